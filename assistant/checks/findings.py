@@ -1,0 +1,80 @@
+"""Findings: the records every check returns (data-contract §2), and their collection."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Severity = Literal["error", "warning"]
+Status = Literal["fail", "not_assessable", "uncertain"]
+
+
+class Finding(BaseModel):
+    """One problem found in a report.
+
+    ``status`` says whether the rule failed, could not be evaluated (a blank operand) or is uncertain
+    (narrative wording that may mean something else). Only failed hard rules are errors.
+    """
+
+    rule: str
+    severity: Severity
+    cells: list[str] = Field(default_factory=list)
+    message: str
+    expected: int | Decimal | str | None = None
+    actual: int | Decimal | str | None = None
+    status: Status = "fail"
+    section: str | None = None
+    quote: str | None = None
+    formula: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json", exclude_none=True)
+        for key in ("expected", "actual"):
+            value = getattr(self, key)
+            if isinstance(value, Decimal):
+                data[key] = float(value) if value != value.to_integral() else int(value)
+        return data
+
+
+class CheckResult(BaseModel):
+    """All findings for one report, with the counts the CLI and app show."""
+
+    findings: list[Finding] = Field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def by_rule(self, rule: str) -> list[Finding]:
+        return [f for f in self.findings if f.rule == rule]
+
+    def cells_flagged(self) -> set[str]:
+        return {c for f in self.findings for c in f.cells}
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.to_data() for f in self.findings],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_data(), ensure_ascii=False, indent=2)
+
+    def summary(self) -> str:
+        if not self.findings:
+            return "检查通过：未发现问题。"
+        head = "检查通过" if self.ok else "检查未通过"
+        return f"{head}：{self.errors} 个错误，{self.warnings} 个警告。"

@@ -1,0 +1,43 @@
+"""The report as data: official labels, Pydantic models and document I/O."""
+
+from .document import (
+    InputProblem,
+    ReportInputError,
+    dump_report,
+    get_cell,
+    has_row,
+    iter_cells,
+    load_report,
+    load_report_file,
+    read_data_file,
+    report_json_schema,
+    report_to_data,
+    save_report,
+    set_cells,
+)
+from .labels import CELLS, CellSpec, FormatVersion, cell_spec, describe
+from .models import Report, Report2019, Report2021
+
+__all__ = [
+    "CELLS",
+    "CellSpec",
+    "FormatVersion",
+    "InputProblem",
+    "Report",
+    "Report2019",
+    "Report2021",
+    "ReportInputError",
+    "cell_spec",
+    "describe",
+    "dump_report",
+    "get_cell",
+    "has_row",
+    "iter_cells",
+    "load_report",
+    "load_report_file",
+    "read_data_file",
+    "report_json_schema",
+    "report_to_data",
+    "save_report",
+    "set_cells",
+]

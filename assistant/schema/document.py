@@ -1,0 +1,252 @@
+"""Loading, saving and addressing report documents.
+
+``load_report`` is the one door into the models: it picks the format, validates strictly and turns
+pydantic's errors into a ``ReportInputError`` that names each cell by id and Chinese label.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from typing_extensions import Annotated
+
+from .labels import CELLS, FormatVersion, cell_spec
+from .models import Report, Report2019, Report2021
+
+CellValue = int | Decimal | None
+
+_FIELD_LABELS = {
+    "format": "格式版本", "year": "统计年度", "agency": "机关名称", "body_type": "机关类型",
+    "contact": "联系方式", "narrative": "正文", "title": "标题", "opening": "开头段落",
+    "published_on": "发布日期", "active_disclosure": "二、主动公开政府信息情况",
+    "applications": "三、收到和处理政府信息公开申请情况",
+    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
+}
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One thing wrong with the input: where (id and label), what was expected, what was given."""
+
+    field: str
+    label: str
+    expected: str
+    given: str
+    rule: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.field}（{self.label}）" if self.label else self.field
+        return f"{where}：应为{self.expected}，实际为 {self.given}"
+
+
+class ReportInputError(ValueError):
+    """The input is not a valid report document. ``problems`` lists every bad field or cell."""
+
+    def __init__(self, problems: list[InputProblem], source: str | None = None) -> None:
+        self.problems = problems
+        self.source = source
+        head = f"报告文件 {source} 无法读取" if source else "报告文档无效"
+        lines = [f"{head}，共 {len(problems)} 处问题："] + [f"  - {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+def _rule_for(field_id: str) -> str | None:
+    table = field_id.split(".", 1)[0]
+    return {"active_disclosure": "R2.1", "applications": "R3.4", "review_litigation": "R4.2"}.get(table)
+
+
+def _describe_given(value: Any) -> str:
+    if isinstance(value, str):
+        return f"文字“{value}”"
+    if isinstance(value, bool):
+        return f"布尔值 {str(value).lower()}"
+    if isinstance(value, dict):
+        return "一组字段"
+    if isinstance(value, list):
+        return "一个列表"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _expected_for(err_type: str, spec_kind: str | None, field_id: str) -> str:
+    if spec_kind == "money":
+        if err_type == "greater_than_equal":
+            return "不小于 0 的金额（单位：万元）"
+        return "以万元为单位的数字（如 0 或 1.25；不要填写“元”等单位文字）"
+    if spec_kind == "signed_count":
+        return "整数（减少用负数表示）"
+    if spec_kind == "count":
+        return "不小于 0 的整数件数，或留空（null）"
+    if err_type == "extra_forbidden":
+        return "文档格式中定义的字段（此字段不存在）"
+    if err_type == "missing":
+        return "必填字段"
+    if field_id == "year":
+        return "2007–2100 之间的整数年份"
+    if field_id == "format":
+        return "“2021” 或 “2019”"
+    return "有效的值"
+
+
+def _accepted_keys(parent: list[str], version: FormatVersion) -> list[str]:
+    prefix = ".".join(parent) + "." if parent else ""
+    keys: list[str] = []
+    for cid in CELLS[version]:
+        if cid.startswith(prefix):
+            key = cid[len(prefix):].split(".", 1)[0]
+            if key not in keys:
+                keys.append(key)
+    return keys if parent else []
+
+
+def _problems_from(exc: ValidationError, version: FormatVersion) -> list[InputProblem]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        field_id = ".".join(loc)
+        spec = cell_spec(field_id, version)
+        label = spec.full_label if spec else _FIELD_LABELS.get(field_id, "")
+        kind = spec.kind if spec else None
+        given = "（缺失）" if err["type"] == "missing" else _describe_given(err.get("input"))
+        expected = _expected_for(err["type"], kind, field_id)
+        if err["type"] == "extra_forbidden" and not spec:
+            label = label or "未知字段"
+            siblings = _accepted_keys(loc[:-1], version)
+            if siblings:
+                expected = "以下字段之一：" + "、".join(siblings)
+        rule = _rule_for(field_id) if spec else None
+        if spec and spec.kind == "money":
+            rule = "R2.3" if isinstance(err.get("input"), str) and "元" in err["input"] else "R2.2"
+        problems.append(InputProblem(field_id, label, expected, given, rule))
+    return problems
+
+
+def load_report(data: Mapping[str, Any] | BaseModel, source: str | None = None) -> Report:
+    """Validate a report document (a dict as read from JSON/YAML) into a model.
+
+    Raises ``ReportInputError`` naming every bad cell by id and Chinese label.
+    """
+    if isinstance(data, Report2021 | Report2019):
+        return data
+    if isinstance(data, BaseModel):
+        data = data.model_dump()
+    if not isinstance(data, Mapping):
+        raise ReportInputError(
+            [InputProblem("（根）", "报告文档", "一个包含 year、agency 等字段的对象", _describe_given(data))],
+            source,
+        )
+    version = data.get("format", "2021")
+    if version not in ("2021", "2019"):
+        raise ReportInputError(
+            [InputProblem("format", "格式版本", "“2021” 或 “2019”", _describe_given(version))], source
+        )
+    cls: type[Report2021] | type[Report2019] = Report2021 if version == "2021" else Report2019
+    try:
+        return cls.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ReportInputError(_problems_from(exc, cast(FormatVersion, version)), source) from exc
+
+
+def read_data_file(path: str | Path) -> Any:
+    """Read JSON or YAML (by extension; YAML is a superset, so unknown extensions try YAML)."""
+    p = Path(path)
+    text = p.read_text(encoding="utf-8-sig")
+    if p.suffix.lower() == ".json":
+        return json.loads(text)
+    return yaml.safe_load(text)
+
+
+def load_report_file(path: str | Path) -> Report:
+    """Load a report document from a .json/.yaml/.yml file."""
+    try:
+        data = read_data_file(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportInputError([InputProblem(str(path), "文件", "可读取的 UTF-8 文本文件", str(exc))], str(path)) from exc
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ReportInputError([InputProblem(str(path), "文件", "合法的 JSON 或 YAML", str(exc).splitlines()[0])], str(path)) from exc
+    return load_report(data, source=str(path))
+
+
+def report_to_data(report: Report) -> dict[str, Any]:
+    """The document as plain JSON-compatible data (decimals as strings, dates as ISO text)."""
+    return cast(dict[str, Any], report.model_dump(mode="json", exclude_none=False))
+
+
+def dump_report(report: Report, fmt: str = "json") -> str:
+    """Serialise to JSON (``fmt="json"``) or YAML (``fmt="yaml"``)."""
+    data = report_to_data(report)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def save_report(report: Report, path: str | Path) -> Path:
+    """Write the document as JSON or YAML, chosen by the file extension."""
+    p = Path(path)
+    fmt = "yaml" if p.suffix.lower() in (".yaml", ".yml") else "json"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(p.suffix + ".tmp")
+    tmp.write_text(dump_report(report, fmt), encoding="utf-8")
+    tmp.replace(p)
+    return p
+
+
+def report_json_schema() -> dict[str, Any]:
+    """JSON Schema of the report document (both formats, selected by ``format``)."""
+    adapter: TypeAdapter[Any] = TypeAdapter(Annotated[Report2021 | Report2019, Field(discriminator="format")])
+    schema = adapter.json_schema()
+    schema["title"] = "政府信息公开工作年度报告文档"
+    return schema
+
+
+# ---------------------------------------------------------------- addressing cells
+
+
+def get_cell(report: Report, cell_id: str) -> CellValue:
+    """The value of a cell by dotted id; None when the cell, its row or its table is absent."""
+    node: Any = report
+    for part in cell_id.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    return cast(CellValue, node)
+
+
+def has_row(report: Report, cell_id: str) -> bool:
+    """Whether the row holding this cell exists in the document (the cell itself may be blank)."""
+    node: Any = report
+    for part in cell_id.split(".")[:-1]:
+        node = getattr(node, part, None)
+        if node is None:
+            return False
+    return True
+
+
+def set_cells(report: Report, values: Mapping[str, CellValue]) -> Report:
+    """A copy of the report with the given cells set (rows and tables created as needed), re-validated."""
+    data = report_to_data(report)
+    for cell_id, value in values.items():
+        if cell_id not in CELLS[report.format]:
+            raise ReportInputError(
+                [InputProblem(cell_id, "单元格", f"{report.format} 格式中的单元格编号", "未知编号")]
+            )
+        node = data
+        *path, last = cell_id.split(".")
+        for part in path:
+            if node.get(part) is None:
+                node[part] = {}
+            node = node[part]
+        node[last] = str(value) if isinstance(value, Decimal) else value
+    return load_report(data)
+
+
+def iter_cells(report: Report) -> Iterator[tuple[str, CellValue]]:
+    """Every cell of the report's format with its value (None for blank or absent)."""
+    for cell_id in CELLS[report.format]:
+        yield cell_id, get_cell(report, cell_id)

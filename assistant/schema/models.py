@@ -1,0 +1,277 @@
+"""Pydantic models of the report document (data-contract §1), 2021 format and 2019 trial format.
+
+Count cells are strict: an integer ≥ 0 or ``null`` (blank). Text, fractions, booleans, negatives
+and unknown keys are input errors; ``load_report`` turns them into a ``ReportInputError`` that
+names each cell by its id and its official Chinese label.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+Count = Annotated[int, Strict(), Field(ge=0)]
+SignedCount = Annotated[int, Strict()]
+Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+BodyType = Literal["department", "government", "township", "other"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# ---------------------------------------------------------------- section 二, 2021
+
+
+class IssuedRepealedInForce(_Strict):
+    issued: Count | None = Field(None, title="本年制发件数")
+    repealed: Count | None = Field(None, title="本年废止件数")
+    in_force: Count | None = Field(None, title="现行有效件数")
+
+
+class Decisions(_Strict):
+    decisions: Count | None = Field(None, title="本年处理决定数量")
+
+
+class FeeAmount(_Strict):
+    fee_amount_wan_yuan: Money | None = Field(None, title="本年收费金额（单位：万元）")
+
+
+class Art20Item1(_Strict):
+    regulations: IssuedRepealedInForce | None = Field(None, title="规章")
+    normative_documents: IssuedRepealedInForce | None = Field(None, title="行政规范性文件")
+
+
+class Art20Item5(_Strict):
+    admin_licensing: Decisions | None = Field(None, title="行政许可")
+
+
+class Art20Item6(_Strict):
+    admin_penalty: Decisions | None = Field(None, title="行政处罚")
+    admin_coercion: Decisions | None = Field(None, title="行政强制")
+
+
+class Art20Item8(_Strict):
+    admin_fees: FeeAmount | None = Field(None, title="行政事业性收费")
+
+
+class ActiveDisclosure(_Strict):
+    """Section 二 of the 2021 format: 10 cells in four sub-tables."""
+
+    art20_1: Art20Item1 | None = Field(None, title="第二十条第（一）项")
+    art20_5: Art20Item5 | None = Field(None, title="第二十条第（五）项")
+    art20_6: Art20Item6 | None = Field(None, title="第二十条第（六）项")
+    art20_8: Art20Item8 | None = Field(None, title="第二十条第（八）项")
+
+
+# ---------------------------------------------------------------- section 二, 2019 trial format
+
+
+class MadePublished2019(_Strict):
+    new_made: Count | None = Field(None, title="本年新制作数量")
+    new_published: Count | None = Field(None, title="本年新公开数量")
+    total_published: Count | None = Field(None, title="对外公开总数量")
+
+
+class Items2019(_Strict):
+    prev_year_items: Count | None = Field(None, title="上一年项目数量")
+    change: SignedCount | None = Field(None, title="本年增/减")
+    decisions: Count | None = Field(None, title="处理决定数量")
+
+
+class FeeItems2019(_Strict):
+    prev_year_items: Count | None = Field(None, title="上一年项目数量")
+    change: SignedCount | None = Field(None, title="本年增/减")
+
+
+class Procurement2019(_Strict):
+    procurement_items: Count | None = Field(None, title="采购项目数量")
+    procurement_amount: Money | None = Field(None, title="采购总金额")
+
+
+class Art20Item1v2019(_Strict):
+    regulations: MadePublished2019 | None = Field(None, title="规章")
+    normative_documents: MadePublished2019 | None = Field(None, title="规范性文件")
+
+
+class Art20Item5v2019(_Strict):
+    admin_licensing: Items2019 | None = Field(None, title="行政许可")
+    other_external_services: Items2019 | None = Field(None, title="其他对外管理服务事项")
+
+
+class Art20Item6v2019(_Strict):
+    admin_penalty: Items2019 | None = Field(None, title="行政处罚")
+    admin_coercion: Items2019 | None = Field(None, title="行政强制")
+
+
+class Art20Item8v2019(_Strict):
+    admin_fees: FeeItems2019 | None = Field(None, title="行政事业性收费")
+
+
+class Art20Item9v2019(_Strict):
+    gov_central_procurement: Procurement2019 | None = Field(None, title="政府集中采购")
+
+
+class ActiveDisclosure2019(_Strict):
+    """Section 二 of the 2019 trial format (spec §8.1)."""
+
+    art20_1: Art20Item1v2019 | None = Field(None, title="第二十条第（一）项")
+    art20_5: Art20Item5v2019 | None = Field(None, title="第二十条第（五）项")
+    art20_6: Art20Item6v2019 | None = Field(None, title="第二十条第（六）项")
+    art20_8: Art20Item8v2019 | None = Field(None, title="第二十条第（八）项")
+    art20_9: Art20Item9v2019 | None = Field(None, title="第二十条第（九）项")
+
+
+# ---------------------------------------------------------------- section 三
+
+
+class ApplicantCounts(_Strict):
+    """One row of section 三: the six applicant columns and 总计."""
+
+    natural_person: Count | None = Field(None, title="自然人")
+    commercial: Count | None = Field(None, title="商业企业")
+    research: Count | None = Field(None, title="科研机构")
+    public_interest: Count | None = Field(None, title="社会公益组织")
+    legal_service: Count | None = Field(None, title="法律服务机构")
+    other_org: Count | None = Field(None, title="其他")
+    total: Count | None = Field(None, title="总计")
+
+
+Line = ApplicantCounts | None
+
+
+class _ApplicationsBase(_Strict):
+    new_requests: Line = Field(None, title="一、本年新收政府信息公开申请数量")
+    carried_over: Line = Field(None, title="二、上年结转政府信息公开申请数量")
+    granted: Line = Field(None, title="（一）予以公开")
+    partially_granted: Line = Field(None, title="（二）部分公开（区分处理的，只计这一情形，不计其他情形）")
+    denied_state_secret: Line = Field(None, title="1.属于国家秘密")
+    denied_law_prohibited: Line = Field(None, title="2.其他法律行政法规禁止公开")
+    denied_security_stability: Line = Field(None, title="3.危及“三安全一稳定”")
+    denied_third_party: Line = Field(None, title="4.保护第三方合法权益")
+    denied_internal_affairs: Line = Field(None, title="5.属于三类内部事务信息")
+    denied_process_info: Line = Field(None, title="6.属于四类过程性信息")
+    denied_enforcement_file: Line = Field(None, title="7.属于行政执法案卷")
+    denied_admin_query: Line = Field(None, title="8.属于行政查询事项")
+    unavailable_not_held: Line = Field(None, title="1.本机关不掌握相关政府信息")
+    unavailable_needs_creation: Line = Field(None, title="2.没有现成信息需要另行制作")
+    unavailable_unclear: Line = Field(None, title="3.补正后申请内容仍不明确")
+    rejected_petition_complaint: Line = Field(None, title="1.信访举报投诉类申请")
+    rejected_duplicate: Line = Field(None, title="2.重复申请")
+    rejected_publication: Line = Field(None, title="3.要求提供公开出版物")
+    rejected_excessive: Line = Field(None, title="4.无正当理由大量反复申请")
+    rejected_confirm_reissue: Line = Field(None, title="5.要求行政机关确认或重新出具已获取信息")
+
+
+class Applications(_ApplicationsBase):
+    """Section 三 of the 2021 format: 25 rows × 7 columns."""
+
+    other_no_correction: Line = Field(
+        None, title="1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    )
+    other_fee_unpaid: Line = Field(
+        None, title="2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    )
+    other_misc: Line = Field(None, title="3.其他")
+    total_processed: Line = Field(None, title="（七）总计")
+    carried_forward: Line = Field(None, title="四、结转下年度继续办理")
+
+
+class Applications2019(_ApplicationsBase):
+    """Section 三 of the 2019 trial format: （六）其他处理 is a single row."""
+
+    other_total_2019: Line = Field(None, title="（六）其他处理")
+    total_processed: Line = Field(None, title="（七）总计")
+    carried_forward: Line = Field(None, title="四、结转下年度继续办理")
+
+
+# ---------------------------------------------------------------- section 四
+
+
+class ReviewCounts(_Strict):
+    upheld: Count | None = Field(None, title="结果维持")
+    corrected: Count | None = Field(None, title="结果纠正")
+    other_result: Count | None = Field(None, title="其他结果")
+    pending: Count | None = Field(None, title="尚未审结")
+    total: Count | None = Field(None, title="总计")
+
+
+class ReviewLitigation(_Strict):
+    """Section 四: identical in both formats, 15 cells."""
+
+    review: ReviewCounts | None = Field(None, title="行政复议")
+    litigation_direct: ReviewCounts | None = Field(None, title="行政诉讼·未经复议直接起诉")
+    litigation_after_review: ReviewCounts | None = Field(None, title="行政诉讼·复议后起诉")
+
+
+# ---------------------------------------------------------------- metadata and narrative
+
+
+class Contact(_Strict):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    address: str | None = Field(None, title="地址")
+    postcode: str | None = Field(None, title="邮编")
+    phone: str | None = Field(None, title="电话")
+    email: str | None = Field(None, title="邮箱")
+
+
+class Narrative(_Strict):
+    """The prose parts. Any may be missing or empty while drafting."""
+
+    overview: str | None = Field(None, title="一、总体情况")
+    problems: str | None = Field(None, title="五、（一）存在问题")
+    improvements: str | None = Field(None, title="五、（二）改进情况")
+    other_matters: str | None = Field(None, title="六、其他需要报告的事项")
+
+
+class PreviousYearReference(_Strict):
+    """Last year's figures kept in this year's document for the cross-year checks (X1, X3, R2.6)."""
+
+    year: int
+    agency: str | None = None
+    new_requests: ApplicantCounts | None = None
+    carried_forward: ApplicantCounts | None = None
+    regulations_in_force: Count | None = None
+    normative_documents_in_force: Count | None = None
+
+
+class _ReportBase(_Strict):
+    year: Annotated[int, Strict(), Field(ge=2007, le=2100, title="统计年度")]
+    agency: Annotated[str, Field(min_length=1, title="机关名称")]
+    body_type: BodyType | None = Field(None, title="机关类型")
+    contact: Contact | None = None
+    title: str | None = Field(None, title="发布标题（导入时保留）")
+    opening: str | None = Field(None, title="开头段落（导入时保留）")
+    published_on: date | None = Field(None, title="发布日期")
+    review_litigation: ReviewLitigation | None = None
+    narrative: Narrative = Field(default_factory=Narrative)
+    previous_year: PreviousYearReference | None = None
+    raw_cells: dict[str, str] = Field(
+        default_factory=dict, title="导入时未能读成数字的单元格原文（单元格编号 → 原文）"
+    )
+
+    @property
+    def default_title(self) -> str:
+        return f"{self.agency}{self.year}年政府信息公开工作年度报告"
+
+
+class Report2021(_ReportBase):
+    """A report in the 2021 national format (国办公开办函〔2021〕30号)."""
+
+    format: Literal["2021"] = "2021"
+    active_disclosure: ActiveDisclosure | None = None
+    applications: Applications | None = None
+
+
+class Report2019(_ReportBase):
+    """A report in the 2019 trial format (国办公开办函〔2019〕60号), used for years 2019–2020."""
+
+    format: Literal["2019"]
+    active_disclosure: ActiveDisclosure2019 | None = None
+    applications: Applications2019 | None = None
+
+
+Report = Report2021 | Report2019
