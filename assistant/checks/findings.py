@@ -43,6 +43,7 @@ class CheckResult(BaseModel):
     """All findings for one report, with the counts the CLI and app show."""
 
     findings: list[Finding] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
     @property
     def errors(self) -> int:

@@ -1,0 +1,46 @@
+"""The Python API: what other government tools (and our CLI and app) call.
+
+Everything here is a thin facade over the pipeline packages; see ``docs/ARCHITECTURE.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .checks import CheckOptions, CheckResult, check_report, fill_totals
+from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
+
+__all__ = [
+    "check_file",
+    "check_report",
+    "fill_totals",
+    "input_error_data",
+    "load_report",
+    "load_report_file",
+    "report_json_schema",
+    "save_report",
+]
+
+
+def check_file(path: str | Path, previous: str | Path | None = None, options: CheckOptions | None = None) -> CheckResult:
+    """Load a report document (and last year's) from disk and run every check."""
+    report = load_report_file(path)
+    prev: Report | None = load_report_file(previous) if previous is not None else None
+    return check_report(report, prev, options)
+
+
+def input_error_data(exc: ReportInputError) -> dict[str, Any]:
+    """An input error in the findings shape (data-contract §2), for ``--json`` callers."""
+    findings = [
+        {
+            "rule": p.rule or "INPUT",
+            "severity": "error",
+            "cells": [p.field],
+            "message": str(p),
+            "expected": p.expected,
+            "actual": p.given,
+        }
+        for p in exc.problems
+    ]
+    return {"ok": False, "errors": len(findings), "warnings": 0, "input_error": True, "findings": findings}
