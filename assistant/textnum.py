@@ -6,7 +6,6 @@ Shared by the narrative checks and the drafting number guard, so both read a num
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -21,9 +20,17 @@ NUMBER = f"(?:{ARABIC}\\s*[万亿]?|{CHINESE})"
 _ARABIC_RE = re.compile(f"^({ARABIC})\\s*([万亿]?)$")
 
 
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％\u3000", "0123456789.% ")
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width digits and punctuation to ASCII) — positions can shift, so extract after this."""
-    return unicodedata.normalize("NFKC", text)
+    """Full-width digits, %, and ideographic spaces to ASCII; Chinese punctuation is kept.
+
+    One character maps to one character, so offsets into the result are offsets into the original.
+    Only the number-bearing characters are folded: quoting a sentence back to the clerk must show
+    their own punctuation.
+    """
+    return text.translate(_FULL_WIDTH)
 
 
 def to_number(raw: str) -> Decimal | None:
@@ -70,3 +77,79 @@ def sentences(text: str) -> list[Sentence]:
     if text[start:].strip():
         result.append(Sentence(text[start:], start))
     return result
+
+
+# ---------------------------------------------------------------- number mentions (drafting guard)
+
+NumberKind = str  # "arabic" | "chinese" | "percent"
+
+# Measure words after which a Chinese numeral is a quantity (一件, 三个); without one, 一 in 一是, 进一步,
+# 统一 or 三审三校 is a word, not a number.
+CLASSIFIERS = "件条项个人次家场期篇名批份类户宗起座所台套本册张页天日月年周岁倍余多"
+_DIGIT = "0-9０-９"
+_ARABIC_TOKEN = f"[{_DIGIT}]+(?:[,，][{_DIGIT}]{{3}})*(?:[.．][{_DIGIT}]+)?"
+_MENTION_RE = re.compile(
+    f"(?P<pct_cn>百分之(?P<pct_cn_num>[{CN_DIGITS}点]+))"
+    f"|(?P<arabic>{_ARABIC_TOKEN})(?P<scale>\\s*[万亿](?![元]?[{_DIGIT}]))?(?P<pct>\\s*[%％])?"
+    f"|(?P<chinese>[{CN_DIGITS}]+)(?=(?P<cls>[{CLASSIFIERS}]))"
+)
+_CLASSIFIER_RE = re.compile(f"\\s*(余|多)?\\s*([{CLASSIFIERS}%％元]|万元|亿元)")
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """One number in prose: where it is (``text[start:end] == raw``), its value, unit and kind.
+
+    ``unit`` is the measure word right after it (件, 条, 人次 → 人, %, 元 …) or None; ``kind`` is
+    ``arabic`` (incl. full-width and 万/亿 scaled), ``chinese`` (cn2an) or ``percent``.
+    """
+
+    start: int
+    end: int
+    raw: str
+    value: Decimal
+    unit: str | None
+    kind: NumberKind
+
+
+def _unit_after(text: str, end: int) -> str | None:
+    m = _CLASSIFIER_RE.match(text, end)
+    return m.group(2) if m else None
+
+
+def extract_numbers(text: str) -> list[NumberMention]:
+    """Every quantity in ``text``: Arabic (full-width too), ``1.5万``, ``30%``, ``百分之百``, ``一件``.
+
+    A Chinese numeral counts only when a measure word follows it (so 一是 and 三审三校 are words);
+    enumerators such as （一） and 一是 are never numbers.
+    """
+    found: list[NumberMention] = []
+    for m in _MENTION_RE.finditer(text):
+        raw = m.group(0)
+        if m.group("pct_cn"):
+            value = to_number(m.group("pct_cn_num").replace("点", "."))
+            if value is None:
+                try:
+                    value = Decimal(str(cn2an.cn2an(m.group("pct_cn_num"), "smart")))
+                except ValueError:
+                    continue
+            found.append(NumberMention(m.start(), m.end(), raw, value, "%", "percent"))
+            continue
+        if m.group("arabic"):
+            token = m.group("arabic") + (m.group("scale") or "")
+            value = to_number(token.replace("，", ",").replace("．", "."))
+            if value is None:
+                continue
+            end = m.end()
+            if m.group("pct"):
+                found.append(NumberMention(m.start(), end, raw, value, "%", "percent"))
+            else:
+                found.append(NumberMention(m.start(), end, raw.rstrip(), value, _unit_after(text, end), "arabic"))
+            continue
+        token = m.group("chinese")
+        # A numeral directly inside （） or followed by 是 is an enumerator, already excluded by the lookahead.
+        value = to_number(token)
+        if value is None:
+            continue
+        found.append(NumberMention(m.start(), m.end(), token, value, _unit_after(text, m.end()), "chinese"))
+    return found

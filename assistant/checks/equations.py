@@ -1,24 +1,223 @@
-"""Arithmetic rules declared once as data, evaluated generically, and the totals helper."""
+"""Arithmetic rules declared once as data, evaluated generically, and the totals helper.
+
+Each ``Equation`` says: the sum of ``left`` equals the sum of ``right``. R3.1, R3.2, R3.3 and R4.1
+are generated from the label tables, so adding a row to the format adds its equations.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ..schema import FormatVersion, Report
+from ..schema import FormatVersion, Report, get_cell, has_row, load_report, report_to_data
+from ..schema.labels import (
+    APPLICANT_COLUMNS,
+    SECTION3_COLUMNS,
+    SECTION4_COLUMNS,
+    SECTION4_GROUPS,
+    disposal_leaves,
+    section3_rows,
+)
+from .findings import Finding
+
+_COLUMN_LABEL = {c.id: c.label for c in SECTION3_COLUMNS}
+_SHORT_ROW = {
+    "new_requests": "本年新收",
+    "carried_over": "上年结转",
+    "total_processed": "办理结果（七）总计",
+    "carried_forward": "结转下年度继续办理",
+}
 
 
 @dataclass(frozen=True)
 class Equation:
+    """sum(left) == sum(right). ``derived`` is the cell ``fill_totals`` computes from the other side."""
+
     rule: str
     left: tuple[str, ...]
     right: tuple[str, ...]
     scope: str
+    left_name: str
+    right_name: str
     derived: str | None = None
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return self.left + self.right
+
+
+def _a(row: str, col: str) -> str:
+    return f"applications.{row}.{col}"
 
 
 def equations(version: FormatVersion) -> list[Equation]:
-    return []
+    """Every arithmetic identity of the format (spec §5.1, §5.3), in a fixed order."""
+    leaves = [r.id for r in disposal_leaves(version)]
+    eqs: list[Equation] = []
+    for col in (c.id for c in SECTION3_COLUMNS):
+        scope = f"「{_COLUMN_LABEL[col]}」列"
+        eqs.append(
+            Equation(
+                "R3.1",
+                (_a("new_requests", col), _a("carried_over", col)),
+                (_a("total_processed", col), _a("carried_forward", col)),
+                scope,
+                "本年新收+上年结转",
+                "办理结果总计+结转下年度",
+            )
+        )
+    for col in (c.id for c in SECTION3_COLUMNS):
+        eqs.append(
+            Equation(
+                "R3.2",
+                (_a("total_processed", col),),
+                tuple(_a(leaf, col) for leaf in leaves),
+                f"「{_COLUMN_LABEL[col]}」列",
+                "（七）总计",
+                "各项办理结果之和",
+                derived=_a("total_processed", col),
+            )
+        )
+    for row in section3_rows(version):
+        eqs.append(
+            Equation(
+                "R3.3",
+                (_a(row.id, "total"),),
+                tuple(_a(row.id, col) for col in APPLICANT_COLUMNS),
+                f"「{row.label}」行",
+                "总计列",
+                "六类申请人之和",
+                derived=_a(row.id, "total"),
+            )
+        )
+    parts = [c.id for c in SECTION4_COLUMNS if c.id != "total"]
+    for group in SECTION4_GROUPS:
+        label = f"{group.parent}·{group.label}" if group.parent else group.label
+        eqs.append(
+            Equation(
+                "R4.1",
+                (f"review_litigation.{group.id}.total",),
+                tuple(f"review_litigation.{group.id}.{p}" for p in parts),
+                f"「{label}」",
+                "总计",
+                "结果维持+结果纠正+其他结果+尚未审结",
+                derived=f"review_litigation.{group.id}.total",
+            )
+        )
+    return eqs
+
+
+def _table_present(report: Report, cell_id: str) -> bool:
+    return getattr(report, cell_id.split(".", 1)[0]) is not None
+
+
+def _side(report: Report, name: str, cells: tuple[str, ...], total: int) -> str:
+    """「（七）总计为3」 for one cell, 「本年新收+上年结转为3+0＝3」 for a few, the sum alone for many."""
+    if len(cells) == 1:
+        return f"{name}为{total}"
+    if len(cells) > 4:
+        return f"{name}为{total}"
+    terms = "+".join(str(v) if (v := get_cell(report, c)) is not None else "空白" for c in cells)
+    return f"{name}为{terms}＝{total}"
+
+
+def evaluate(report: Report, eq: Equation) -> Finding | None:
+    """None when the identity holds; otherwise a failed or not-assessable finding.
+
+    A blank operand makes the rule not assessable (never a silent pass); the message still says whether
+    the identity would hold if the blanks were 0, which is what clerks usually mean by a blank.
+    """
+    if not _table_present(report, eq.left[0]):
+        return None  # the whole table is missing; X6 reports it once
+    values = {c: get_cell(report, c) for c in eq.cells}
+    blanks = [c for c, v in values.items() if v is None]
+    left = sum(int(values[c] or 0) for c in eq.left)
+    right = sum(int(values[c] or 0) for c in eq.right)
+    if blanks:
+        missing_rows = sorted({c.rsplit(".", 1)[0] for c in blanks if not has_row(report, c)})
+        why = "所在行缺失" if missing_rows else "为空白"
+        verdict = "成立" if left == right else f"也不成立（{left}≠{right}）"
+        return Finding(
+            rule=eq.rule,
+            severity="warning",
+            status="not_assessable",
+            cells=list(eq.cells),
+            message=f"{eq.scope}：无法核验“{eq.left_name}＝{eq.right_name}”，其中 {len(blanks)} 个单元格{why}；"
+            f"若按 0 计算{verdict}。",
+            expected=left,
+            actual=right,
+        )
+    if left == right:
+        return None
+    return Finding(
+        rule=eq.rule,
+        severity="error",
+        cells=list(eq.cells),
+        message=f"{eq.scope}：{_side(report, eq.left_name, eq.left, left)}，"
+        f"而{_side(report, eq.right_name, eq.right, right)}，两者应当相等",
+        expected=left if eq.derived is None else right,
+        actual=right if eq.derived is None else left,
+        formula=f"{' + '.join(eq.left)} = {' + '.join(eq.right)}",
+    )
+
+
+def check_equations(report: Report) -> list[Finding]:
+    return [f for eq in equations(report.format) if (f := evaluate(report, eq)) is not None]
+
+
+def _set(data: dict[str, Any], cell_id: str, value: int) -> None:
+    node = data
+    *path, last = cell_id.split(".")
+    for part in path:
+        if node.get(part) is None:
+            node[part] = {}
+        node = node[part]
+    node[last] = value
+
+
+def _get(data: dict[str, Any], cell_id: str) -> Any:
+    node: Any = data
+    for part in cell_id.split("."):
+        if not isinstance(node, dict) or node.get(part) is None:
+            return None
+        node = node[part]
+    return node
 
 
 def fill_totals(report: Report) -> Report:
-    return report
+    """Fill every derivable total so a clerk types only the leaves.
+
+    Computes the 总计 column of each section-三 row, the （七）总计 row, 结转下年度继续办理 when it is
+    blank (from 新收 + 结转 − 办结, if not negative), and the 总计 of each section-四 group. Blank
+    operands count as 0, but a total whose operands are all blank stays blank; blank leaves are left
+    blank (R3.5 still reports them).
+    """
+    data = report_to_data(report)
+    eqs = equations(report.format)
+    row_totals = [e for e in eqs if e.rule == "R3.3" and not e.derived.startswith(  # type: ignore[union-attr]
+        ("applications.total_processed.", "applications.carried_forward."))]
+    processed = [e for e in eqs if e.rule == "R3.2"]
+    tail_totals = [e for e in eqs if e.rule == "R3.3" and e not in row_totals]
+    review = [e for e in eqs if e.rule == "R4.1"]
+
+    def fill(eq: Equation) -> None:
+        operands = [_get(data, c) for c in eq.right]
+        if eq.derived and any(v is not None for v in operands):
+            _set(data, eq.derived, sum(int(v or 0) for v in operands))
+
+    if data.get("applications") is not None:
+        for eq in row_totals:
+            fill(eq)
+        for eq in processed:
+            fill(eq)
+        for col in (c.id for c in SECTION3_COLUMNS):
+            if col != "total" and _get(data, _a("carried_forward", col)) is None:
+                parts = [_get(data, _a(r, col)) for r in ("new_requests", "carried_over", "total_processed")]
+                if all(v is not None for v in parts) and parts[0] + parts[1] - parts[2] >= 0:
+                    _set(data, _a("carried_forward", col), parts[0] + parts[1] - parts[2])
+        for eq in tail_totals:
+            fill(eq)
+    if data.get("review_litigation") is not None:
+        for eq in review:
+            fill(eq)
+    return load_report(data)

@@ -24,8 +24,8 @@ def print_findings(result: CheckResult, title: str) -> None:
         table = Table(title=title, show_lines=True, title_justify="left")
         table.add_column("规则", no_wrap=True)
         table.add_column("级别", no_wrap=True)
-        table.add_column("说明")
-        table.add_column("涉及单元格", overflow="fold", max_width=48)
+        table.add_column("说明", overflow="fold", min_width=30)
+        table.add_column("涉及单元格", overflow="fold", max_width=44)
         for f in sorted(result.findings, key=lambda f: f.severity != "error"):
             cells = "\n".join(f.cells[:6]) + (f"\n…等 {len(f.cells)} 个" if len(f.cells) > 6 else "")
             table.add_row(f.rule, _SEVERITY[f.severity] + _STATUS[f.status], f.message, cells)

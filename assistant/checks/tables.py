@@ -1,0 +1,139 @@
+"""Rules on single table cells and rows: R2.3–R2.5 (section 二), R3.5 (blanks), X6 (structure)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..schema import CELLS, Report, get_cell, has_row
+from ..schema.labels import NARRATIVE_LABELS, NARRATIVE_PARTS, NARRATIVE_SECTION, TABLE_LABELS
+from .findings import Finding
+
+_FEE = "active_disclosure.art20_8.admin_fees.fee_amount_wan_yuan"
+_REGULATIONS = "active_disclosure.art20_1.regulations"
+_NORMATIVE = "active_disclosure.art20_1.normative_documents"
+_BODY_TYPE_LABEL = {"department": "政府部门", "township": "乡镇（街道）", "government": "人民政府", "other": "其他机关"}
+
+
+def check_structure(report: Report) -> list[Finding]:
+    """X6: all three tables, every row, and the narrative sections are present."""
+    findings: list[Finding] = []
+    cells = CELLS[report.format]
+    for table, label in TABLE_LABELS.items():
+        if getattr(report, table) is None:
+            findings.append(
+                Finding(rule="X6", severity="error", message=f"缺少“{label}”表格，格式要求三张统计表齐全。", section=label)
+            )
+            continue
+        rows: dict[str, list[str]] = {}
+        for cid, spec in cells.items():
+            if spec.table == table and not has_row(report, cid):
+                rows.setdefault(f"{spec.group_label + ' ' if spec.group_label else ''}{spec.row_label}", []).append(cid)
+        if rows:
+            findings.append(
+                Finding(
+                    rule="X6",
+                    severity="error",
+                    cells=[c for ids in rows.values() for c in ids],
+                    message=f"“{label}”表缺少 {len(rows)} 行：{'、'.join(rows)}。",
+                    section=label,
+                )
+            )
+    for part in NARRATIVE_PARTS:
+        if not (getattr(report.narrative, part) or "").strip():
+            findings.append(
+                Finding(
+                    rule="X6",
+                    severity="error",
+                    message=f"正文“{NARRATIVE_SECTION[part]}”尚未填写（{NARRATIVE_LABELS[part]}）。",
+                    section=NARRATIVE_SECTION[part],
+                )
+            )
+    return findings
+
+
+def check_blanks(report: Report) -> list[Finding]:
+    """R3.5 (applied to all three tables): blank cells instead of 0, one finding per row."""
+    findings: list[Finding] = []
+    by_row: dict[str, list[str]] = {}
+    for cid in CELLS[report.format]:
+        if has_row(report, cid) and get_cell(report, cid) is None:
+            by_row.setdefault(cid.rsplit(".", 1)[0], []).append(cid)
+    for ids in by_row.values():
+        specs = [CELLS[report.format][c] for c in ids]
+        row = specs[0]
+        row_name = f"{row.group_label} {row.row_label}" if row.group_label else row.row_label
+        raws = [f"“{report.raw_cells[c]}”" for c in ids if report.raw_cells.get(c)]
+        raw_note = f"（原文为{'、'.join(raws)}）" if raws else ""
+        findings.append(
+            Finding(
+                rule="R3.5",
+                severity="warning",
+                cells=ids,
+                message=f"{TABLE_LABELS[row.table]}表「{row_name}」的"
+                f"{'、'.join('「' + s.column_label + '」' for s in specs)}为空白{raw_note}；没有数据应填写 0。",
+                actual=", ".join(report.raw_cells.get(c, "") for c in ids) or None,
+                expected=0,
+            )
+        )
+    return findings
+
+
+def check_active_disclosure(report: Report, fee_threshold: Decimal) -> list[Finding]:
+    """R2.3 (fee in 元 instead of 万元), R2.4 (规章 for a body without rule-making power), R2.5."""
+    if report.format != "2021" or report.active_disclosure is None:
+        return []
+    findings: list[Finding] = []
+    fee = get_cell(report, _FEE)
+    if isinstance(fee, Decimal) and fee > fee_threshold:
+        findings.append(
+            Finding(
+                rule="R2.3",
+                severity="warning",
+                cells=[_FEE],
+                message=f"行政事业性收费金额 {fee} 万元异常偏大（超过 {fee_threshold} 万元），请核实是否误按“元”填写；"
+                "本栏单位为万元。",
+                actual=str(fee),
+                expected=f"≤ {fee_threshold}",
+            )
+        )
+    reg_cells = [f"{_REGULATIONS}.{c}" for c in ("issued", "repealed", "in_force")]
+    nonzero = [c for c in reg_cells if (get_cell(report, c) or 0) > 0]
+    if nonzero and report.body_type in ("department", "township"):
+        findings.append(
+            Finding(
+                rule="R2.4",
+                severity="warning",
+                cells=nonzero,
+                message=f"机关类型为{_BODY_TYPE_LABEL[report.body_type]}，一般不具有规章制定权，"
+                "但“规章”行填报了非零数字，请核实是否应填入“行政规范性文件”行。",
+                expected=0,
+                actual=sum(int(get_cell(report, c) or 0) for c in nonzero),
+            )
+        )
+    elif nonzero and report.body_type is None:
+        findings.append(
+            Finding(
+                rule="R2.4",
+                severity="warning",
+                status="not_assessable",
+                cells=nonzero,
+                message="“规章”行填报了非零数字，但报告未注明机关类型（body_type），无法判断是否具有规章制定权。",
+            )
+        )
+    for row, label in ((_REGULATIONS, "规章"), (_NORMATIVE, "行政规范性文件")):
+        issued, repealed, in_force = (get_cell(report, f"{row}.{c}") for c in ("issued", "repealed", "in_force"))
+        if issued is None or repealed is None or in_force is None:
+            continue
+        if issued > in_force + repealed:
+            findings.append(
+                Finding(
+                    rule="R2.5",
+                    severity="warning",
+                    cells=[f"{row}.issued", f"{row}.repealed", f"{row}.in_force"],
+                    message=f"“{label}”本年制发 {issued} 件，多于现行有效 {in_force} 件与本年废止 {repealed} 件之和；"
+                    "当年制发又当年失效的情况少见，请核实。",
+                    expected=f"≤ {in_force + repealed}",
+                    actual=issued,
+                )
+            )
+    return findings
