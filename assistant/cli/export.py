@@ -1,0 +1,55 @@
+"""`xxgk export` and `xxgk stats-template`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..checks import check_report
+from ..render import EXPORT_FORMATS, ExportBlocked, export_report
+from ..render.workbook import write_template
+from ..schema import ReportInputError, load_report_file
+from ._app import app, err, fail, out, require_file
+
+
+@app.command()
+def export(
+    report: Annotated[Path, typer.Argument(help="报告文档（.json / .yaml）")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="输出文件：.docx / .html / .md / .xlsx（按扩展名选择格式）")
+    ],
+    force: Annotated[bool, typer.Option("--force", help="校验有错误时仍然导出，文稿标注「校验未通过」")] = False,
+) -> None:
+    """按国家统一格式导出年报（Word、网页、Markdown）或统计工作簿（.xlsx）。校验有错误时拒绝导出，退出码 2。"""
+    require_file(report)
+    if output.suffix.lower() not in EXPORT_FORMATS:
+        fail(f"不支持导出为“{output.suffix or '无扩展名'}”文件：请使用 {' / '.join(EXPORT_FORMATS)} 之一")
+    try:
+        document = load_report_file(report)
+    except ReportInputError as exc:
+        fail(str(exc))
+    try:
+        path = export_report(document, output, force=force)
+    except ExportBlocked as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"无法写入 {output}：{exc.strerror or exc}")
+    if force and not check_report(document).ok:
+        err.print("[yellow]注意：校验未通过，已强制导出；文稿已标注「校验未通过」，修正前不得发布。[/]")
+    out.print(f"已导出：{path}")
+
+
+@app.command("stats-template")
+def stats_template(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的 .xlsx 文件")],
+) -> None:
+    """生成按国家统一格式排版的空白统计工作簿（标签锁定、总计为公式），填好后用 xxgk parse 导入。"""
+    if output.suffix.lower() != ".xlsx":
+        fail(f"统计工作簿须为 .xlsx 文件，实际为“{output.suffix or '无扩展名'}”")
+    try:
+        path = write_template(output)
+    except OSError as exc:
+        fail(f"无法写入 {output}：{exc.strerror or exc}")
+    out.print(f"已生成统计工作簿模板：{path}")
