@@ -20,6 +20,7 @@ NUMBER = f"(?:{ARABIC}\\s*[万亿]?|{CHINESE})"
 _ARABIC_RE = re.compile(f"^({ARABIC})\\s*([万亿]?)$")
 
 
+_HAS_FULL_WIDTH = re.compile("[０-９．％\u3000]")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％\u3000", "0123456789.% ")
 
 
@@ -30,7 +31,7 @@ def normalize(text: str) -> str:
     Only the number-bearing characters are folded: quoting a sentence back to the clerk must show
     their own punctuation.
     """
-    return text.translate(_FULL_WIDTH)
+    return text.translate(_FULL_WIDTH) if _HAS_FULL_WIDTH.search(text) else text
 
 
 def to_number(raw: str) -> Decimal | None:

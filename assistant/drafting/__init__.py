@@ -1,0 +1,44 @@
+"""Drafting: bullet notes + report tables → the narrative parts, with a number guard and a version store.
+
+``build_chat_model`` is the single LLM factory; without a configured model the offline drafter is used.
+"""
+
+from .chain import Drafter, PartError, check_part
+from .guard import FIXED_PHRASES, guard_text, mark_unverified
+from .model import build_chat_model
+from .notes import PARTS, Notes, NotesError, parse_notes
+from .offline import draft_offline
+from .prompts import estimate_tokens, prompt_size
+from .results import BACKEND_LABELS, DraftEvent, DraftResult, Usage
+from .service import redraft, store_result
+from .settings import DraftSettings, RemoteModelForbiddenError, load_settings
+from .store import Version, VersionNotFoundError, VersionStore
+
+__all__ = [
+    "BACKEND_LABELS",
+    "FIXED_PHRASES",
+    "PARTS",
+    "DraftEvent",
+    "DraftResult",
+    "DraftSettings",
+    "Drafter",
+    "Notes",
+    "NotesError",
+    "PartError",
+    "RemoteModelForbiddenError",
+    "Usage",
+    "Version",
+    "VersionNotFoundError",
+    "VersionStore",
+    "build_chat_model",
+    "check_part",
+    "draft_offline",
+    "estimate_tokens",
+    "guard_text",
+    "load_settings",
+    "mark_unverified",
+    "parse_notes",
+    "prompt_size",
+    "redraft",
+    "store_result",
+]

@@ -1,0 +1,41 @@
+"""Drafting with history: draft or redraft parts and keep every version in the store."""
+
+from __future__ import annotations
+
+from ..schema import Report
+from .chain import Drafter, check_part
+from .notes import Notes
+from .results import DraftResult
+from .store import Version, VersionStore
+
+
+def store_result(store: VersionStore, workspace: str, result: DraftResult, instruction: str | None = None) -> Version:
+    """Keep one drafted part as a new version."""
+    return store.add_version(
+        workspace, result.part, result.text, instruction=instruction, backend=result.backend, findings=result.findings
+    )
+
+
+def redraft(
+    drafter: Drafter,
+    store: VersionStore,
+    workspace: str,
+    part: str,
+    notes: Notes,
+    report: Report,
+    instruction: str | None = None,
+    base_version: int | None = None,
+) -> tuple[DraftResult, Version]:
+    """Redraft one part following a reviewer's instruction ("更简洁", "补充培训情况" …).
+
+    The model revises ``base_version`` (default: the accepted version, else the latest); the result is
+    stored as a new version, so every earlier version stays available for diffs.
+    """
+    check_part(part)
+    base = (
+        store.get_version(base_version)
+        if base_version is not None
+        else (store.accepted(workspace, part) or store.latest(workspace, part))
+    )
+    result = drafter.draft_part(part, notes, report, instruction=instruction, previous_text=base.text if base else None)
+    return result, store_result(store, workspace, result, instruction)
