@@ -9,17 +9,28 @@ from pathlib import Path
 from typing import Any
 
 from .checks import CheckOptions, CheckResult, check_report, fill_totals
+from .render import ExportBlocked, export_report, render_docx, render_html, render_markdown
+from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
 from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
 
 __all__ = [
+    "ExportBlocked",
+    "WorkbookError",
     "check_file",
     "check_report",
+    "export_report",
     "fill_totals",
     "input_error_data",
     "load_report",
     "load_report_file",
+    "read_workbook",
+    "render_docx",
+    "render_html",
+    "render_markdown",
     "report_json_schema",
     "save_report",
+    "write_template",
+    "write_workbook",
 ]
 
 
