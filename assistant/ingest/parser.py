@@ -1,0 +1,217 @@
+"""Published report (PDF, HTML, Word, Markdown, text) → report document (data-contract §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, cast
+
+from ..schema import Report, ReportInputError, load_report, report_to_data
+from ..schema.labels import CELLS, FormatVersion
+from .errors import ParseError, ParseIssue
+from .labelmatch import norm_label
+from .narrative import Prose, clean_lines, read_prose
+from .sources import SourceDoc, kind_of, read_source
+from .tables import TableResult, read_tables, split_line
+
+TABLE_IDS = ("active_disclosure", "applications", "review_litigation")
+_SIGNALS_2019 = ("本年新制作数量", "对外公开总数量", "上一年项目数量", "本年增/减", "第二十条第（九）项", "政府集中采购", "其他对外管理服务事项")
+_SIGNALS_2021 = ("本年制发件数", "现行有效件数", "本年收费金额（单位：万元）", "逾期未按收费通知要求缴纳费用")
+
+
+@dataclass
+class ParseOutcome:
+    """A parsed report: the document, its format version, and everything that could not be read exactly."""
+
+    report: Report
+    version: FormatVersion
+    issues: list[ParseIssue] = field(default_factory=list)
+    source: str | None = None
+    kind: str = "txt"
+
+    @property
+    def unreadable(self) -> dict[str, str]:
+        """Cells left blank because their text was not a number (cell id → raw text)."""
+        return dict(self.report.raw_cells)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [str(i) for i in self.issues]
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "format": self.version,
+            "issues": [{"rule": i.rule, "cell": i.cell, "message": i.message, "raw": i.raw} for i in self.issues],
+            "report": report_to_data(self.report),
+        }
+
+
+def detect_version(text: str, year: int | None) -> tuple[FormatVersion, list[ParseIssue]]:
+    """Spec §8.5: the table labels that only one format has decide; none at all → by year."""
+    normed = norm_label(text)
+    n2019 = sum(1 for s in _SIGNALS_2019 if norm_label(s) in normed)
+    n2021 = sum(1 for s in _SIGNALS_2021 if norm_label(s) in normed)
+    issues: list[ParseIssue] = []
+    if n2019 and n2021:
+        version: FormatVersion = "2019" if n2019 > n2021 else "2021"
+        issues.append(
+            ParseIssue("X6", f"表格同时含有 2019 年试行格式与 2021 年格式的标签，表格可能被改动；按 {version} 年格式读取")
+        )
+    elif n2019:
+        version = "2019"
+    elif n2021:
+        version = "2021"
+    else:
+        version = "2019" if year is not None and year <= 2020 else "2021"
+    return version, issues
+
+
+def _table_of(cell_id: str) -> str:
+    return cell_id.split(".", 1)[0]
+
+
+def _merge(results: list[TableResult]) -> TableResult:
+    """Per table, keep the reading that filled most cells (a real table beats its flattened text)."""
+    merged = TableResult()
+    for table in TABLE_IDS:
+        def filled(r: TableResult, table: str = table) -> int:
+            return sum(1 for c, v in r.values.items() if v is not None and _table_of(c) == table)
+
+        best = max(results, key=filled)
+        if filled(best) == 0 and not any(c.startswith(table) for c in best.values):
+            best = next((r for r in results if table in r.tables), best)
+        merged.values.update({c: v for c, v in best.values.items() if _table_of(c) == table})
+        merged.raw.update({c: v for c, v in best.raw.items() if _table_of(c) == table})
+        merged.issues.extend(i for i in best.issues if i.cell is None or _table_of(i.cell) == table)
+        if table in best.tables:
+            merged.tables.add(table)
+    seen: set[str] = set()
+    unique = []
+    for issue in merged.issues:
+        key = str(issue)
+        if key not in seen:
+            seen.add(key)
+            unique.append(issue)
+    merged.issues = unique
+    return merged
+
+
+def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues: list[ParseIssue]) -> dict[str, Any]:
+    year = prose.year or prose.period_year
+    data: dict[str, Any] = {"format": version, "year": year, "agency": prose.agency or "（未识别机关）"}
+    if prose.agency is None:
+        issues.append(ParseIssue("META", "未能识别发布机关名称，已填“（未识别机关）”，请核对"))
+    if prose.year and prose.period_year and prose.year != prose.period_year:
+        issues.append(ParseIssue("X4", f"标题年度（{prose.year}）与统计期限年度（{prose.period_year}）不一致，按标题年度读取"))
+    for key, value in (("title", prose.title), ("opening", prose.opening), ("published_on", prose.published_on)):
+        if value:
+            data[key] = value
+    if prose.contact:
+        data["contact"] = dict(prose.contact)
+    data["narrative"] = {k: v for k, v in prose.narrative.items() if v}
+    seen_rows: set[str] = set()
+    for cell_id, value in tables.values.items():
+        seen_rows.add(cell_id.rsplit(".", 1)[0])
+        node = data
+        *path, last = cell_id.split(".")
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = str(value) if isinstance(value, Decimal) else value
+    missing = sorted({c.rsplit(".", 1)[0] for c in CELLS[version] if _table_of(c) in tables.tables} - seen_rows)
+    if missing:
+        issues.append(
+            ParseIssue("X6", f"表中找不到以下行（可能被删改或无法识别）：{'、'.join(_row_label(r, version) for r in missing)}")
+        )
+    for table in TABLE_IDS:
+        if table not in tables.tables:
+            issues.append(ParseIssue("X6", f"未找到“{_TABLE_NAMES[table]}”统计表"))
+    data["raw_cells"] = dict(tables.raw)
+    return data
+
+
+_TABLE_NAMES = {
+    "active_disclosure": "二、主动公开政府信息情况",
+    "applications": "三、收到和处理政府信息公开申请情况",
+    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
+}
+
+
+def _row_label(row_path: str, version: FormatVersion) -> str:
+    spec = next((s for c, s in CELLS[version].items() if c.startswith(row_path + ".")), None)
+    return f"{spec.row_label}" if spec else row_path
+
+
+def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
+    """Interpret a read source: prose, version fingerprint, tables, then validate as a report document."""
+    rejoin = doc.kind in ("txt", "md")
+    prose = read_prose(doc.text, rejoin)
+    grid_text = "\n".join("".join(c for c in row if c) for row in doc.grid)
+    version, issues = detect_version(doc.text + grid_text, prose.year or prose.period_year)
+    readings: list[TableResult] = []
+    if doc.grid:
+        readings.append(read_tables(doc.grid, version, "grid"))
+    lines = clean_lines(doc.text)
+    start, end = prose.table_lines
+    region = lines[start:end] if end > start else lines
+    readings.append(read_tables([split_line(ln) for ln in region], version, "text"))
+    tables = _merge(readings)
+    issues.extend(ParseIssue("META", n) for n in prose.notes)
+    if prose.year is None and prose.period_year is None:
+        raise ParseError("找不到报告年度（标题中的“XXXX年政府信息公开工作年度报告”或统计期限），不是可识别的年度报告")
+    if not tables.tables and len(prose.headings) < 3:
+        raise ParseError("既找不到统计表，也找不到年度报告的各部分标题，不是可识别的政府信息公开工作年度报告")
+    data = _document(prose, tables, version, issues)
+    issues.extend(tables.issues)
+    try:
+        report = load_report(data, source=source)
+    except ReportInputError as exc:
+        raise ParseError(f"读出的内容不是有效的报告文档：{exc}") from exc
+    return ParseOutcome(cast(Report, report), version, issues, source, doc.kind)
+
+
+def parse_text(text: str, kind: str = "txt") -> ParseOutcome:
+    """Parse report content given as text (``kind`` = txt, md or html)."""
+    if kind not in ("txt", "md", "html"):
+        raise ParseError(f"parse_text 只接受文本类型（txt、md、html），收到“{kind}”")
+    return parse_source(read_source(text, kind))
+
+
+def parse_bytes(data: bytes, kind: str, source: str | None = None) -> ParseOutcome:
+    """Parse report content as bytes of the given kind (txt, md, html, docx, pdf)."""
+    return parse_source(read_source(data, kind), source)
+
+
+def parse_file(path: str | Path) -> ParseOutcome:
+    """Parse a published report file; ``.xlsx`` goes to the statistics-workbook reader."""
+    p = Path(path)
+    kind = kind_of(p)
+    try:
+        if kind == "xlsx":
+            return _parse_workbook(p)
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"无法读取文件 {p}：{exc.strerror or exc}") from exc
+    if not data.strip():
+        raise ParseError(f"文件 {p.name} 是空的")
+    if kind not in ("txt", "md", "html", "docx", "pdf"):
+        raise ParseError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：支持 .pdf .txt .md .html .docx .xlsx")
+    return parse_bytes(data, kind, str(p))
+
+
+def _parse_workbook(path: Path) -> ParseOutcome:
+    try:
+        from ..render import workbook
+    except ImportError as exc:
+        raise ParseError("统计工作簿（.xlsx）读取功能尚未提供（assistant.render.workbook 缺失）") from exc
+    reader = getattr(workbook, "read_workbook", None)
+    if reader is None:
+        raise ParseError("统计工作簿（.xlsx）读取功能尚未提供（缺少 read_workbook）")
+    error_type = getattr(workbook, "WorkbookError", ValueError)
+    try:
+        report = reader(path)
+    except error_type as exc:
+        raise ParseError(f"统计工作簿无法读取：{exc}") from exc
+    return ParseOutcome(report, report.format, [], str(path), "xlsx")

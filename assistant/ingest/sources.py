@@ -1,0 +1,204 @@
+"""Reading each file type into the same shape: running text (for headings and prose) and table rows.
+
+Tables come from the file's own structure where it has one (HTML ``<table>`` with rowspan/colspan,
+Word tables with merged cells, the PDF ruling lines via pdfplumber); plain text keeps its lines and the
+table interpreter splits them into cells.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ParseError
+
+TEXT_KINDS = ("txt", "md", "html", "docx", "pdf")
+_HEADING_START = re.compile(r"^\s*[一二三四五六]\s*、")
+_FOOTER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$")
+
+
+@dataclass
+class SourceDoc:
+    """A report as read from a file: ``text`` in reading order, ``grid`` the rows of its real tables."""
+
+    kind: str
+    text: str
+    grid: list[list[str | None]] = field(default_factory=list)
+
+
+def decode_bytes(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 as many government sites still use; garbage is an error."""
+    if b"\x00" in data[:4096]:
+        raise ParseError("文件含有二进制内容，不是文本格式的年度报告")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ParseError("文件编码无法识别（应为 UTF-8 或 GB18030 文本）")
+
+
+def kind_of(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    return {"htm": "html", "shtml": "html", "xhtml": "html", "markdown": "md", "text": "txt"}.get(suffix, suffix)
+
+
+# ---------------------------------------------------------------- HTML
+
+_BLOCK_TAGS = (
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table", "section",
+    "article", "header", "footer", "blockquote", "pre", "title",
+)
+
+
+def _html_table_grid(table: object) -> list[list[str | None]]:
+    """Expand rowspan/colspan into a full grid; spanned positions repeat the spanning cell's text."""
+    from bs4 import Tag
+
+    assert isinstance(table, Tag)
+    grid: list[list[str | None]] = []
+    pending: dict[tuple[int, int], str] = {}
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    for r, tr in enumerate(rows):
+        row: list[str | None] = []
+        col = 0
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            while (r, col) in pending:
+                row.append(pending.pop((r, col)))
+                col += 1
+            text = " ".join(cell.get_text(" ").split())
+            try:
+                rowspan = max(1, min(int(str(cell.get("rowspan", 1))), 100))
+                colspan = max(1, min(int(str(cell.get("colspan", 1))), 50))
+            except ValueError:
+                rowspan = colspan = 1
+            for dc in range(colspan):
+                row.append(text)
+                for dr in range(1, rowspan):
+                    pending[(r + dr, col + dc)] = text
+            col += colspan
+        while (r, col) in pending:
+            row.append(pending.pop((r, col)))
+            col += 1
+        grid.append(row)
+    return grid
+
+
+def read_html(text: str) -> SourceDoc:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "lxml")
+    for junk in soup(["script", "style", "noscript", "iframe", "object", "svg", "head"]):
+        junk.decompose()
+    grid: list[list[str | None]] = []
+    for table in soup.find_all("table"):
+        if table.find("table") is None:  # layout tables hold the data tables; read only the innermost
+            grid.extend(_html_table_grid(table))
+            grid.append([])
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.append("\n")
+    body = soup.get_text()
+    body = body.replace("\xa0", " ").replace("\u3000", " ")
+    return SourceDoc("html", body, grid)
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def read_docx(data: bytes) -> SourceDoc:
+    try:
+        import docx
+        from docx.document import Document as DocxDocument
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document: DocxDocument = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types on a broken archive
+        raise ParseError(f"无法打开 Word 文档：{type(exc).__name__}") from exc
+    lines: list[str] = []
+    grid: list[list[str | None]] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                grid.append([cell.text for cell in row.cells])
+            grid.append([])
+    return SourceDoc("docx", "\n".join(lines), grid)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _pdf_page_paragraphs(page: object) -> tuple[list[str], bool]:
+    """Lines of one page joined into paragraphs: an indented line starts a paragraph (PDFs wrap mid-sentence).
+
+    The flag says whether the page's first line continues the previous page's paragraph (not indented).
+    """
+    lines = [ln for ln in page.extract_text_lines(strip=True) if ln["text"].strip()]  # type: ignore[attr-defined]
+    lines = [ln for ln in lines if not _FOOTER.match(ln["text"])]
+    if not lines:
+        return [], False
+    margins = sorted(round(ln["x0"]) for ln in lines)
+    margin = margins[len(margins) // 4]
+    size = sorted((ln["bottom"] - ln["top"]) for ln in lines)[len(lines) // 2] or 10.0
+    right = sorted(round(ln["x1"]) for ln in lines)[-max(1, len(lines) // 4)]
+    out: list[str] = []
+    continues = lines[0]["x0"] <= margin + 0.8 * size
+    prev_short = False
+    for ln in lines:
+        indented = ln["x0"] > margin + 0.8 * size
+        if indented or not out or prev_short or _HEADING_START.match(ln["text"]):
+            out.append(ln["text"])
+        else:
+            out[-1] += ln["text"]
+        prev_short = ln["x1"] < right - 2 * size
+    return out, continues
+
+
+def read_pdf(data: bytes) -> SourceDoc:
+    try:
+        import pdfplumber
+
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many types on broken files
+        raise ParseError(f"无法打开 PDF 文件：{type(exc).__name__}") from exc
+    paragraphs: list[str] = []
+    grid: list[list[str | None]] = []
+    try:
+        with pdf:
+            for page in pdf.pages:
+                page_paras, continues = _pdf_page_paragraphs(page)
+                if continues and page_paras and paragraphs:
+                    paragraphs[-1] += page_paras.pop(0)
+                paragraphs.extend(page_paras)
+                for table in page.extract_tables():
+                    grid.extend(table)  # None marks a merged continuation, "" a printed blank cell
+    except ParseError:
+        raise
+    except Exception as exc:
+        raise ParseError(f"PDF 内容无法读取：{type(exc).__name__}") from exc
+    if not any(p.strip() for p in paragraphs):
+        raise ParseError("PDF 没有文字层（可能是扫描件），无法读取；请提供带文字的 PDF 或 Word/网页版本")
+    return SourceDoc("pdf", "\n".join(paragraphs), grid)
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def read_source(data: bytes | str, kind: str) -> SourceDoc:
+    """Read raw content of a given kind (txt, md, html, docx, pdf)."""
+    if kind in ("docx", "pdf"):
+        if isinstance(data, str):
+            raise ParseError(f"{kind} 内容应为二进制文件")
+        return read_docx(data) if kind == "docx" else read_pdf(data)
+    text = data if isinstance(data, str) else decode_bytes(data)
+    if kind == "html":
+        return read_html(text)
+    if kind in ("txt", "md"):
+        return SourceDoc(kind, text)
+    raise ParseError(f"不支持的文件类型“{kind}”（支持 {'、'.join(TEXT_KINDS)} 与 xlsx）")

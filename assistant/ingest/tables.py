@@ -1,0 +1,623 @@
+"""Reading the three statistics tables from rows of cells, matching every row and column by its label.
+
+Rows come from real tables (HTML, Word, PDF) or from text lines split into cells. A row whose label
+matches an official row label takes the value cells that follow it (on the same line, or on the next
+lines when a layout puts one cell per line). Column order comes from the printed header, checked
+against the official column labels. What cannot be read exactly stays null, with its raw text kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from itertools import product
+
+from ..schema.labels import (
+    CELLS,
+    LEGAL_ENTITY_GROUP,
+    RESULTS_GROUP,
+    SECTION3_COLUMNS,
+    SECTION3_RULE_TEXT,
+    SECTION4_COLUMNS,
+    SECTION4_GROUPS,
+    FormatVersion,
+    SubTable,
+    section2_tables,
+    section3_rows,
+)
+from .errors import ParseIssue
+from .labelmatch import LabelIndex, LabelMatch, norm_label
+from .runs import grouped_totals_ok, row_total_ok, splits
+
+CellValue = int | Decimal | None
+
+BLANK_MARKS = {"", "/", "-", "—", "——", "–", "无", "／", "－", "空", "\\"}
+_LIST_NUMBER = re.compile(r"^\d+\s*[.、．]\s*(\D|$)")
+_VALUE_START = re.compile(r"^[+\-−]?\d")
+_INT = re.compile(r"^[+\-]?\d{1,3}(?:,\d{3})+$|^[+\-]?\d+$")
+_DECIMAL = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_GLUED = re.compile(r"^(.*[^\d\s.、．,，])(\d+)$")
+_PIPE_RULE = re.compile(r"^[\s|:：\-—]+$")
+
+S3_WIDTH = len(SECTION3_COLUMNS)
+S4_WIDTH = len(SECTION4_COLUMNS)
+_OTHER_GROUP = "（六）其他处理"
+_RULE_NORM = norm_label(SECTION3_RULE_TEXT)[:8]
+
+
+def clean_cell(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace("−", "-").strip()
+
+
+def is_blank(text: str) -> bool:
+    return re.sub(r"\s+", "", clean_cell(text)) in BLANK_MARKS
+
+
+def is_value_like(text: str) -> bool:
+    """A cell that holds (or should hold) a number: digits first, or a blank marker; not a list number."""
+    t = re.sub(r"\s+", "", clean_cell(text))
+    if t in BLANK_MARKS:
+        return True
+    if len(t) > 16 or re.search(r"[，。；,;]", t):
+        return False  # prose that happens to start with a year is not a cell value
+    return bool(_VALUE_START.match(t)) and not _LIST_NUMBER.match(t)
+
+
+def split_line(line: str) -> list[str]:
+    """Cells of one text line: tab-separated, a pipe table row, or whitespace-separated tokens."""
+    if "\t" in line:
+        return [c.strip() for c in line.split("\t")]
+    stripped = line.strip()
+    if stripped.count("|") >= 2 or (stripped.startswith("|") and stripped.endswith("|")):
+        if _PIPE_RULE.match(stripped):
+            return []
+        return [c.strip() for c in stripped.strip("|").split("|")]
+    return stripped.split()
+
+
+def unglue(cells: list[str]) -> list[str]:
+    """Split label+digits glued together by a flattened page (``行政许可3960181``)."""
+    out: list[str] = []
+    for cell in cells:
+        m = _GLUED.match(clean_cell(cell)) if not is_value_like(cell) else None
+        if m and re.search(r"[\u4e00-\u9fff)）]", m.group(1)):
+            out.extend([m.group(1), m.group(2)])
+        else:
+            out.append(cell)
+    return out
+
+
+@dataclass
+class TableResult:
+    """Cell values found, raw text of cells that could not be read, issues, and which tables were seen."""
+
+    values: dict[str, CellValue] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    issues: list[ParseIssue] = field(default_factory=list)
+    tables: set[str] = field(default_factory=set)
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for v in self.values.values() if v is not None)
+
+
+@dataclass
+class _Target:
+    """A matched data row waiting for its value cells."""
+
+    cells: list[str]
+    kinds: list[str]
+    label: str
+    values: list[str] = field(default_factory=list)
+    grouped: int = 0  # section 四: cells per group whose last is the group total
+    collapsed: bool = False
+
+
+@cache
+def _index(version: FormatVersion) -> LabelIndex:
+    entries: list[tuple[str, str]] = []
+    for sub in section2_tables(version):
+        entries.append((f"cap:{sub.id}", sub.caption))
+        for row in sub.rows:
+            entries.append((f"s2:{sub.id}.{row.id}", row.label))
+    for row in section3_rows(version):
+        entries.append((f"s3:{row.id}", row.label))
+    groups = {row.group for row in section3_rows(version) if row.group}
+    if version == "2021":
+        groups.add(_OTHER_GROUP)
+    for g in sorted(groups):
+        entries.append((f"grp:{g}", g))
+    entries.append(("grp:results", RESULTS_GROUP))
+    for grp in SECTION4_GROUPS:
+        entries.append((f"s4:{grp.id}", grp.label))
+    entries.append(("s4head:litigation", "行政诉讼"))
+    entries.append(("hdr:info", "信息内容"))
+    return LabelIndex(entries)
+
+
+def _candidates(labels: list[str]) -> list[str]:
+    """Texts a row might name itself by: every run of adjacent label cells (spaced labels split apart)."""
+    seen: list[str] = []
+    labels = labels[-8:]  # the row label is at the end; long prose lines are not table rows
+    n = len(labels)
+    for i in range(n):
+        for j in range(n, i, -1):
+            text = "".join(labels[i:j])
+            if text not in seen:
+                seen.append(text)
+    return seen
+
+
+def _rank(match: LabelMatch, text: str) -> tuple[int, int, int]:
+    kind = match.key.split(":", 1)[0]
+    data = 0 if kind in ("s2", "s3") else 1
+    return (match.distance, data, -len(norm_label(text)))
+
+
+class TableReader:
+    """Walks rows in reading order and fills cells of the given format version."""
+
+    def __init__(self, version: FormatVersion, mode: str) -> None:
+        self.version: FormatVersion = version
+        self.mode = mode  # "grid": empty cells are real blanks; "text": empty cells are layout
+        self.index = _index(version)
+        self.subtables: dict[str, SubTable] = {s.id: s for s in section2_tables(version)}
+        self.result = TableResult()
+        self.pending: _Target | None = None
+        self.subtable: str | None = None
+        self.s2_columns: dict[str, list[str]] = {}
+        self.s3_header: list[str] = []
+        self.s3_collecting = False
+        self.s4_header: list[str] = []
+        self.s4_active = False
+        self.collapsed_other: _Target | None = None
+        self.deferred: list[tuple[_Target, list[str]]] = []
+        self.warned_labels: set[str] = set()
+
+    # ---------------------------------------------------------------- rows
+
+    def feed(self, row: Sequence[str | None]) -> None:
+        cells = [c for c in row if c is not None]
+        if self.mode == "text":
+            cells = unglue(cells)
+        label_idx = [i for i, c in enumerate(cells) if c.strip() and not is_value_like(c)]
+        if not label_idx:
+            self._values_only(cells)
+            return
+        labels = [cells[i] for i in label_idx]
+        after = cells[label_idx[-1] + 1 :]
+        match = self._best_match(labels)
+        if match is None:
+            self._unmatched_labels(labels, after)
+            return
+        self._flush()
+        kind, key = match.key.split(":", 1)
+        if kind != "hdr" and not match.exact:
+            self._label_warning(labels, match)
+        if kind == "cap":
+            self.subtable = key
+            self.s4_active = False
+        elif kind == "hdr":
+            self._section2_header(cells, label_idx)
+        elif kind == "s2":
+            self.s4_active = False
+            self._section2_row(key, match, after)
+        elif kind == "s3":
+            self._end_s3_header()
+            self._start(self._s3_target(key, match.label), after)
+        elif kind == "grp":
+            self._group_row(key, match, after)
+        elif kind == "s4" and len([a for a in after if a.strip()]) >= S4_WIDTH:
+            cells4 = [f"review_litigation.{key}.{c.id}" for c in SECTION4_COLUMNS]
+            self._start(_Target(cells4, ["count"] * S4_WIDTH, match.label, grouped=S4_WIDTH), after)
+        elif kind in ("s4", "s4head"):
+            self.s4_active = True
+            self.result.tables.add("review_litigation")
+            self.s4_header.extend(labels)
+
+    def _best_match(self, labels: list[str]) -> LabelMatch | None:
+        found: list[tuple[tuple[int, int, int], LabelMatch]] = []
+        for text in _candidates(labels):
+            m = self.index.match(text)
+            if m is not None:
+                found.append((_rank(m, text), m))
+        if not found:
+            return None
+        found.sort(key=lambda x: x[0])
+        return found[0][1]
+
+    def _unmatched_labels(self, labels: list[str], after: list[str]) -> None:
+        text = "".join(labels)
+        normed = norm_label(text)
+        no_values = not [a for a in after if a.strip()]
+        if _RULE_NORM in normed or "申请人情况" in normed or (self.s3_collecting and no_values):
+            self._flush()
+            self.s3_collecting = True
+            self.s3_header.extend(labels)
+            self.result.tables.add("applications")
+            return
+        if self.s4_active and no_values:
+            self._flush()
+            self.s4_header.extend(labels)
+            return
+        if self.pending is not None and self.mode == "text":
+            # a wrapped label line between a row label and its values (PDF text): keep waiting
+            return
+        if [a for a in after if is_value_like(a) and a.strip()] and len(normed) >= 4:
+            self.result.issues.append(
+                ParseIssue("X6", f"表格中有一行的标签不是规定格式中的行，已忽略该行：“{text[:40]}”", raw=" ".join(after)[:80])
+            )
+
+    def _values_only(self, cells: list[str]) -> None:
+        if self.pending is not None:
+            self.pending.values.extend(cells)
+            self._maybe_complete()
+        elif self.s4_active and [c for c in cells if c.strip()]:
+            cells4 = [f"review_litigation.{g.id}.{c.id}" for g in SECTION4_GROUPS for c in SECTION4_COLUMNS]
+            self._end_s4_header()
+            self.pending = _Target(cells4, ["count"] * len(cells4), "四、行政复议、行政诉讼", grouped=S4_WIDTH)
+            self.pending.values.extend(cells)
+            self._maybe_complete()
+
+    # ---------------------------------------------------------------- section 二
+
+    def _section2_header(self, cells: list[str], label_idx: list[int]) -> None:
+        self._end_s3_header()
+        self.s4_active = False
+        names = [cells[i] for i in label_idx if norm_label(cells[i]) != norm_label("信息内容")]
+        sub = self.subtable
+        candidates = [self.subtables[sub]] if sub in self.subtables else list(self.subtables.values())
+        for table in candidates:
+            order = self._map_columns(table, names)
+            if order is not None:
+                self.subtable = table.id
+                self.s2_columns[table.id] = order
+                return
+        if sub is not None:
+            self.result.issues.append(
+                ParseIssue("X6", f"{self.subtables[sub].caption}的表头无法与规定的列标签对应：“{'、'.join(names)}”")
+            )
+            self.s2_columns[sub] = []
+
+    def _map_columns(self, table: SubTable, names: list[str]) -> list[str] | None:
+        index = LabelIndex((c.id, c.label) for c in table.columns)
+        order: list[str] = []
+        fuzzy: list[tuple[str, LabelMatch]] = []
+        for name in names:
+            m = index.match(name)
+            if m is None or m.key in order:
+                order = []
+                break
+            order.append(m.key)
+            if not m.exact:
+                fuzzy.append((name, m))
+        if order and len(order) == len(table.columns):
+            for name, m in fuzzy:
+                self.result.issues.append(
+                    ParseIssue("X6", f"列标签“{name.strip()}”与规定的“{m.label}”不一致（疑为错字），已按“{m.label}”读取")
+                )
+            return order
+        joined = norm_label("".join(names))
+        if joined == "".join(norm_label(c.label) for c in table.columns):
+            return [c.id for c in table.columns]
+        return None
+
+    def _section2_row(self, key: str, match: LabelMatch, after: list[str]) -> None:
+        sub_id, row_id = key.split(".", 1)
+        table = self.subtables[sub_id]
+        order = self.s2_columns.get(sub_id)
+        if order is None:
+            order = [c.id for c in table.columns]
+            if len(order) > 1:
+                self.result.issues.append(
+                    ParseIssue("X6", f"{table.caption}缺少表头，按规定的列顺序读取“{match.label}”行")
+                )
+        if not order:
+            for col in table.columns:
+                cid = f"active_disclosure.{sub_id}.{row_id}.{col.id}"
+                self._unreadable(cid, " ".join(after).strip(), "表头无法识别，未读取")
+            return
+        self.result.tables.add("active_disclosure")
+        kinds = {c.id: c.kind for c in table.columns}
+        cells = [f"active_disclosure.{sub_id}.{row_id}.{c}" for c in order]
+        self._start(_Target(cells, [kinds[c] for c in order], match.label), after)
+
+    # ---------------------------------------------------------------- section 三
+
+    def _s3_target(self, row_id: str, label: str) -> _Target:
+        self.result.tables.add("applications")
+        cells = [f"applications.{row_id}.{c.id}" for c in SECTION3_COLUMNS]
+        return _Target(cells, ["count"] * S3_WIDTH, label)
+
+    def _end_s3_header(self) -> None:
+        if not self.s3_collecting:
+            return
+        self.s3_collecting = False
+        header = norm_label("".join(self.s3_header))
+        missing = [c.label for c in SECTION3_COLUMNS if norm_label(c.label) not in header]
+        if norm_label(LEGAL_ENTITY_GROUP) not in header:
+            missing.append(LEGAL_ENTITY_GROUP)
+        if missing:
+            self.result.issues.append(
+                ParseIssue("X6", f"三、收到和处理政府信息公开申请情况表头缺少列标签：{'、'.join(missing)}；按规定列顺序读取")
+            )
+        if "小计" in header:
+            self.result.issues.append(ParseIssue("X6", "三、收到和处理政府信息公开申请情况表多出“小计”列（规定格式中没有）"))
+
+    def _group_row(self, key: str, match: LabelMatch, after: list[str]) -> None:
+        values = [a for a in after if a.strip()]
+        if not values:
+            return
+        if key == _OTHER_GROUP and self.version == "2021":
+            target = _Target(
+                [f"applications.other_collapsed.{c.id}" for c in SECTION3_COLUMNS], ["count"] * S3_WIDTH, key
+            )
+            target.collapsed = True
+            self.collapsed_other = target
+            self._start(target, after)
+            return
+        self.result.issues.append(
+            ParseIssue("X6", f"表中“{match.label}”是分组标题，却填有数字（多加了小计行），这些数字未读取", raw=" ".join(values))
+        )
+
+    # ---------------------------------------------------------------- section 四
+
+    def _end_s4_header(self) -> None:
+        header = norm_label("".join(self.s4_header))
+        need = [g.label for g in SECTION4_GROUPS] + ["行政诉讼"]
+        missing = [n for n in need if norm_label(n) not in header]
+        short = [c.label for c in SECTION4_COLUMNS if header.count(norm_label(c.label)) < len(SECTION4_GROUPS)]
+        if missing or short:
+            self.result.issues.append(
+                ParseIssue(
+                    "X6",
+                    "四、政府信息公开行政复议、行政诉讼情况表头不完整（缺少："
+                    + "、".join(missing + short)
+                    + "），按规定列顺序读取",
+                )
+            )
+
+    # ---------------------------------------------------------------- values
+
+    def _start(self, target: _Target, after: list[str]) -> None:
+        self.pending = target
+        target.values.extend(after)
+        self._maybe_complete()
+
+    def _maybe_complete(self) -> None:
+        target = self.pending
+        if target is None:
+            return
+        present = [v for v in target.values if v.strip()]
+        if len(present) >= len(target.cells):
+            if target.grouped and len(target.cells) > S4_WIDTH:
+                self.s4_active = False
+            self._flush()
+
+    def _flush(self) -> None:
+        target, self.pending = self.pending, None
+        if target is None:
+            return
+        k = len(target.cells)
+        vals = target.values
+        present = [v for v in vals if v.strip()]
+        if len(present) == k:
+            chosen: list[str] | None = present
+        elif len(present) > k:
+            chosen = None
+            self.result.issues.append(
+                ParseIssue("X6", f"“{target.label}”行的数字比规定的列数多（{len(present)} 个，应为 {k} 个），未读取",
+                           raw=" ".join(present))
+            )
+        elif self.mode == "grid" or len(vals) >= k:
+            trimmed = list(vals)
+            while len(trimmed) > k and not trimmed[-1].strip():
+                trimmed.pop()
+            while len(trimmed) > k and not trimmed[0].strip():
+                trimmed.pop(0)
+            chosen = trimmed if len(trimmed) == k else None
+            if chosen is None and present and all(clean_cell(p).isdigit() for p in present):
+                self.deferred.append((target, [clean_cell(p) for p in present]))
+                return
+        elif present and all(re.sub(r"\s+", "", clean_cell(p)).isdigit() for p in present):
+            self.deferred.append((target, [clean_cell(p) for p in present]))
+            return
+        else:
+            chosen = None
+        if chosen is None:
+            for cid in target.cells:
+                self._unreadable(cid, " ".join(present), f"“{target.label}”行的数字个数不对，无法对应到各列")
+            return
+        for cid, kind, raw in zip(target.cells, target.kinds, chosen, strict=True):
+            self._store(cid, kind, raw)
+
+    def _store(self, cid: str, kind: str, raw: str) -> None:
+        if cid in self.result.values and self.result.values[cid] is not None:
+            self.result.issues.append(ParseIssue("X6", "该单元格在表中出现了不止一次，保留第一次读到的数", cell=cid, raw=raw))
+            return
+        value = parse_value(raw, kind)
+        if value is None:
+            self._unreadable(cid, raw, "不是数字，留空" if not is_blank(raw) else "单元格为空白或占位符，按空白（null）处理")
+        else:
+            self.result.values[cid] = value
+
+    def _unreadable(self, cid: str, raw: str, why: str) -> None:
+        self.result.values.setdefault(cid, None)
+        self.result.raw[cid] = raw.strip()
+        rule = "R3.5" if is_blank(raw) else "R3.4"
+        self.result.issues.append(ParseIssue(rule, why, cell=cid, raw=raw.strip()))
+
+    def _label_warning(self, labels: list[str], match: LabelMatch) -> None:
+        text = "".join(labels).strip()
+        if match.label in self.warned_labels:
+            return
+        self.warned_labels.add(match.label)
+        self.result.issues.append(
+            ParseIssue("X6", f"标签“{text[:60]}”与规定的“{match.label}”不一致（疑为错字或漏字），已按规定标签读取")
+        )
+
+    # ---------------------------------------------------------------- the end
+
+    def finish(self) -> TableResult:
+        self._flush()
+        if self.s3_collecting:
+            self._end_s3_header()
+        if self.s4_active and self.s4_header and not any(c.startswith("review_litigation") for c in self.result.values):
+            self._end_s4_header()
+        self._resolve_deferred()
+        self._resolve_collapsed()
+        return self.result
+
+    def _resolve_collapsed(self) -> None:
+        cells = {c: v for c, v in self.result.values.items() if c.startswith("applications.other_collapsed.")}
+        if not cells:
+            return
+        for c in cells:
+            self.result.values.pop(c)
+            self.result.raw.pop(c, None)
+        leaves = ("other_no_correction", "other_fee_unpaid", "other_misc")
+        if any(self.result.values.get(f"applications.{leaf}.total") is not None for leaf in leaves):
+            self.result.issues.append(
+                ParseIssue("X6", "表中“（六）其他处理”分组行填有数字（多加了小计行），这些数字未读取")
+            )
+            return
+        self.result.issues.append(
+            ParseIssue("X6", "表中“（六）其他处理”合并成了一行（2019 年试行格式的写法），2021 年格式应分 3 行填报")
+        )
+        for col in SECTION3_COLUMNS:
+            value = cells.get(f"applications.other_collapsed.{col.id}")
+            for leaf in leaves:
+                cid = f"applications.{leaf}.{col.id}"
+                if value == 0:
+                    # three counts ≥ 0 that sum to 0 are each 0: no guess involved
+                    self.result.values[cid] = 0
+                else:
+                    self.result.values[cid] = None
+                    self.result.raw[cid] = f"（六）其他处理合计 {'' if value is None else value}"
+        nonzero = [c for c, v in cells.items() if v]
+        if nonzero:
+            self.result.issues.append(
+                ParseIssue("R3.5", "“（六）其他处理”只有合计数，无法拆分到 3 个子项，子项留空（原文合计见 raw_cells）")
+            )
+
+    def _resolve_deferred(self) -> None:
+        """Split digit runs with the table's arithmetic; ambiguous runs stay null with a warning."""
+        options: dict[int, list[tuple[int, ...]]] = {}
+        for n, (target, tokens) in enumerate(self.deferred):
+            k = len(target.cells)
+            if target.grouped:
+                g = target.grouped
+
+                def accept(prefix: tuple[int, ...], g: int = g) -> bool:
+                    return grouped_totals_ok(prefix, g)
+
+            elif target.cells[0].startswith("applications."):
+
+                def accept(prefix: tuple[int, ...], g: int = 0) -> bool:
+                    return row_total_ok(prefix, S3_WIDTH)
+
+            else:
+                accept = None  # type: ignore[assignment]
+            found, complete = splits(tokens, k, accept)
+            options[n] = found if complete else []
+        fixed = {n: opts[0] for n, opts in options.items() if len(opts) == 1}
+        for n, reading in fixed.items():
+            self._assign_run(n, reading)
+        open_rows = {n: opts for n, opts in options.items() if len(opts) > 1}
+        if open_rows:
+            self._resolve_by_columns(open_rows)
+        for n, opts in options.items():
+            if not opts:
+                target, tokens = self.deferred[n]
+                for cid in target.cells:
+                    self._unreadable(cid, " ".join(tokens), f"“{target.label}”行的数字连在一起，没有一种拆分符合表内勾稽关系")
+
+    def _assign_run(self, n: int, reading: tuple[int, ...]) -> None:
+        target, tokens = self.deferred[n]
+        for cid, value in zip(target.cells, reading, strict=True):
+            self.result.values[cid] = value
+        self.result.issues.append(
+            ParseIssue("FLAT", f"“{target.label}”行的数字连在一起（{''.join(tokens)}），按表内勾稽关系唯一拆分为 "
+                       + "、".join(str(v) for v in reading))
+        )
+
+    def _resolve_by_columns(self, open_rows: dict[int, list[tuple[int, ...]]]) -> None:
+        keys = list(open_rows)
+        combos = 1
+        for n in keys:
+            combos *= len(open_rows[n])
+        fitting: list[dict[int, tuple[int, ...]]] = []
+        if combos <= 200_000:
+            for choice in product(*(open_rows[n] for n in keys)):
+                trial = dict(self.result.values)
+                for n, reading in zip(keys, choice, strict=True):
+                    for cid, value in zip(self.deferred[n][0].cells, reading, strict=True):
+                        trial[cid] = value
+                if _columns_balance(trial, self.version):
+                    fitting.append(dict(zip(keys, choice, strict=True)))
+        for n in keys:
+            readings = {f[n] for f in fitting}
+            if len(readings) == 1:
+                self._assign_run(n, readings.pop())
+                continue
+            target, tokens = self.deferred[n]
+            count = len(readings) if fitting else len(open_rows[n])
+            for cid in target.cells:
+                self.result.values.setdefault(cid, None)
+                self.result.raw[cid] = "".join(tokens)
+            self.result.issues.append(
+                ParseIssue("FLAT", f"“{target.label}”行的数字连在一起（{''.join(tokens)}），有 {count} 种拆分都符合勾稽关系，"
+                           "无法确定，已留空", raw="".join(tokens))
+            )
+
+
+def _columns_balance(values: dict[str, CellValue], version: FormatVersion) -> bool:
+    """R3.1 and R3.2 for every column whose operands are all known (unknown operands do not reject)."""
+    leaves = [r.id for r in section3_rows(version) if r.id not in ("new_requests", "carried_over", "total_processed", "carried_forward")]
+    for col in SECTION3_COLUMNS:
+        def v(row: str, col: str = col.id) -> CellValue:
+            return values.get(f"applications.{row}.{col}")
+
+        a, b, c, d = v("new_requests"), v("carried_over"), v("total_processed"), v("carried_forward")
+        if None not in (a, b, c, d) and a + b != c + d:  # type: ignore[operator]
+            return False
+        parts = [v(leaf) for leaf in leaves]
+        if c is not None and None not in parts and sum(parts) != c:  # type: ignore[arg-type]
+            return False
+    return True
+
+
+def parse_value(raw: str, kind: str) -> CellValue:
+    """The number in a cell, or None when it is blank or not a plain number of the right kind."""
+    t = re.sub(r"\s+", "", clean_cell(raw))
+    if t in BLANK_MARKS:
+        return None
+    if kind == "money":
+        if not _DECIMAL.match(t):
+            return None
+        try:
+            return Decimal(t.replace(",", ""))
+        except InvalidOperation:
+            return None
+    if not _INT.match(t):
+        return None
+    value = int(t.replace(",", ""))
+    if kind == "count" and (value < 0 or t.startswith("+")):
+        return None
+    return value
+
+
+def read_tables(rows: Sequence[Sequence[str | None]], version: FormatVersion, mode: str) -> TableResult:
+    """Read every table cell of the given format from rows in reading order."""
+    reader = TableReader(version, mode)
+    for row in rows:
+        reader.feed(row)
+    result = reader.finish()
+    known = CELLS[version]
+    result.values = {c: v for c, v in result.values.items() if c in known}
+    result.raw = {c: r for c, r in result.raw.items() if c in known}
+    return result
