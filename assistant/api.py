@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks import CheckOptions, CheckResult, check_report, fill_totals
+from .drafting import DraftResult
 from .render import ExportBlocked, export_report, render_docx, render_html, render_markdown
 from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
 from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
@@ -18,6 +19,7 @@ __all__ = [
     "WorkbookError",
     "check_file",
     "check_report",
+    "draft_notes",
     "export_report",
     "fill_totals",
     "input_error_data",
@@ -55,3 +57,21 @@ def input_error_data(exc: ReportInputError) -> dict[str, Any]:
         for p in exc.problems
     ]
     return {"ok": False, "errors": len(findings), "warnings": 0, "input_error": True, "findings": findings}
+
+
+def draft_notes(
+    notes_text: str,
+    report: Report | str | Path | None = None,
+    parts: list[str] | None = None,
+    instruction: str | None = None,
+    offline: bool = False,
+) -> dict[str, DraftResult]:
+    """Draft narrative parts from bullet notes (data-contract §3) and the report's tables.
+
+    ``report`` is a Report or a path to one (None: no tables, last calendar year); ``parts`` defaults to
+    all four; ``offline`` forces the deterministic drafter. Raises ``NotesError`` / ``PartError`` (ValueError).
+    """
+    from .drafting import draft_text
+
+    doc = load_report_file(report) if isinstance(report, str | Path) else report
+    return draft_text(notes_text, doc, parts, instruction, offline)

@@ -11,6 +11,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+os.environ["XXGK_ALLOW_REMOTE_MODELS"] = "0"  # building a model for a non-loopback URL raises
 for _var in ("OPENAI_BASE_URL", "OPENAI_API_BASE", "XXGK_LLM_BASE_URL", "OPENAI_API_KEY", "XXGK_LLM_MODEL"):
     os.environ.pop(_var, None)
 

@@ -10,7 +10,7 @@ from .notes import PARTS, Notes, NotesError, parse_notes
 from .offline import draft_offline
 from .prompts import estimate_tokens, prompt_size
 from .results import BACKEND_LABELS, DraftEvent, DraftResult, Usage
-from .service import redraft, store_result
+from .service import draft_text, placeholder_report, redraft, store_result
 from .settings import DraftSettings, RemoteModelForbiddenError, load_settings
 from .store import Version, VersionNotFoundError, VersionStore
 
@@ -33,11 +33,13 @@ __all__ = [
     "build_chat_model",
     "check_part",
     "draft_offline",
+    "draft_text",
     "estimate_tokens",
     "guard_text",
     "load_settings",
     "mark_unverified",
     "parse_notes",
+    "placeholder_report",
     "prompt_size",
     "redraft",
     "store_result",

@@ -130,13 +130,9 @@ class Drafter:
 
     def describe(self) -> str:
         """The backend in Chinese for stderr / the UI (never the key)."""
-        if self.model is None:
-            return (
-                self.settings.describe()
-                if self.settings.base_url or self.settings.offline
-                else "离线起草（未配置模型）"
-            )
-        return self.settings.describe() if self.settings.base_url else f"模型 {type(self.model).__name__}"
+        if self.model is None or self.settings.base_url:
+            return self.settings.describe()
+        return f"模型 {type(self.model).__name__}"
 
     def chain(self, part: str) -> Runnable[dict[str, Any], Any]:
         """The LangChain runnable of one part: {notes, report, instruction, previous_text} → prompt → model."""
@@ -155,9 +151,8 @@ class Drafter:
         if findings:
             text = mark_unverified(text, findings)
         if reason is None:
-            return DraftResult(
-                part, text, "offline", findings, usage, None, "离线起草（未配置模型）：按模板由要点和统计表格生成。"
-            )
+            notice = f"{self.describe()}：按模板由要点和统计表格生成。"
+            return DraftResult(part, text, "offline", findings, usage, None, notice)
         reason = self.settings.redact(reason)
         notice = f"模型起草失败（{reason}），已改用离线起草；要点和此前的稿件均已保留。"
         return DraftResult(part, text, "offline-fallback", findings, usage, reason, notice)

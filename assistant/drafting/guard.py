@@ -153,9 +153,17 @@ def _inside(m: NumberMention, spans: list[tuple[int, int]]) -> bool:
     return any(s <= m.start and m.end <= e for s, e in spans)
 
 
-def traceable_values(notes: Notes, report: Report) -> set[Decimal]:
-    """Every value a draft may state: numbers of the notes, the table cells (and X2 sums), the year."""
-    values = {m.value for m in extract_numbers(notes.all_text())}
+# Notes a part may draw on besides its own (improvements answer the problems).
+RELATED_NOTES: dict[str, tuple[str, ...]] = {"improvements": ("problems",)}
+
+
+def traceable_values(part: str, notes: Notes, report: Report) -> set[Decimal]:
+    """Every value a part may state: numbers of its notes, the table cells (and X2 sums), the year.
+
+    Only the part's own notes count, so a figure of 其他事项 cannot wander into 存在问题 unnoticed.
+    """
+    sources = [notes.text(p) for p in (part, *RELATED_NOTES.get(part, ()))]
+    values = {m.value for m in extract_numbers("\n".join(sources))}
     values |= {Decimal(v) for _, v in iter_cells(report) if v is not None}
     for fig in TABLE_FIGURES:
         for cells in (fig.cells, fig.alt_cells):
@@ -195,7 +203,7 @@ def _fmt(value: Decimal) -> str:
 def guard_text(part: str, text: str, notes: Notes, report: Report) -> list[Finding]:
     """Findings G1 (untraceable number) and X2 (table figure ≠ cell) for one drafted part."""
     findings: list[Finding] = []
-    allowed = traceable_values(notes, report)
+    allowed = traceable_values(part, notes, report)
     section = NARRATIVE_SECTION.get(part, part)
     spans = _spans(text, FIXED_PHRASES)
     for sent in sentences(text):

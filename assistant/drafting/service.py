@@ -39,3 +39,37 @@ def redraft(
     )
     result = drafter.draft_part(part, notes, report, instruction=instruction, previous_text=base.text if base else None)
     return result, store_result(store, workspace, result, instruction)
+
+
+def placeholder_report(year: int | None = None, agency: str = "本机关") -> Report:
+    """A report with no tables, for drafting from notes alone: last calendar year unless ``year`` is given.
+
+    The table-derived sentences are then left out and any table figure the text states is untraceable.
+    """
+    from datetime import date
+
+    from ..schema import load_report
+
+    return load_report({"format": "2021", "year": year or date.today().year - 1, "agency": agency})
+
+
+def draft_text(
+    notes_text: str,
+    report: Report | None = None,
+    parts: list[str] | None = None,
+    instruction: str | None = None,
+    offline: bool = False,
+    drafter: Drafter | None = None,
+) -> dict[str, DraftResult]:
+    """Parse the notes and draft the parts (concurrently); ``offline`` forces the deterministic drafter."""
+    from .notes import parse_notes
+    from .settings import load_settings
+
+    notes = parse_notes(notes_text)
+    report = report or placeholder_report()
+    if drafter is None:
+        drafter = Drafter(load_settings(offline=True) if offline else load_settings())
+    wanted = [check_part(p) for p in (parts or ["overview", "problems", "improvements", "other_matters"])]
+    if instruction:
+        return {p: drafter.draft_part(p, notes, report, instruction=instruction) for p in wanted}
+    return drafter.draft_all(notes, report, wanted)

@@ -58,17 +58,17 @@ class Version:
 
 
 def _m1(db: sqlite3.Connection) -> None:
-    db.executescript(
-        """
-        CREATE TABLE notes (workspace TEXT NOT NULL, part TEXT NOT NULL, text TEXT NOT NULL,
-                            updated_at TEXT NOT NULL, PRIMARY KEY (workspace, part));
-        CREATE TABLE reports (workspace TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL);
-        CREATE TABLE versions (id INTEGER PRIMARY KEY AUTOINCREMENT, workspace TEXT NOT NULL, part TEXT NOT NULL,
-                               text TEXT NOT NULL, instruction TEXT, backend TEXT NOT NULL, created_at TEXT NOT NULL,
-                               findings TEXT NOT NULL DEFAULT '[]', status TEXT NOT NULL DEFAULT 'draft');
-        CREATE INDEX versions_by_part ON versions (workspace, part, id);
-        """
-    )
+    # One statement per execute(): executescript() would commit the migration transaction midway.
+    for statement in (
+        "CREATE TABLE notes (workspace TEXT NOT NULL, part TEXT NOT NULL, text TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL, PRIMARY KEY (workspace, part))",
+        "CREATE TABLE reports (workspace TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL)",
+        "CREATE TABLE versions (id INTEGER PRIMARY KEY AUTOINCREMENT, workspace TEXT NOT NULL, part TEXT NOT NULL,"
+        " text TEXT NOT NULL, instruction TEXT, backend TEXT NOT NULL, created_at TEXT NOT NULL,"
+        " findings TEXT NOT NULL DEFAULT '[]', status TEXT NOT NULL DEFAULT 'draft')",
+        "CREATE INDEX versions_by_part ON versions (workspace, part, id)",
+    ):
+        db.execute(statement)
 
 
 # Schema migrations, one small function each; PRAGMA user_version records how many have run.
