@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TRANSLATE = str.maketrans(
     {
@@ -21,6 +22,7 @@ _TRANSLATE = str.maketrans(
 _DROP = re.compile(r"[\s、.．·•*_]+")
 
 
+@lru_cache(maxsize=65536)
 def norm_label(text: str) -> str:
     """The comparable form of a label: NFKC, no whitespace, one bracket/quote/comma/colon style, no 、 or dots."""
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -73,20 +74,30 @@ def _table_of(cell_id: str) -> str:
     return cell_id.split(".", 1)[0]
 
 
+def _by_table(mapping: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    grouped: dict[str, dict[str, Any]] = {t: {} for t in TABLE_IDS}
+    for key, value in mapping.items():
+        grouped[key[: key.index(".")]][key] = value
+    return grouped
+
+
 def _merge(results: list[TableResult]) -> TableResult:
     """Per table, keep the reading that filled most cells (a real table beats its flattened text)."""
+    if len(results) == 1:
+        return results[0]
+    values = [_by_table(r.values) for r in results]
+    raws = [_by_table(r.raw) for r in results]
     merged = TableResult()
     for table in TABLE_IDS:
-        def filled(r: TableResult, table: str = table) -> int:
-            return sum(1 for c, v in r.values.items() if v is not None and _table_of(c) == table)
-
-        best = max(results, key=filled)
-        if filled(best) == 0 and not any(c.startswith(table) for c in best.values):
-            best = next((r for r in results if table in r.tables), best)
-        merged.values.update({c: v for c, v in best.values.items() if _table_of(c) == table})
-        merged.raw.update({c: v for c, v in best.raw.items() if _table_of(c) == table})
-        merged.issues.extend(i for i in best.issues if i.cell is None or _table_of(i.cell) == table)
-        if table in best.tables:
+        fills = [sum(1 for v in vals[table].values() if v is not None) for vals in values]
+        best = fills.index(max(fills))
+        if fills[best] == 0:
+            best = next((i for i, r in enumerate(results) if table in r.tables), best)
+        chosen = results[best]
+        merged.values.update(values[best][table])
+        merged.raw.update(raws[best][table])
+        merged.issues.extend(i for i in chosen.issues if i.cell is None or i.cell.startswith(table + "."))
+        if table in chosen.tables:
             merged.tables.add(table)
     seen: set[str] = set()
     unique = []
@@ -97,6 +108,17 @@ def _merge(results: list[TableResult]) -> TableResult:
             unique.append(issue)
     merged.issues = unique
     return merged
+
+
+@cache
+def _rows_of(version: FormatVersion) -> dict[str, tuple[str, ...]]:
+    rows: dict[str, list[str]] = {t: [] for t in TABLE_IDS}
+    for cell_id in CELLS[version]:
+        row = cell_id.rsplit(".", 1)[0]
+        table = cell_id[: cell_id.index(".")]
+        if row not in rows[table]:
+            rows[table].append(row)
+    return {t: tuple(r) for t, r in rows.items()}
 
 
 def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues: list[ParseIssue]) -> dict[str, Any]:
@@ -120,7 +142,7 @@ def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues:
         for part in path:
             node = node.setdefault(part, {})
         node[last] = str(value) if isinstance(value, Decimal) else value
-    missing = sorted({c.rsplit(".", 1)[0] for c in CELLS[version] if _table_of(c) in tables.tables} - seen_rows)
+    missing = [r for t in TABLE_IDS if t in tables.tables for r in _rows_of(version)[t] if r not in seen_rows]
     if missing:
         issues.append(
             ParseIssue("X6", f"表中找不到以下行（可能被删改或无法识别）：{'、'.join(_row_label(r, version) for r in missing)}")

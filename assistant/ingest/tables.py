@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from itertools import product
 
 from ..schema.labels import (
@@ -49,14 +49,17 @@ _OTHER_GROUP = "（六）其他处理"
 _RULE_NORM = norm_label(SECTION3_RULE_TEXT)[:8]
 
 
+@lru_cache(maxsize=65536)
 def clean_cell(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("−", "-").strip()
 
 
+@lru_cache(maxsize=65536)
 def is_blank(text: str) -> bool:
     return re.sub(r"\s+", "", clean_cell(text)) in BLANK_MARKS
 
 
+@lru_cache(maxsize=65536)
 def is_value_like(text: str) -> bool:
     """A cell that holds (or should hold) a number: digits first, or a blank marker; not a list number."""
     t = re.sub(r"\s+", "", clean_cell(text))
@@ -83,7 +86,7 @@ def unglue(cells: list[str]) -> list[str]:
     """Split label+digits glued together by a flattened page (``行政许可3960181``)."""
     out: list[str] = []
     for cell in cells:
-        m = _GLUED.match(clean_cell(cell)) if not is_value_like(cell) else None
+        m = _GLUED.match(clean_cell(cell)) if cell and cell[-1].isdigit() and not is_value_like(cell) else None
         if m and re.search(r"[\u4e00-\u9fff)）]", m.group(1)):
             out.extend([m.group(1), m.group(2)])
         else:
