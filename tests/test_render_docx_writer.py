@@ -128,7 +128,7 @@ def test_libreoffice_renders_the_expected_pages(sample_report, tmp_path: Path) -
     size = next(line for line in info.splitlines() if line.startswith("Page size:"))
     assert size.endswith("(A4)"), size
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    for label in ("申请人情况", "三、本年度办理结果", "未经复议直接起诉", "第二十条第（八）项", "— 3 —"):
+    for label in ("申请人情况", "（七）总计", "未经复议直接起诉", "第二十条第（八）项", "— 3 —"):
         assert re.sub(r"\s", "", label) in re.sub(r"\s", "", text), label  # narrow cells wrap per character
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
     pngs = sorted(tmp_path.glob("page-*.png"))
