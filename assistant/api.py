@@ -10,14 +10,14 @@ from typing import Any
 
 from .checks import CheckOptions, CheckResult, check_report, fill_totals
 from .drafting import DraftResult
+from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
 from .render import ExportBlocked, export_report, render_docx, render_html, render_markdown
 from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
-from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
 from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
 
 __all__ = [
-    "ExportBlocked",
     "AuditSummary",
+    "ExportBlocked",
     "ParseError",
     "ParseOutcome",
     "WorkbookError",

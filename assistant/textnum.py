@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import cn2an
 
@@ -67,8 +68,9 @@ class Sentence:
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
 
-def sentences(text: str) -> list[Sentence]:
-    """Split prose into sentences (。；！？ and line breaks), keeping offsets."""
+@lru_cache(maxsize=512)
+def sentences(text: str) -> tuple[Sentence, ...]:
+    """Split prose into sentences (。；！？ and line breaks), keeping offsets. Cached by text."""
     result: list[Sentence] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
@@ -77,7 +79,7 @@ def sentences(text: str) -> list[Sentence]:
         start = m.end()
     if text[start:].strip():
         result.append(Sentence(text[start:], start))
-    return result
+    return tuple(result)
 
 
 # ---------------------------------------------------------------- number mentions (drafting guard)

@@ -12,13 +12,13 @@ from assistant.schema import (
     ReportInputError,
     dump_report,
     get_cell,
+    labels,
     load_report,
     load_report_file,
     report_json_schema,
     save_report,
     set_cells,
 )
-from assistant.schema import labels
 
 
 def _problem(exc: pytest.ExceptionInfo[ReportInputError], field: str):

@@ -1,8 +1,8 @@
 """Deterministic checks of a report document (format-spec §5) and the totals helper."""
 
+from .equations import Equation, equations, fill_totals
 from .findings import CheckResult, Finding, Severity, Status
 from .runner import CheckOptions, check_report
-from .equations import Equation, equations, fill_totals
 
 __all__ = [
     "CheckOptions",

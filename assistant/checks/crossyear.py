@@ -28,6 +28,10 @@ class PreviousFacts:
     full: Report | None = None
 
 
+def _as_count(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
 def previous_facts(report: Report, previous: Report | None) -> PreviousFacts | None:
     if previous is not None:
         apps = previous.applications
@@ -37,7 +41,7 @@ def previous_facts(report: Report, previous: Report | None) -> PreviousFacts | N
             apps.carried_forward if apps else None,
             apps.new_requests if apps else None,
             {
-                row: (get_cell(previous, f"active_disclosure.art20_1.{row}.in_force") if previous.format == "2021" else None)
+                row: _as_count(get_cell(previous, f"active_disclosure.art20_1.{row}.in_force"))
                 for row in ("regulations", "normative_documents")
             },
             {p: getattr(previous.narrative, p) or "" for p in NARRATIVE_PARTS},

@@ -16,10 +16,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from ..schema import Report, get_cell
+from ..schema import Report
 from ..schema.labels import NARRATIVE_PARTS, NARRATIVE_SECTION
 from ..textnum import NUMBER, normalize, sentences, to_int
+from .facts import Facts
 from .findings import Finding
 
 _CLAUSE = re.compile(r"[^，,。；;！？\n]+")
@@ -40,54 +42,96 @@ class FigurePhrase:
 
     rule: str
     name: str
-    pattern: re.Pattern[str]
+    keywords: str
     candidates: tuple[tuple[str, ...], ...]
     requires: str | None = None
     excludes: str | None = None
+    unit: str = "件"
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _pattern(self.keywords, self.unit)
 
 
-def _p(keyword: str, unit: str = "件") -> re.Pattern[str]:
-    return re.compile(f"(?:{keyword})[^，,。；;\\d{{}}]{{0,24}}?(?P<num>{NUMBER})\\s*(?:{unit})")
+@lru_cache(maxsize=64)
+def _pattern(keywords: str, unit: str) -> re.Pattern[str]:
+    return re.compile(f"(?:{keywords})[^，,。；;\\d{{}}]{{0,24}}?(?P<num>{NUMBER})\\s*(?:{unit})")
 
 
 _T3 = "applications"
 FIGURE_PHRASES: tuple[FigurePhrase, ...] = (
     FigurePhrase(
-        "X2", "收到申请", _p("收到|受理|新收"),
+        "X2", "收到申请", "收到|受理|新收",
         ((f"{_T3}.new_requests.total",), (f"{_T3}.new_requests.total", f"{_T3}.carried_over.total"),
          (f"{_T3}.total_processed.total",)),
         requires="申请", excludes="建议|提案|信访|来信|咨询|留言",
     ),
     FigurePhrase(
-        "X2", "办结申请", _p("办结|答复|办理完毕"),
+        "X2", "办结申请", "办结|答复|办理完毕",
         ((f"{_T3}.total_processed.total",), (f"{_T3}.new_requests.total",)),
         requires="申请", excludes="建议|提案|信访",
     ),
-    FigurePhrase("X2", "予以公开", _p("予以公开"), ((f"{_T3}.granted.total",),), excludes="部分"),
-    FigurePhrase("X2", "部分公开", _p("部分公开"), ((f"{_T3}.partially_granted.total",),)),
-    FigurePhrase("X2", "结转下年度", _p("结转下年度|转入下年度|结转至下年"), ((f"{_T3}.carried_forward.total",),)),
-    FigurePhrase("X2", "上年结转", _p("上年结转|上年度结转"), ((f"{_T3}.carried_over.total",),)),
+    FigurePhrase("X2", "予以公开", "予以公开", ((f"{_T3}.granted.total",),), excludes="部分"),
+    FigurePhrase("X2", "部分公开", "部分公开", ((f"{_T3}.partially_granted.total",),)),
+    FigurePhrase("X2", "结转下年度", "结转下年度|转入下年度|结转至下年", ((f"{_T3}.carried_forward.total",),)),
+    FigurePhrase("X2", "上年结转", "上年结转|上年度结转", ((f"{_T3}.carried_over.total",),)),
     FigurePhrase(
-        "X2", "制发规范性文件", _p("制发|出台|印发|制定"),
+        "X2", "制发规范性文件", "制发|出台|印发|制定",
         (("active_disclosure.art20_1.normative_documents.issued",),), requires="规范性文件",
         excludes="方案|要点|指南|目录",
     ),
     FigurePhrase(
-        "R4.3", "行政复议", _p("行政复议", "件|起|宗"), (("review_litigation.review.total",),), excludes="备案"
+        "R4.3", "行政复议", "行政复议", (("review_litigation.review.total",),), excludes="备案", unit="件|起|宗"
     ),
     FigurePhrase(
-        "R4.3", "行政诉讼", _p("行政诉讼", "件|起|宗"),
+        "R4.3", "行政诉讼", "行政诉讼",
         (("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"),),
+        unit="件|起|宗",
     ),
 )
 
 
+# One pass finds which phrases a sentence may hold: most sentences state no table figure.
+_BY_KEYWORD: dict[str, list[FigurePhrase]] = {}
+for _phrase in FIGURE_PHRASES:
+    for _kw in _phrase.keywords.split("|"):
+        _BY_KEYWORD.setdefault(_kw, []).append(_phrase)
+_ANY_KEYWORD = re.compile("|".join(sorted(_BY_KEYWORD, key=len, reverse=True)))
+
+# Every cell the prose rules compare with: the memo key of the runner includes their values.
+CELLS_READ: frozenset[str] = frozenset(
+    {c for p in FIGURE_PHRASES for cells in p.candidates for c in cells}
+    | {"applications.new_requests.total", "applications.carried_over.total", "applications.other_fee_unpaid.total"}
+)
+
+
+def clear_caches() -> None:
+    _figure_mentions.cache_clear()
+    sentences.cache_clear()
+
+
 def iter_figure_mentions(text: str, part: str = "overview") -> Iterator[tuple[FigurePhrase, Mention]]:
     """Every phrase in ``text`` that states a table figure, with the number it states."""
+    yield from _figure_mentions(text, part)
+
+
+@lru_cache(maxsize=256)
+def _figure_mentions(text: str, part: str) -> tuple[tuple[FigurePhrase, Mention], ...]:
+    # Cached by text: the narrative rarely changes while a clerk edits the tables.
+    return tuple(_scan_figures(text, part))
+
+
+def _scan_figures(text: str, part: str) -> Iterator[tuple[FigurePhrase, Mention]]:
     text = normalize(text)
+    if not _ANY_KEYWORD.search(text):
+        return
     for sent in sentences(text):
+        found = _ANY_KEYWORD.findall(sent.text)
+        if not found:
+            continue
+        candidates = list(dict.fromkeys(p for kw in found for p in _BY_KEYWORD[kw]))
         for clause in _CLAUSE.findall(sent.text):
-            for phrase in FIGURE_PHRASES:
+            for phrase in candidates:
                 if phrase.requires and not re.search(phrase.requires, clause + sent.text):
                     continue
                 if phrase.excludes and re.search(phrase.excludes, clause):
@@ -98,13 +142,6 @@ def iter_figure_mentions(text: str, part: str = "overview") -> Iterator[tuple[Fi
                         yield phrase, Mention(part, sent.text.strip(), clause, value, m.group(0))
 
 
-def _sum(report: Report, cells: tuple[str, ...]) -> int | None:
-    values = [get_cell(report, c) for c in cells]
-    if any(v is None for v in values):
-        return None
-    return sum(int(v or 0) for v in values)
-
-
 def _narrative(report: Report) -> Iterator[tuple[str, str]]:
     for part in NARRATIVE_PARTS:
         text = getattr(report.narrative, part)
@@ -112,12 +149,12 @@ def _narrative(report: Report) -> Iterator[tuple[str, str]]:
             yield part, text
 
 
-def check_figures(report: Report) -> list[Finding]:
+def check_figures(facts: Facts) -> list[Finding]:
     """X2 / R4.3: a figure stated in prose disagrees with every cell it may refer to."""
     findings: list[Finding] = []
-    for part, text in _narrative(report):
+    for part, text in _narrative(facts.report):
         for phrase, mention in iter_figure_mentions(text, part):
-            sums = [(cells, _sum(report, cells)) for cells in phrase.candidates]
+            sums = [(cells, facts.total(cells)) for cells in phrase.candidates]
             known = [(cells, s) for cells, s in sums if s is not None]
             if not known or any(s == mention.value for _, s in known):
                 continue
@@ -141,17 +178,18 @@ def check_figures(report: Report) -> list[Finding]:
 _NO_APPLICATIONS = re.compile(r"(未|没有)(收到|受理)[^，。；]{0,12}申请|(申请|受理)[^，。；]{0,6}(为)?(0|零)件")
 
 
-def check_applications_prose(report: Report) -> list[Finding]:
+def check_applications_prose(facts: Facts) -> list[Finding]:
     """R3.6: the table says no applications but the prose reports some, or the reverse."""
-    new = get_cell(report, "applications.new_requests.total")
-    carried = get_cell(report, "applications.carried_over.total")
+    new = facts.cell("applications.new_requests.total")
+    carried = facts.cell("applications.carried_over.total")
     if new is None or carried is None:
         return []
     findings: list[Finding] = []
-    for part, text in _narrative(report):
-        for sent in sentences(normalize(text)):
-            if new > 0 and _NO_APPLICATIONS.search(sent.text):
-                findings.append(_r36(part, sent.text, "正文称未收到申请，但表格本年新收申请", new))
+    for part, text in _narrative(facts.report):
+        if new > 0 and _NO_APPLICATIONS.search(text):
+            for sent in sentences(normalize(text)):
+                if _NO_APPLICATIONS.search(sent.text):
+                    findings.append(_r36(part, sent.text, "正文称未收到申请，但表格本年新收申请", int(new)))
         if new + carried == 0:
             for phrase, m in iter_figure_mentions(text, part):
                 if phrase.name in ("收到申请", "办结申请") and m.value > 0:
@@ -174,11 +212,11 @@ def _r36(part: str, sentence: str, lead: str, value: int) -> Finding:
 _FEE_COLLECTED = re.compile(rf"(?<!未)(?<!不)收取[^，。；]{{0,12}}信息处理费[^，。；]{{0,8}}?({NUMBER})\s*元")
 
 
-def check_fee_reporting(report: Report) -> list[Finding]:
+def check_fee_reporting(facts: Facts) -> list[Finding]:
     """R3.7: fee notices were issued but 六 is silent on fees; fees collected with no applications."""
     findings: list[Finding] = []
-    other = normalize(report.narrative.other_matters or "")
-    unpaid = get_cell(report, "applications.other_fee_unpaid.total") if report.format == "2021" else None
+    other = normalize(facts.report.narrative.other_matters or "")
+    unpaid = facts.cell("applications.other_fee_unpaid.total")
     if unpaid and not re.search("信息处理费|收费通知", other):
         findings.append(
             Finding(
@@ -191,9 +229,9 @@ def check_fee_reporting(report: Report) -> list[Finding]:
                 "但“六、其他需要报告的事项”未说明信息处理费收取情况。",
             )
         )
-    new = get_cell(report, "applications.new_requests.total")
-    carried = get_cell(report, "applications.carried_over.total")
-    m = _FEE_COLLECTED.search(other)
+    new = facts.cell("applications.new_requests.total")
+    carried = facts.cell("applications.carried_over.total")
+    m = _FEE_COLLECTED.search(other) if "信息处理费" in other else None
     if m and (to_int(m.group(1)) or 0) > 0 and new == 0 and carried == 0:
         findings.append(
             Finding(
@@ -217,7 +255,11 @@ def check_prose_arithmetic(report: Report) -> list[Finding]:
     """P1: “共收到建议、提案65件，其中人大建议25件、政协提案40件” must add up."""
     findings: list[Finding] = []
     for part, text in _narrative(report):
+        if "其中" not in text or not _TOTAL_WITH_PARTS.search(normalize(text)):
+            continue
         for sent in sentences(normalize(text)):
+            if "其中" not in sent.text:
+                continue
             for m in _TOTAL_WITH_PARTS.finditer(sent.text):
                 total = to_int(m.group("total"))
                 unit = m.group("unit")
@@ -249,12 +291,12 @@ def check_prose_arithmetic(report: Report) -> list[Finding]:
     return findings
 
 
-_TOPIC_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("主动公开", "主动公开"),
-    ("依申请公开", "依申请|申请公开"),
-    ("政府信息管理", "信息管理|公开目录|保密审查|发布审核|文件清理"),
-    ("政府信息公开平台建设", "平台|网站|新媒体|公开专栏"),
-    ("监督保障", "监督|保障|培训|考核|领导小组"),
+_TOPIC_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("主动公开", ("主动公开",)),
+    ("依申请公开", ("依申请", "申请公开")),
+    ("政府信息管理", ("信息管理", "公开目录", "保密审查", "发布审核", "文件清理")),
+    ("政府信息公开平台建设", ("平台", "网站", "新媒体", "公开专栏")),
+    ("监督保障", ("监督", "保障", "培训", "考核", "领导小组")),
 )
 
 
@@ -263,7 +305,7 @@ def check_sections(report: Report) -> list[Finding]:
     findings: list[Finding] = []
     overview = normalize(report.narrative.overview or "")
     if overview.strip():
-        missing = [name for name, keys in _TOPIC_KEYWORDS if not re.search(keys, overview)]
+        missing = [name for name, keys in _TOPIC_KEYWORDS if not any(k in overview for k in keys)]
         if missing:
             findings.append(
                 Finding(
@@ -328,11 +370,13 @@ def check_years(report: Report) -> list[Finding]:
         wrong("标题", int(m.group(1)), report.title)
     texts = [("开头段落", report.opening or "")] + [(NARRATIVE_SECTION[p], t) for p, t in _narrative(report)]
     for where, text in texts:
+        if "年" not in text:
+            continue
         text = normalize(text)
-        for m in _PERIOD.finditer(text):
+        for m in _PERIOD.finditer(text) if "12月31日" in text.replace(" ", "") else ():
             for found in {int(m.group(1)), int(m.group(2))} - {year}:
                 wrong(where, found, m.group(0))
-        for m in _PLAN.finditer(text):
+        for m in _PLAN.finditer(text) if "政务公开" in text else ():
             if int(m.group(1)) != year and where != NARRATIVE_SECTION["improvements"]:
                 wrong(where, int(m.group(1)), m.group(0))
     if report.format == "2019" and year >= 2021:

@@ -2,14 +2,54 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from decimal import Decimal
 
 from pydantic import BaseModel
 
 from ..schema import Report
+from ..schema.labels import NARRATIVE_PARTS
 from . import crossyear, narrative, tables
 from .equations import check_equations
+from .facts import Facts
 from .findings import CheckResult, Finding
+
+_NARRATIVE_CELLS = tuple(sorted(narrative.CELLS_READ))
+_NARRATIVE_CACHE: OrderedDict[tuple[object, ...], list[Finding]] = OrderedDict()
+
+
+def _narrative_findings(facts: Facts) -> list[Finding]:
+    """The prose rules, memoised on everything they read (texts, metadata and the cells they compare).
+
+    The app re-checks on every cell edit while the prose stays the same; scanning the prose again
+    would cost more than all the table rules together.
+    """
+    r = facts.report
+    key = (
+        tuple(getattr(r.narrative, p) for p in NARRATIVE_PARTS), r.title, r.opening, r.year, r.format,
+        r.body_type, r.published_on, tuple(map(facts.cell, _NARRATIVE_CELLS)),
+    )
+    cached = _NARRATIVE_CACHE.get(key)
+    if cached is None:
+        cached = [
+            *narrative.check_figures(facts),
+            *narrative.check_applications_prose(facts),
+            *narrative.check_fee_reporting(facts),
+            *narrative.check_prose_arithmetic(r),
+            *narrative.check_sections(r),
+            *narrative.check_years(r),
+            *narrative.check_timeliness(r),
+        ]
+        _NARRATIVE_CACHE[key] = cached
+        if len(_NARRATIVE_CACHE) > 256:
+            _NARRATIVE_CACHE.popitem(last=False)
+    return [f.model_copy() for f in cached]
+
+
+def clear_caches() -> None:
+    """Forget memoised prose analyses (benchmarks measure the cold path with this)."""
+    _NARRATIVE_CACHE.clear()
+    narrative.clear_caches()
 
 
 class CheckOptions(BaseModel):
@@ -18,24 +58,22 @@ class CheckOptions(BaseModel):
     fee_warn_threshold_wan_yuan: Decimal = Decimal(100000)
 
 
+_DEFAULT_OPTIONS = CheckOptions()
+
+
 def check_report(report: Report, previous: Report | None = None, options: CheckOptions | None = None) -> CheckResult:
     """Run every rule; ``previous`` is last year's report of the same body (X1, X3, R2.6, X7).
 
     Without ``previous``, the document's own ``previous_year`` reference is used for X1, X3 and R2.6.
     """
-    options = options or CheckOptions()
+    options = options or _DEFAULT_OPTIONS
+    facts = Facts.of(report)
     findings: list[Finding] = []
-    findings += tables.check_structure(report)
-    findings += check_equations(report)
-    findings += tables.check_blanks(report)
-    findings += tables.check_active_disclosure(report, options.fee_warn_threshold_wan_yuan)
-    findings += narrative.check_figures(report)
-    findings += narrative.check_applications_prose(report)
-    findings += narrative.check_fee_reporting(report)
-    findings += narrative.check_prose_arithmetic(report)
-    findings += narrative.check_sections(report)
-    findings += narrative.check_years(report)
-    findings += narrative.check_timeliness(report)
+    findings += tables.check_structure(facts)
+    findings += check_equations(facts)
+    findings += tables.check_blanks(facts)
+    findings += tables.check_active_disclosure(facts, options.fee_warn_threshold_wan_yuan)
+    findings += _narrative_findings(facts)
     notes: list[str] = []
     prev = crossyear.previous_facts(report, previous)
     if prev is None:
@@ -52,4 +90,5 @@ def check_report(report: Report, previous: Report | None = None, options: CheckO
         findings += crossyear.check_in_force_stock(report, prev)
         findings += crossyear.check_year_on_year(report, prev)
         findings += crossyear.check_duplication(report, prev)
-    return CheckResult(findings=findings, notes=notes)
+    # Built from validated findings: skip re-validating them (this runs on every cell edit).
+    return CheckResult.model_construct(findings=findings, notes=notes)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..schema import CELLS, Report, get_cell, has_row
+from ..schema import CELLS
 from ..schema.labels import NARRATIVE_LABELS, NARRATIVE_PARTS, NARRATIVE_SECTION, TABLE_LABELS
+from .facts import Facts
 from .findings import Finding
 
 _FEE = "active_disclosure.art20_8.admin_fees.fee_amount_wan_yuan"
@@ -14,10 +15,12 @@ _NORMATIVE = "active_disclosure.art20_1.normative_documents"
 _BODY_TYPE_LABEL = {"department": "政府部门", "township": "乡镇（街道）", "government": "人民政府", "other": "其他机关"}
 
 
-def check_structure(report: Report) -> list[Finding]:
+def check_structure(facts: Facts) -> list[Finding]:
     """X6: all three tables, every row, and the narrative sections are present."""
+    report = facts.report
     findings: list[Finding] = []
     cells = CELLS[report.format]
+    all_rows_present = facts.row is not None
     for table, label in TABLE_LABELS.items():
         if getattr(report, table) is None:
             findings.append(
@@ -25,8 +28,8 @@ def check_structure(report: Report) -> list[Finding]:
             )
             continue
         rows: dict[str, list[str]] = {}
-        for cid, spec in cells.items():
-            if spec.table == table and not has_row(report, cid):
+        for cid, spec in cells.items() if not all_rows_present else ():
+            if spec.table == table and not facts.has_row(cid):
                 rows.setdefault(f"{spec.group_label + ' ' if spec.group_label else ''}{spec.row_label}", []).append(cid)
         if rows:
             findings.append(
@@ -51,12 +54,15 @@ def check_structure(report: Report) -> list[Finding]:
     return findings
 
 
-def check_blanks(report: Report) -> list[Finding]:
+def check_blanks(facts: Facts) -> list[Finding]:
     """R3.5 (applied to all three tables): blank cells instead of 0, one finding per row."""
+    report = facts.report
     findings: list[Finding] = []
+    if facts.complete:
+        return findings
     by_row: dict[str, list[str]] = {}
-    for cid in CELLS[report.format]:
-        if has_row(report, cid) and get_cell(report, cid) is None:
+    for cid, value in facts.values.items():
+        if value is None and facts.has_row(cid):
             by_row.setdefault(cid.rsplit(".", 1)[0], []).append(cid)
     for ids in by_row.values():
         specs = [CELLS[report.format][c] for c in ids]
@@ -78,12 +84,13 @@ def check_blanks(report: Report) -> list[Finding]:
     return findings
 
 
-def check_active_disclosure(report: Report, fee_threshold: Decimal) -> list[Finding]:
+def check_active_disclosure(facts: Facts, fee_threshold: Decimal) -> list[Finding]:
     """R2.3 (fee in 元 instead of 万元), R2.4 (规章 for a body without rule-making power), R2.5."""
+    report, get_cell = facts.report, facts.cell
     if report.format != "2021" or report.active_disclosure is None:
         return []
     findings: list[Finding] = []
-    fee = get_cell(report, _FEE)
+    fee = get_cell(_FEE)
     if isinstance(fee, Decimal) and fee > fee_threshold:
         findings.append(
             Finding(
@@ -97,7 +104,7 @@ def check_active_disclosure(report: Report, fee_threshold: Decimal) -> list[Find
             )
         )
     reg_cells = [f"{_REGULATIONS}.{c}" for c in ("issued", "repealed", "in_force")]
-    nonzero = [c for c in reg_cells if (get_cell(report, c) or 0) > 0]
+    nonzero = [c for c in reg_cells if (get_cell(c) or 0) > 0]
     if nonzero and report.body_type in ("department", "township"):
         findings.append(
             Finding(
@@ -107,7 +114,7 @@ def check_active_disclosure(report: Report, fee_threshold: Decimal) -> list[Find
                 message=f"机关类型为{_BODY_TYPE_LABEL[report.body_type]}，一般不具有规章制定权，"
                 "但“规章”行填报了非零数字，请核实是否应填入“行政规范性文件”行。",
                 expected=0,
-                actual=sum(int(get_cell(report, c) or 0) for c in nonzero),
+                actual=sum(int(get_cell(c) or 0) for c in nonzero),
             )
         )
     elif nonzero and report.body_type is None:
@@ -121,7 +128,7 @@ def check_active_disclosure(report: Report, fee_threshold: Decimal) -> list[Find
             )
         )
     for row, label in ((_REGULATIONS, "规章"), (_NORMATIVE, "行政规范性文件")):
-        issued, repealed, in_force = (get_cell(report, f"{row}.{c}") for c in ("issued", "repealed", "in_force"))
+        issued, repealed, in_force = (get_cell(f"{row}.{c}") for c in ("issued", "repealed", "in_force"))
         if issued is None or repealed is None or in_force is None:
             continue
         if issued > in_force + repealed:

@@ -5,8 +5,8 @@ Each command group lives in its own module and registers itself on ``app`` when 
 
 from __future__ import annotations
 
-from ._app import app
 from . import check as _check  # noqa: F401  (registers commands)
+from ._app import app
 
 for _name in ("draft", "export", "ingest", "serve", "demo"):
     try:

@@ -10,12 +10,12 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import yaml
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
-from typing_extensions import Annotated
 
 from .labels import CELLS, FormatVersion, cell_spec
 from .models import Report, Report2019, Report2021
@@ -244,6 +244,58 @@ def set_cells(report: Report, values: Mapping[str, CellValue]) -> Report:
             node = node[part]
         node[last] = str(value) if isinstance(value, Decimal) else value
     return load_report(data)
+
+
+def _row_layout(version: FormatVersion) -> list[tuple[tuple[str, ...], str, tuple[str, ...], Any]]:
+    rows: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for cid in CELLS[version]:
+        *path, col = cid.split(".")
+        rows.setdefault(tuple(path), []).append((cid, col))
+    return [
+        (path, ".".join(path), tuple(c for c, _ in cols), attrgetter(*(k for _, k in cols)))
+        for path, cols in rows.items()
+    ]
+
+
+_ROW_LAYOUT = {v: _row_layout(v) for v in ("2021", "2019")}
+ROW_IDS: dict[str, tuple[str, ...]] = {v: tuple(r for _, r, _, _ in _ROW_LAYOUT[v]) for v in ("2021", "2019")}
+_ALL_CELLS = {
+    v: (tuple(CELLS[v]), attrgetter(*CELLS[v]), tuple(row_id for _, row_id, _, _ in _ROW_LAYOUT[v]))
+    for v in ("2021", "2019")
+}
+
+
+def flatten_cells(report: Report) -> tuple[dict[str, CellValue], set[str]]:
+    """All cell values by id (None for blank or absent) and the set of row paths present.
+
+    One walk over the model, in C where possible (attrgetter): the checks read cells hundreds of
+    times per report, and the app re-checks on every cell edit.
+    """
+    ids, getter, row_ids = _ALL_CELLS[report.format]
+    try:
+        # Complete documents (the common case): every cell in one C-level walk.
+        return dict(zip(ids, getter(report), strict=True)), set(row_ids)
+    except AttributeError:
+        pass  # some table or row is absent: walk row by row
+    values: dict[str, CellValue] = {}
+    rows: set[str] = set()
+    for path, row_id, ids, getter in _ROW_LAYOUT[report.format]:
+        node: Any = report
+        for part in path:
+            node = getattr(node, part)
+            if node is None:
+                break
+        if node is None:
+            values.update(dict.fromkeys(ids))
+            continue
+        rows.add(row_id)
+        got = getter(node)
+        if len(ids) == 1:
+            values[ids[0]] = got
+        else:
+            for cid, value in zip(ids, got, strict=True):
+                values[cid] = value
+    return values, rows
 
 
 def iter_cells(report: Report) -> Iterator[tuple[str, CellValue]]:

@@ -1,0 +1,65 @@
+"""The report read once per check run: every rule reads cells from here, not from the model.
+
+The app re-runs every rule on each cell edit, so the common case — a complete document — is read
+in one C-level ``attrgetter`` call; the dict by id and the set of rows are built only when a rule
+needs them (a blank cell, a missing row, a failing identity).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from operator import attrgetter
+from typing import Any
+
+from ..schema import CELLS, FormatVersion, Report, flatten_cells
+from ..schema.document import ROW_IDS, CellValue
+
+CELL_IDS: dict[FormatVersion, tuple[str, ...]] = {v: tuple(CELLS[v]) for v in ("2021", "2019")}
+CELL_INDEX: dict[FormatVersion, dict[str, int]] = {v: {c: i for i, c in enumerate(CELL_IDS[v])} for v in CELL_IDS}
+_ALL: dict[FormatVersion, Any] = {v: attrgetter(*CELL_IDS[v]) for v in CELL_IDS}
+
+
+class Facts:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        try:
+            self.row: tuple[CellValue, ...] | None = _ALL[report.format](report)
+        except AttributeError:  # a table or row is absent
+            self.row = None
+
+    @classmethod
+    def of(cls, report: Report) -> Facts:
+        return cls(report)
+
+    @property
+    def complete(self) -> bool:
+        """Every table and row present and no cell blank."""
+        return self.row is not None and None not in self.row
+
+    @cached_property
+    def _flat(self) -> tuple[dict[str, CellValue], set[str]]:
+        if self.row is not None:
+            return dict(zip(CELL_IDS[self.report.format], self.row, strict=True)), set(ROW_IDS[self.report.format])
+        return flatten_cells(self.report)
+
+    @property
+    def values(self) -> dict[str, CellValue]:
+        return self._flat[0]
+
+    @property
+    def rows(self) -> set[str]:
+        return self._flat[1]
+
+    def cell(self, cell_id: str) -> CellValue:
+        if self.row is not None:
+            index = CELL_INDEX[self.report.format].get(cell_id)
+            return None if index is None else self.row[index]
+        return self.values.get(cell_id)
+
+    def has_row(self, cell_id: str) -> bool:
+        return self.row is not None or cell_id.rsplit(".", 1)[0] in self.rows
+
+    def total(self, cells: tuple[str, ...]) -> int | None:
+        """Sum of the cells, or None if any is blank."""
+        got = [self.cell(c) for c in cells]
+        return None if None in got else sum(int(v) for v in got if v is not None)
