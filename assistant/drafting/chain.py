@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import weakref
 from collections.abc import AsyncIterator, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -123,6 +124,22 @@ class Drafter:
         self.settings = settings or load_settings()
         model = chat_model if chat_model is not None else build_chat_model(self.settings)
         self.model: BaseChatModel | None = None if self.settings.offline else model
+        self._owns_model = chat_model is None
+        self._loop_models: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BaseChatModel] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _async_model(self) -> BaseChatModel:
+        """The model for the running event loop: an async HTTP client cannot outlive or change its loop."""
+        assert self.model is not None
+        if not self._owns_model:
+            return self.model
+        loop = asyncio.get_running_loop()
+        model = self._loop_models.get(loop)
+        if model is None:
+            model = build_chat_model(self.settings) or self.model
+            self._loop_models[loop] = model
+        return model
 
     @property
     def backend(self) -> str:
@@ -276,14 +293,14 @@ class Drafter:
     # ------------------------------------------------------------ async driver
 
     async def _call_async(self, call: _Call) -> AsyncIterator[DraftEvent | _Reply]:
-        assert self.model is not None
+        model = self._async_model()
         retries = 0
         while True:
             emitted = False
             try:
                 if call.stream:
                     full: AIMessageChunk | None = None
-                    async for chunk in self.model.astream(call.messages):
+                    async for chunk in model.astream(call.messages):
                         full = chunk if full is None else full + chunk
                         if chunk.text:
                             emitted = True
@@ -293,7 +310,7 @@ class Drafter:
                     )
                     reply.usage = _usage_of(full)
                 else:
-                    msg = await self.model.ainvoke(call.messages)
+                    msg = await model.ainvoke(call.messages)
                     reply = _Reply(msg.text, msg.response_metadata.get("finish_reason"), _usage_of(msg))  # type: ignore[arg-type]
                 reply.usage.calls += retries
                 reply.usage.retries = retries

@@ -19,6 +19,7 @@ def build_chat_model(settings: DraftSettings) -> BaseChatModel | None:
         return None
     ensure_allowed(settings.base_url)
     from langchain_openai import ChatOpenAI  # ~1 s import: only when a model is configured
+    from openai import DefaultAsyncHttpxClient
 
     return ChatOpenAI(
         base_url=settings.base_url,
@@ -31,4 +32,7 @@ def build_chat_model(settings: DraftSettings) -> BaseChatModel | None:
         max_tokens=settings.max_tokens,  # type: ignore[call-arg]  # alias of max_completion_tokens
         stream_usage=True,
         use_responses_api=False,
+        # Its own async client: langchain-openai otherwise shares one per (base_url, timeout) process-wide,
+        # and an async client is tied to the event loop that first used it.
+        http_async_client=DefaultAsyncHttpxClient(timeout=settings.timeout),
     )
