@@ -105,3 +105,13 @@ class LabelIndex:
         if len(best) > 1 and best[1][0] == best[0][0] and best[1][1] != best[0][1]:
             return None  # two labels equally near: refuse to pick one
         return LabelMatch(best[0][1], best[0][2], best[0][0])
+
+    def match_suffix(self, text: str) -> LabelMatch | None:
+        """The longest label (≥ 4 characters) this text ends with: a flattened row prints its group label first."""
+        normed = norm_label(text)
+        best: tuple[int, str, str] | None = None
+        for key, label, target in self._entries:
+            if len(target) >= 4 and len(normed) > len(target) and normed.endswith(target):
+                if best is None or len(target) > best[0]:
+                    best = (len(target), key, label)
+        return LabelMatch(best[1], best[2], 0) if best else None

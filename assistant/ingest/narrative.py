@@ -152,13 +152,15 @@ def _title_block(lines: list[str]) -> tuple[int | None, str | None, str | None, 
     return None, None, None, None
 
 
-def read_prose(text: str, rejoin: bool) -> Prose:
+def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
     lines = clean_lines(text)
     prose = Prose()
     prose.headings = find_headings(lines)
     first = prose.headings.get("一", len(lines))
     head_lines = lines[:first] if "一" in prose.headings else lines[:40]
     t_idx, prose.title, prose.agency, prose.year = _title_block(head_lines)
+    if prose.title is None and page_title:
+        _, prose.title, prose.agency, prose.year = _title_block([page_title])
     joined_head = "\n".join(head_lines)
     m = _PERIOD.search(squeeze(joined_head)) or _PERIOD.search(squeeze(text))
     if m:
@@ -201,13 +203,27 @@ def _narrative(lines: list[str], headings: dict[str, int], rejoin: bool, notes: 
         parts["overview"] = "\n".join(paragraphs(overview, rejoin))
     other = _section(lines, headings, "六")
     if other is not None:
-        parts["other_matters"] = "\n".join(paragraphs(other, rejoin))
+        parts["other_matters"] = "\n".join(_drop_trailer(paragraphs(other, rejoin)))
     five = _section(lines, headings, "五")
     if five is not None:
         problems, improvements = split_section5(paragraphs(five, rejoin), notes)
         parts["problems"] = "\n".join(problems)
         parts["improvements"] = "\n".join(improvements)
     return parts
+
+
+_TRAILER = re.compile(
+    r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|分享到|主办[:：]|ICP|网站标识码|版权所有|打印本页|关闭窗口|【打印】|扫一扫"
+)
+
+
+def _drop_trailer(paras: list[str]) -> list[str]:
+    """The last section ends where the signature, the date or the site's footer begins."""
+    for i, para in enumerate(paras):
+        if i > 0 and _TRAILER.search(para):
+            end = i - 1 if i >= 1 and len(paras[i - 1]) <= 30 and not paras[i - 1].endswith(_TERMINAL) else i
+            return paras[: max(end, 1)]
+    return paras
 
 
 def split_section5(paras: list[str], notes: list[str]) -> tuple[list[str], list[str]]:

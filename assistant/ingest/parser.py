@@ -169,7 +169,7 @@ def _row_label(row_path: str, version: FormatVersion) -> str:
 def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
     """Interpret a read source: prose, version fingerprint, tables, then validate as a report document."""
     rejoin = doc.kind in ("txt", "md")
-    prose = read_prose(doc.text, rejoin)
+    prose = read_prose(doc.text, rejoin, doc.title)
     grid_text = "\n".join("".join(c for c in row if c) for row in doc.grid)
     version, issues = detect_version(doc.text + grid_text, prose.year or prose.period_year)
     readings: list[TableResult] = []

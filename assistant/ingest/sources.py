@@ -26,6 +26,7 @@ class SourceDoc:
     kind: str
     text: str
     grid: list[list[str | None]] = field(default_factory=list)
+    title: str = ""  # the HTML <title>, used when the page body prints no title
 
 
 def decode_bytes(data: bytes) -> str:
@@ -54,33 +55,34 @@ _BLOCK_TAGS = (
 
 
 def _html_table_grid(table: object) -> list[list[str | None]]:
-    """Expand rowspan/colspan into a full grid; spanned positions repeat the spanning cell's text."""
+    """Expand rowspan/colspan into a full grid; positions covered by a span are None (as pdfplumber gives)."""
     from bs4 import Tag
 
     assert isinstance(table, Tag)
     grid: list[list[str | None]] = []
-    pending: dict[tuple[int, int], str] = {}
+    covered: set[tuple[int, int]] = set()
     rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
     for r, tr in enumerate(rows):
         row: list[str | None] = []
         col = 0
         for cell in tr.find_all(["td", "th"], recursive=False):
-            while (r, col) in pending:
-                row.append(pending.pop((r, col)))
+            while (r, col) in covered:
+                row.append(None)
                 col += 1
             text = " ".join(cell.get_text(" ").split())
             try:
-                rowspan = max(1, min(int(str(cell.get("rowspan", 1))), 100))
-                colspan = max(1, min(int(str(cell.get("colspan", 1))), 50))
+                rowspan = max(1, min(int(str(cell.get("rowspan", 1)).strip() or 1), 100))
+                colspan = max(1, min(int(str(cell.get("colspan", 1)).strip() or 1), 50))
             except ValueError:
                 rowspan = colspan = 1
-            for dc in range(colspan):
-                row.append(text)
-                for dr in range(1, rowspan):
-                    pending[(r + dr, col + dc)] = text
+            row.append(text)
+            row.extend([None] * (colspan - 1))
+            for dr in range(1, rowspan):
+                for dc in range(colspan):
+                    covered.add((r + dr, col + dc))
             col += colspan
-        while (r, col) in pending:
-            row.append(pending.pop((r, col)))
+        while (r, col) in covered:
+            row.append(None)
             col += 1
         grid.append(row)
     return grid
@@ -90,6 +92,7 @@ def read_html(text: str) -> SourceDoc:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(text, "lxml")
+    page_title = soup.title.get_text(" ").strip() if soup.title else ""
     for junk in soup(["script", "style", "noscript", "iframe", "object", "svg", "head"]):
         junk.decompose()
     grid: list[list[str | None]] = []
@@ -103,7 +106,7 @@ def read_html(text: str) -> SourceDoc:
         tag.append("\n")
     body = soup.get_text()
     body = body.replace("\xa0", " ").replace("\u3000", " ")
-    return SourceDoc("html", body, grid)
+    return SourceDoc("html", body, grid, page_title)
 
 
 # ---------------------------------------------------------------- DOCX
@@ -125,8 +128,15 @@ def read_docx(data: bytes) -> SourceDoc:
         if isinstance(block, Paragraph):
             lines.append(block.text)
         elif isinstance(block, Table):
+            seen: set[int] = set()
             for row in block.rows:
-                grid.append([cell.text for cell in row.cells])
+                cells: list[str | None] = []
+                for cell in row.cells:
+                    # merged cells come back once per grid position: keep the first, mark the rest as spans
+                    key = id(cell._tc)
+                    cells.append(None if key in seen else cell.text)
+                    seen.add(key)
+                grid.append(cells)
             grid.append([])
     return SourceDoc("docx", "\n".join(lines), grid)
 

@@ -40,7 +40,7 @@ _LIST_NUMBER = re.compile(r"^\d+\s*[.、．]\s*(\D|$)")
 _VALUE_START = re.compile(r"^[+\-−]?\d")
 _INT = re.compile(r"^[+\-]?\d{1,3}(?:,\d{3})+$|^[+\-]?\d+$")
 _DECIMAL = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_GLUED = re.compile(r"^(.*[^\d\s.、．,，])(\d+)$")
+_GLUED = re.compile(r"^(.*[^\d\s.、．,，+\-])(\d+(?:\.\d+)?)$")
 _PIPE_RULE = re.compile(r"^[\s|:：\-—]+$")
 
 S3_WIDTH = len(SECTION3_COLUMNS)
@@ -173,6 +173,7 @@ class TableReader:
         self.pending: _Target | None = None
         self.subtable: str | None = None
         self.s2_columns: dict[str, list[str]] = {}
+        self.s2_header_names: list[str] | None = None  # header cells still arriving (one cell per line)
         self.s3_header: list[str] = []
         self.s3_collecting = False
         self.s4_header: list[str] = []
@@ -193,12 +194,21 @@ class TableReader:
             return
         labels = [cells[i] for i in label_idx]
         after = cells[label_idx[-1] + 1 :]
+        head = norm_label(labels[0])
+        if head.startswith("信息内容") and len(head) > 4:
+            labels = ["信息内容", labels[0].split("容", 1)[1], *labels[1:]]
+            cells = labels + after
+            label_idx = list(range(len(labels)))
         match = self._best_match(labels)
+        if (match is None or not match.exact) and len(labels) == 1:
+            match = self.index.match_suffix(labels[0]) or match
         if match is None:
             self._unmatched_labels(labels, after)
             return
         self._flush()
         kind, key = match.key.split(":", 1)
+        if self.s2_header_names is not None and kind != "hdr":
+            self._finish_section2_header()
         if kind != "hdr" and not match.exact:
             self._label_warning(labels, match)
         if kind == "cap":
@@ -237,6 +247,9 @@ class TableReader:
         text = "".join(labels)
         normed = norm_label(text)
         no_values = not [a for a in after if a.strip()]
+        if self.s2_header_names is not None and no_values:
+            self.s2_header_names.extend(labels)
+            return
         if _RULE_NORM in normed or "申请人情况" in normed or (self.s3_collecting and no_values):
             self._flush()
             self.s3_collecting = True
@@ -271,7 +284,12 @@ class TableReader:
     def _section2_header(self, cells: list[str], label_idx: list[int]) -> None:
         self._end_s3_header()
         self.s4_active = False
-        names = [cells[i] for i in label_idx if norm_label(cells[i]) != norm_label("信息内容")]
+        self.s2_header_names = [cells[i] for i in label_idx if norm_label(cells[i]) != norm_label("信息内容")]
+        if self.s2_header_names:
+            self._finish_section2_header()
+
+    def _finish_section2_header(self) -> None:
+        names, self.s2_header_names = self.s2_header_names or [], None
         sub = self.subtable
         candidates = [self.subtables[sub]] if sub in self.subtables else list(self.subtables.values())
         for table in candidates:
