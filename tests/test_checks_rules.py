@@ -143,6 +143,13 @@ def test_r36_prose_says_no_applications(sample_report):
     assert [f.rule for f in check_report(report).findings if f.rule == "R3.6"] == ["R3.6"]
 
 
+def test_r36_zero_counts_of_other_rows_are_not_a_claim(sample_report):
+    # A regression: “上年结转…申请0件” and “被申请行政复议0件” were read as “no applications received”.
+    report = _with_text(sample_report, "overview", "共收到及办理依申请公开3件",
+                        "共收到政府信息公开申请3件，上年结转政府信息公开申请0件；本年度被申请行政复议0件")
+    assert not check_report(report).by_rule("R3.6")
+
+
 def test_r37_fee_notice_without_fee_statement(sample_report):
     report = set_cells(sample_report, {
         f"{A}.other_fee_unpaid.natural_person": 1, f"{A}.other_fee_unpaid.total": 1,

@@ -175,7 +175,10 @@ def check_figures(facts: Facts) -> list[Finding]:
     return findings
 
 
-_NO_APPLICATIONS = re.compile(r"(未|没有)(收到|受理)[^，。；]{0,12}申请|(申请|受理)[^，。；]{0,6}(为)?(0|零)件")
+# Within one clause: “未收到政府信息公开申请” or “收到…申请0件” (not “上年结转…申请0件”, not “被申请行政复议0件”).
+_NO_APPLICATIONS = re.compile(
+    r"(?:未|没有)(?:收到|受理)[^，,。；;]{0,12}申请|(?:收到|受理|新收)[^，,。；;复]{0,12}申请[^，,。；;]{0,4}?(?:为)?(?:0|零)\s*件"
+)
 
 
 def check_applications_prose(facts: Facts) -> list[Finding]:

@@ -17,13 +17,14 @@ from .document import (
     set_cells,
 )
 from .labels import CELLS, CellSpec, FormatVersion, cell_spec, describe
-from .models import Report, Report2019, Report2021
+from .models import Narrative, Report, Report2019, Report2021
 
 __all__ = [
     "CELLS",
     "CellSpec",
     "FormatVersion",
     "InputProblem",
+    "Narrative",
     "Report",
     "Report2019",
     "Report2021",

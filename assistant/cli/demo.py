@@ -1,0 +1,40 @@
+"""`xxgk demo` — the main job on the sample report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..demo import run_demo
+from ..drafting import BACKEND_LABELS
+from ..schema.labels import NARRATIVE_LABELS
+from ._app import app, out
+from .check import print_findings
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="输出目录")] = Path("out/demo"),
+    offline: Annotated[bool, typer.Option("--offline", help="强制使用离线起草（不调用模型）")] = False,
+) -> None:
+    """示例：用样例要点起草淄博市工业和信息化局 2022 年年报正文，校验后导出 Word、网页、Markdown 和 Excel。"""
+    out.print("[bold]政府信息公开工作年度报告起草助手 · 示例[/]")
+    outcome = run_demo(out_dir, offline=offline)
+    out.print(f"起草方式：{outcome.backend}")
+    for part, result in outcome.drafts.items():
+        usage = result.usage
+        flag = f"，[yellow]{len(result.findings)} 处待核实[/]" if result.findings else ""
+        out.print(
+            f"  · {NARRATIVE_LABELS[part]}：{len(result.text)} 字，{BACKEND_LABELS.get(result.backend, result.backend)}"
+            f"（调用 {usage.calls} 次，重试 {usage.retries} 次）{flag}"
+        )
+        if result.notice:
+            out.print(f"    [yellow]{result.notice}[/]")
+    print_findings(outcome.check, "校验结果")
+    if outcome.forced:
+        out.print("[red]校验发现错误，文件已加注“校验未通过”标记导出。[/]")
+    out.print("[bold]已生成文件：[/]")
+    for path in outcome.files:
+        out.print(f"  {path}")
