@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import CheckResult, check_report
-from .drafting import DraftResult, Drafter, load_settings
+from .drafting import Drafter, DraftResult, load_settings
 from .drafting.service import draft_text
 from .render import ExportBlocked, export_report
 from .samples import SAMPLE_REPORT, sample_notes_text
