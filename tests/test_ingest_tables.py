@@ -1,0 +1,110 @@
+"""The table reader on variations of the seed's layout: what it reads, and what it refuses to guess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.ingest import parse_text
+from assistant.ingest.tables import is_value_like, parse_value, split_line
+from assistant.schema import get_cell
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt"
+OTHER_ROWS = ("other_no_correction", "other_fee_unpaid", "other_misc")
+
+
+def seed() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def replace_line(text: str, startswith: str, new: str) -> str:
+    lines = text.split("\n")
+    hits = [i for i, ln in enumerate(lines) if ln.lstrip("\t ").startswith(startswith)]
+    assert len(hits) == 1, (startswith, hits)
+    lines[hits[0]] = new
+    return "\n".join(lines)
+
+
+def collapse_other(text: str, values: str) -> str:
+    text = replace_line(text, "(六) 其他处理", f"(六) 其他处理\t\t{values}")
+    text = replace_line(text, "2. 申请人逾期未按收费通知", "")
+    return replace_line(text, "3. 其他\t", "")
+
+
+def test_collapsed_other_row_with_counts_leaves_the_sub_rows_blank() -> None:
+    text = collapse_other(seed(), "1\t0\t0\t0\t0\t0\t1")
+    text = text.replace("(七) 总计\t\t3\t0\t0\t0\t0\t0\t3", "(七) 总计\t\t4\t0\t0\t0\t0\t0\t4")
+    outcome = parse_text(text)
+    report = outcome.report
+    for row in OTHER_ROWS:
+        assert get_cell(report, f"applications.{row}.natural_person") is None
+        assert report.raw_cells[f"applications.{row}.natural_person"] == "（六）其他处理合计 1"
+    messages = " ".join(i.message for i in outcome.issues)
+    assert "合并成了一行" in messages and "无法拆分" in messages
+
+
+def test_collapsed_other_row_of_zeros_gives_zero_sub_rows() -> None:
+    report = parse_text(collapse_other(seed(), "0\t0\t0\t0\t0\t0\t0")).report
+    assert all(get_cell(report, f"applications.{row}.total") == 0 for row in OTHER_ROWS)
+
+
+def test_note_inside_a_cell_is_not_guessed() -> None:
+    text = replace_line(seed(), "行政规范性文件\t", "行政规范性文件\t1（其中修订1件）\t1\t5")
+    outcome = parse_text(text)
+    cid = "active_disclosure.art20_1.normative_documents.issued"
+    assert get_cell(outcome.report, cid) is None
+    assert outcome.report.raw_cells[cid] == "1（其中修订1件）"
+    assert get_cell(outcome.report, "active_disclosure.art20_1.normative_documents.in_force") == 5
+    assert any(i.cell == cid and i.rule == "R3.4" for i in outcome.issues)
+
+
+def test_yuan_typed_into_the_wan_yuan_cell_is_kept_raw() -> None:
+    text = replace_line(seed(), "行政事业性收费\t", "行政事业性收费\t251000元")
+    outcome = parse_text(text)
+    cid = "active_disclosure.art20_8.admin_fees.fee_amount_wan_yuan"
+    assert get_cell(outcome.report, cid) is None
+    assert outcome.report.raw_cells[cid] == "251000元"
+
+
+def test_inserted_subtotal_row_is_ignored_and_reported() -> None:
+    text = replace_line(seed(), "(三) 不予公开", "(三) 不予公开\t小计\t1\t0\t0\t0\t0\t0\t1\n\t\t1. 属于国家秘密\t0\t0\t0\t0\t0\t0\t0")
+    outcome = parse_text(text)
+    assert get_cell(outcome.report, "applications.denied_state_secret.total") == 0
+    assert get_cell(outcome.report, "applications.denied_process_info.total") == 1
+    assert any("小计" in i.message or "分组标题" in i.message for i in outcome.issues)
+
+
+def test_row_with_an_extra_column_is_left_blank() -> None:
+    text = replace_line(seed(), "二、上年结转", "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t0")
+    outcome = parse_text(text)
+    assert get_cell(outcome.report, "applications.carried_over.total") is None
+    assert any("比规定的列数多" in i.message for i in outcome.issues)
+
+
+def test_missing_row_is_named() -> None:
+    text = replace_line(seed(), "7. 属于行政执法案卷", "")
+    outcome = parse_text(text)
+    assert outcome.report.applications is not None and outcome.report.applications.denied_enforcement_file is None
+    assert any("7.属于行政执法案卷" in i.message and i.rule == "X6" for i in outcome.issues)
+
+
+def test_full_width_digits_and_blank_markers() -> None:
+    text = replace_line(seed(), "规章\t", "规章\t０\t—\t/")
+    report = parse_text(text).report
+    assert get_cell(report, "active_disclosure.art20_1.regulations.issued") == 0
+    assert get_cell(report, "active_disclosure.art20_1.regulations.repealed") is None
+    assert report.raw_cells["active_disclosure.art20_1.regulations.repealed"] == "—"
+    assert report.raw_cells["active_disclosure.art20_1.regulations.in_force"] == "/"
+
+
+def test_cell_helpers() -> None:
+    assert split_line("a\t\tb") == ["a", "", "b"]
+    assert split_line("| a | b |") == ["a", "b"]
+    assert split_line("|---|:---:|") == []
+    assert split_line("规章 0 0 0") == ["规章", "0", "0", "0"]
+    assert is_value_like("12") and is_value_like("/") and is_value_like("22（其中修订16件）")
+    assert not is_value_like("1.属于国家秘密") and not is_value_like("2024 年，全区政府信息公开工作虽取得一定成绩")
+    assert parse_value("1,234", "count") == 1234
+    assert parse_value("-8", "signed_count") == -8
+    assert parse_value("-8", "count") is None
+    assert parse_value("3.5", "count") is None
+    assert str(parse_value("0.35", "money")) == "0.35"
