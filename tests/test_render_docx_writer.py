@@ -62,6 +62,10 @@ def test_fonts_page_and_paragraph_layout(sample_report, tmp_path: Path) -> None:
     normal = document.styles["Normal"].element.rPr.rFonts
     assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert all(normal.get(qn(a)) is None for a in ("w:eastAsiaTheme", "w:asciiTheme", "w:hAnsiTheme"))
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsiaTheme")) is None
+    assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+    assert document.sections[0].header.paragraphs[0].text == ""  # no 校验未通过 mark on a clean report
     title = document.paragraphs[0]
     assert title.text == "淄博市工业和信息化局2022年政府信息公开工作年度报告"
     assert title.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"

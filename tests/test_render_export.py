@@ -50,7 +50,9 @@ def test_blocked_while_checks_have_errors(sample_data, tmp_path: Path, suffix: s
     assert not (tmp_path / f"r{suffix}").exists()
     forced = export_report(report, tmp_path / f"r{suffix}", force=True)
     if suffix == ".docx":
-        text = "\n".join(p.text for p in docx.Document(str(forced)).paragraphs)
+        document = docx.Document(str(forced))
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert FAILED_MARK in document.sections[0].header.paragraphs[0].text  # on every page
     elif suffix == ".xlsx":
         import openpyxl
 
@@ -92,3 +94,8 @@ def test_cli_stats_template(tmp_path: Path) -> None:
 
     assert openpyxl.load_workbook(out)["表三"]["J5"].value == "=SUM(D5:I5)"
     assert runner.invoke(app, ["stats-template", "-o", str(tmp_path / "stats.csv")]).exit_code == 2
+    old = tmp_path / "stats2019.xlsx"
+    assert runner.invoke(app, ["stats-template", "-o", str(old), "--format", "2019"]).exit_code == 0
+    assert openpyxl.load_workbook(old)["表二"]["A2"].value == "第二十条第（一）项"
+    assert "采购总金额" in [c.value for row in openpyxl.load_workbook(old)["表二"].iter_rows() for c in row]
+    assert runner.invoke(app, ["stats-template", "-o", str(old), "--format", "2020"]).exit_code == 2

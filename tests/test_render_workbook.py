@@ -155,3 +155,15 @@ def test_missing_year_and_agency_are_required(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError) as exc:
         read_workbook(write_template(tmp_path / "t.xlsx"))
     assert {(p.field, getattr(p, "cell", "")) for p in exc.value.problems} == {("year", "B3"), ("agency", "B4")}
+
+
+def test_numbers_typed_as_text_are_read_but_words_and_units_are_not(tmp_path: Path, sample_report) -> None:
+    good = write_workbook(sample_report, tmp_path / "s.xlsx")
+    ok = read_workbook(_fill(good, {("表三", "D7"): " 1 ", ("表二", "B15"): "0.50"}, tmp_path / "ok.xlsx"))
+    assert get_cell(ok, "applications.granted.natural_person") == 1
+    assert get_cell(ok, "active_disclosure.art20_8.admin_fees.fee_amount_wan_yuan") == Decimal("0.5")
+    bad = _fill(good, {("表三", "D7"): "一", ("表二", "B15"): "1.5万元", ("表四", "A5"): "3件"}, tmp_path / "b.xlsx")
+    with pytest.raises(WorkbookError) as exc:
+        read_workbook(bad)
+    assert {getattr(p, "cell", "") for p in exc.value.problems} == {"D7", "B15", "A5"}
+    assert "万元" in _problem(exc, "B15").expected

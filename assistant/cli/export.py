@@ -44,12 +44,15 @@ def export(
 @app.command("stats-template")
 def stats_template(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出的 .xlsx 文件")],
+    version: Annotated[str, typer.Option("--format", help="表格格式：2021（国办公开办函〔2021〕30号）或 2019（试行格式）")] = "2021",
 ) -> None:
     """生成按国家统一格式排版的空白统计工作簿（标签锁定、总计为公式），填好后用 xxgk parse 导入。"""
     if output.suffix.lower() != ".xlsx":
         fail(f"统计工作簿须为 .xlsx 文件，实际为“{output.suffix or '无扩展名'}”")
+    if version not in ("2021", "2019"):
+        fail(f"--format 应为 2021 或 2019，实际为“{version}”")
     try:
-        path = write_template(output)
+        path = write_template(output, "2021" if version == "2021" else "2019")
     except OSError as exc:
         fail(f"无法写入 {output}：{exc.strerror or exc}")
     out.print(f"已生成统计工作簿模板：{path}")

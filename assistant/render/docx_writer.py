@@ -22,7 +22,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from ..schema import Report
-from .assemble import AssembledReport, Block, assemble
+from .assemble import FAILED_MARK, AssembledReport, Block, assemble
 from .gate import gate
 from .layout import MISSING, GridCell, TableGrid
 
@@ -95,8 +95,26 @@ def _setup(doc: DocxDocument) -> None:
         ppr = style.element.get_or_add_pPr()
         for border in ppr.findall(qn("w:pBdr")):  # the template's Title has a blue bottom rule
             ppr.remove(border)
+    _document_defaults(doc)
     _declare_fallbacks(doc)
     _page_number_footer(doc)
+
+
+def _document_defaults(doc: DocxDocument) -> None:
+    """Replace the template's theme fonts in docDefaults and mark the text as Chinese (zh-CN line breaking)."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")) if defaults is not None else None
+    if rpr is None:
+        return
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is not None:
+        for attr in _THEME_ATTRS:
+            rfonts.attrib.pop(qn(attr), None)
+        for attr, value in (("w:ascii", LATIN_FONT), ("w:hAnsi", LATIN_FONT), ("w:eastAsia", BODY_FONT)):
+            rfonts.set(qn(attr), value)
+    lang = rpr.find(qn("w:lang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _declare_fallbacks(doc: DocxDocument) -> None:
@@ -142,6 +160,15 @@ def _page_number_footer(doc: DocxDocument) -> None:
         _field_run(paragraph, kind, text)
     dash = paragraph.add_run(" —")
     _set_font(dash, PAGE_NUMBER_FONT, 14)
+
+
+def _failed_header(doc: DocxDocument) -> None:
+    """A forced export carries the 校验未通过 mark on every page, not only under the title."""
+    paragraph = doc.sections[0].header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(f"【{FAILED_MARK}：仅供内部核对，修正前不得发布】")
+    _set_font(run, HEADING1_FONT, 12, bold=True)
+    run.font.color.rgb = _RED
 
 
 def _add_block(doc: DocxDocument, block: Block) -> None:
@@ -248,8 +275,10 @@ def docx_from(doc_model: AssembledReport, path: str | Path) -> Path:
     """Write the assembled report to ``path`` as DOCX."""
     doc = Document()
     _setup(doc)
-    doc.core_properties.title = doc_model.title
-    doc.core_properties.author = ""
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by, props.comments = doc_model.title, "", "", ""
+    if doc_model.failed is not None:
+        _failed_header(doc)
     for block in doc_model.blocks:
         _add_block(doc, block)
     out = Path(path)

@@ -55,6 +55,7 @@ _INPUT_FILL = PatternFill("solid", fgColor="FFFDE7")
 _FONT = Font(name="仿宋_GB2312", size=10)
 _SUM_RE = re.compile(r"^=SUM\(([A-Z]+\d+(?::[A-Z]+\d+)?(?:,[A-Z]+\d+(?::[A-Z]+\d+)?)*)\)$")
 _LABEL_NORMALISE = re.compile(r"\s+")
+_PLAIN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
 _NOTICE = {"2021": "国办公开办函〔2021〕30号", "2019": "国办公开办函〔2019〕60号"}
 _RULE = {"active_disclosure": "R2.1", "applications": "R3.4", "review_litigation": "R4.2"}
 _COL_WIDTHS = {
@@ -367,8 +368,10 @@ def _cell_value(kind: str, value: Any) -> tuple[int | Decimal | None, bool]:
         text = normalize(value).strip()
         if not text or text in BLANK_MARKS:
             return None, True
-        if kind == "money" and "元" in text:
+        # Only a plain number typed as text ("3", "1.25"); "三件", "约3", "1.5万元" are errors, not guesses.
+        if not _PLAIN_NUMBER.match(text):
             return None, False
+        value = text.replace(",", "")
     number = _as_decimal(value)
     if number is None or not number.is_finite():
         return None, False
