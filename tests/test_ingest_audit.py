@@ -1,0 +1,83 @@
+"""Auditing a folder of good, wrong and garbage files: each one reported, none crashes the run."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from assistant.ingest import audit
+from assistant.ingest.audit import audit_one, expand_paths
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    good = SEED.read_text(encoding="utf-8")
+    (tmp_path / "good.txt").write_text(good, encoding="utf-8")
+    # 本年新收 natural-person count changed from 3 to 4: R3.1 (and R3.3) must fail
+    wrong = good.replace("一、本年新收政府信息公开申请数量\t\t3\t", "一、本年新收政府信息公开申请数量\t\t4\t")
+    assert wrong != good
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "wrong.txt").write_text(wrong, encoding="utf-8")
+    (tmp_path / "garbage.pdf").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "not_a_report.txt").write_text("会议纪要\n今天开会。\n", encoding="utf-8")
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04garbage")
+    (tmp_path / "ignored.png").write_bytes(b"\x89PNG")
+    return tmp_path
+
+
+def test_each_file_is_reported(folder: Path, tmp_path: Path) -> None:
+    out_csv, out_html = tmp_path / "out" / "audit.csv", tmp_path / "out" / "audit.html"
+    summary = audit([folder, folder / "missing.pdf"], out_csv, out_html, workers=2)
+    by_name = {Path(f.path).name: f for f in summary.files}
+    assert set(by_name) == {"good.txt", "wrong.txt", "garbage.pdf", "not_a_report.txt", "broken.docx", "missing.pdf"}
+    assert by_name["good.txt"].status in ("ok", "warnings") and by_name["good.txt"].errors == 0
+    assert by_name["wrong.txt"].status == "errors"
+    assert "R3.1" in {x["rule"] for x in by_name["wrong.txt"].findings}
+    for name in ("garbage.pdf", "not_a_report.txt", "broken.docx", "missing.pdf"):
+        assert by_name[name].status == "unreadable" and by_name[name].reason, name
+    assert summary.reports == 2 and summary.reports_with_errors == 1 and len(summary.unreadable) == 4
+    assert summary.errors_by_rule["R3.1"] >= 1
+
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8-sig")))
+    unreadable_rows = [r for r in rows if r["rule"] == "UNREADABLE"]
+    assert {Path(r["file"]).name for r in unreadable_rows} == {"garbage.pdf", "not_a_report.txt", "broken.docx", "missing.pdf"}
+    wrong_rows = [r for r in rows if r["file"].endswith("wrong.txt") and r["rule"] == "R3.1"]
+    assert wrong_rows and wrong_rows[0]["severity"] == "error" and "applications." in wrong_rows[0]["cells"]
+    check_rows = [r for r in rows if r["source"] == "检查" and r["rule"]]
+    assert len(check_rows) == sum(len(f.findings) for f in summary.files)
+
+    page = out_html.read_text(encoding="utf-8")
+    assert "政府信息公开工作年度报告核查汇总" in page and "R3.1" in page and "garbage.pdf" in page
+    assert "<script" not in page
+
+
+def test_serial_and_parallel_runs_agree(folder: Path) -> None:
+    one = audit([folder], workers=1)
+    two = audit([folder], workers=2)
+    assert [(f.path, f.status, f.errors, f.warnings) for f in one.files] == [
+        (f.path, f.status, f.errors, f.warnings) for f in two.files
+    ]
+
+
+def test_globs_and_missing_patterns(folder: Path) -> None:
+    files, missing = expand_paths([str(folder / "**" / "*.txt"), str(folder / "*.nothing")])
+    assert {f.name for f in files} == {"good.txt", "wrong.txt", "not_a_report.txt"}
+    assert len(missing) == 1 and "没有匹配" in missing[0].reason
+
+
+def test_progress_called_once_per_file(folder: Path) -> None:
+    seen: list[str] = []
+    summary = audit([folder], workers=1, progress=lambda r: seen.append(r.path))
+    assert sorted(seen) == sorted(f.path for f in summary.files)
+
+
+def test_audit_one_never_raises(tmp_path: Path) -> None:
+    weird = tmp_path / "x.html"
+    weird.write_bytes(b"\xff\xfe\x00<html>\x00")
+    result = audit_one(str(weird))
+    assert result.status == "unreadable" and result.reason
