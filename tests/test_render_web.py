@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -19,7 +20,7 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> **粗体** [�
 @pytest.mark.parametrize("version", ["2021", "2019"])
 def test_html_tables_hold_every_cell_and_span(version: str) -> None:
     report = distinct_report(version)  # type: ignore[arg-type]
-    soup = BeautifulSoup(html_from(assemble(report)), "lxml")
+    soup: Any = BeautifulSoup(html_from(assemble(report)), "lxml")
     tables = soup.find_all("table")
     grids = report_grids(report)
     assert [t["data-table"] for t in tables] == list(grids)
@@ -32,7 +33,7 @@ def test_html_tables_hold_every_cell_and_span(version: str) -> None:
 
 def test_html_page_is_self_contained_and_in_order(sample_report) -> None:
     page = render_html(sample_report)
-    soup = BeautifulSoup(page, "lxml")
+    soup: Any = BeautifulSoup(page, "lxml")
     assert soup.find("h1").get_text() == "淄博市工业和信息化局2022年政府信息公开工作年度报告"
     assert [h.get_text() for h in soup.find_all("h2")] == [h.label for h in SECTION_HEADINGS]
     assert soup.find("meta", charset=True)["charset"] == "utf-8"
@@ -47,7 +48,7 @@ def test_html_page_is_self_contained_and_in_order(sample_report) -> None:
 def test_hostile_narrative_is_inert(sample_data) -> None:
     sample_data["narrative"]["other_matters"] = HOSTILE
     report = load_report(sample_data)
-    soup = BeautifulSoup(render_html(report, force=True), "lxml")
+    soup: Any = BeautifulSoup(render_html(report, force=True), "lxml")
     assert not soup.find_all(["script", "img"])
     assert HOSTILE in soup.get_text()  # shown as text, not interpreted
     md = render_markdown(report, force=True)
@@ -76,7 +77,7 @@ def test_missing_parts_are_marked_in_html_and_markdown(sample_data) -> None:
     sample_data["active_disclosure"]["art20_1"]["regulations"]["issued"] = None
     report = load_report(sample_data)
     doc = assemble(report)
-    soup = BeautifulSoup(html_from(doc), "lxml")
+    soup: Any = BeautifulSoup(html_from(doc), "lxml")
     assert [p.get_text() for p in soup.select("p.missing")] == [f"{MISSING}本表数据尚未填写。", MISSING, MISSING, MISSING]
     assert soup.select_one('td[data-cell="active_disclosure.art20_1.regulations.issued"]').get_text() == MISSING
     assert all(td.get_text() == MISSING for td in soup.select('table[data-table="applications"] td[data-cell]'))
