@@ -23,6 +23,7 @@ from ..schema.labels import NARRATIVE_SECTION
 from ._app import app, err, fail, require_file, write_text
 
 WORKSPACE = "default"
+_SHOWN: dict[str, str] = {}  # text streamed so far per part, kept if the user interrupts
 
 
 def _parts(section: str) -> list[str]:
@@ -62,6 +63,7 @@ def _stream(drafter: Drafter, part: str, notes_obj: object, report: Report, inst
     for event in drafter.stream_part(part, notes_obj, report, instruction, previous):  # type: ignore[arg-type]
         if event.type == "delta":
             shown += event.text
+            _SHOWN[part] = shown
             write_text(event.text)
         elif event.type == "status":
             err.print(f"[yellow]{event.text}[/]")
@@ -125,7 +127,14 @@ def draft(
     results: dict[str, DraftResult] = {}
     if output is None:
         for part in parts:
-            results[part] = _stream(drafter, part, notes_obj, doc, instruction, previous(part))
+            try:
+                results[part] = _stream(drafter, part, notes_obj, doc, instruction, previous(part))
+            except KeyboardInterrupt:
+                # Whatever was shown is kept, marked as interrupted, so no draft is lost.
+                store.add_version(WORKSPACE, part, _SHOWN.get(part, ""), instruction=instruction,
+                                  backend=drafter.backend, findings=[], status="interrupted")
+                err.print("[yellow]起草已中断，已显示的内容已保存为“中断”版本。[/]")
+                raise typer.Exit(130) from None
     elif instruction:
         for part in parts:
             results[part] = drafter.draft_part(part, notes_obj, doc, instruction, previous(part))
@@ -137,6 +146,12 @@ def draft(
                           findings=result.findings)
         if result.notice and (result.backend != "offline" or result is next(iter(results.values()))):
             err.print(f"[dim]{NARRATIVE_SECTION[result.part]}：{result.notice}[/]")
+        u = result.usage
+        if u.calls:
+            err.print(
+                f"[dim]{NARRATIVE_SECTION[result.part]}用量：调用 {u.calls} 次，输入 {u.prompt_tokens} tokens，"
+                f"输出 {u.completion_tokens} tokens，重试 {u.retries} 次，核对重写 {u.reasks} 次。[/]"
+            )
         _print_findings(result)
     if output is not None:
         data = report_to_data(doc)

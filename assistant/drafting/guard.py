@@ -18,9 +18,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from ..checks import Finding
-from ..schema import Report, get_cell, iter_cells
+from ..schema import Report, get_cell
 from ..schema.labels import NARRATIVE_SECTION, describe
 from ..textnum import NumberMention, extract_numbers, sentences
 from .notes import Notes
@@ -163,8 +164,8 @@ def traceable_values(part: str, notes: Notes, report: Report) -> set[Decimal]:
     Only the part's own notes count, so a figure of 其他事项 cannot wander into 存在问题 unnoticed.
     """
     sources = [notes.text(p) for p in (part, *RELATED_NOTES.get(part, ()))]
-    values = {m.value for m in extract_numbers("\n".join(sources))}
-    values |= {Decimal(v) for _, v in iter_cells(report) if v is not None}
+    values = set(_note_values("\n".join(sources)))
+    values |= _cell_values(report.model_dump(include=set(TABLES)))
     for fig in TABLE_FIGURES:
         for cells in (fig.cells, fig.alt_cells):
             total = _sum(report, cells)
@@ -176,6 +177,27 @@ def traceable_values(part: str, notes: Notes, report: Report) -> set[Decimal]:
             values.add(total)
     values.add(Decimal(report.year))
     return values
+
+
+TABLES = ("active_disclosure", "applications", "review_litigation")
+
+
+@lru_cache(maxsize=256)
+def _note_values(text: str) -> frozenset[Decimal]:
+    return frozenset(m.value for m in extract_numbers(text))
+
+
+def _cell_values(node: object) -> set[Decimal]:
+    """Every number in the dumped tables (walking plain dicts is faster than addressing each cell)."""
+    raw: set[object] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            stack.extend(item.values())
+        else:
+            raw.add(item)
+    return {Decimal(v) for v in raw if type(v) is int or type(v) is Decimal}
 
 
 def _sum(report: Report, cells: tuple[str, ...]) -> Decimal | None:

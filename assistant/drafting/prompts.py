@@ -34,6 +34,7 @@ def read_prompt(name: str) -> str:
     return _read(prompts_dir() / name)
 
 
+@lru_cache(maxsize=16)
 def chat_prompt(part: str) -> ChatPromptTemplate:
     """System prompt + the part's prompt, as a LangChain template (f-string variables)."""
     return ChatPromptTemplate.from_messages(
