@@ -1,0 +1,176 @@
+"""The three statistics tables as editable grids laid out like the official tables (no gradio here).
+
+A grid is a list of rows; each position holds either a fixed label (text) or a cell id. Values shown
+are strings ("" = blank); reading a grid back turns every cell position into a value or a Chinese
+error naming the cell id and its label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..schema import Report
+from ..schema.document import flatten_cells
+from ..schema.labels import (
+    CELLS,
+    INFO_CONTENT,
+    RESULTS_GROUP,
+    SECTION3_COLUMNS,
+    SECTION4_COLUMNS,
+    SECTION4_GROUPS,
+    TABLE_LABELS,
+    FormatVersion,
+    section2_tables,
+    section3_rows,
+)
+from ..textnum import to_int, to_number
+
+TABLES: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A cell position in a grid."""
+
+    cell_id: str
+
+
+Item = str | Slot
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """One official table as a grid: headers and rows of labels and cell slots."""
+
+    table: str
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Item, ...], ...]
+    label_columns: int
+
+    def slots(self) -> dict[tuple[int, int], str]:
+        """(row, column) → cell id for every editable position."""
+        return {
+            (r, c): item.cell_id
+            for r, row in enumerate(self.rows)
+            for c, item in enumerate(row)
+            if isinstance(item, Slot)
+        }
+
+
+class GridInputError(ValueError):
+    """Grid values that are not numbers; ``problems`` are Chinese lines naming cell id and label."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("以下单元格的内容无法识别为数字，请修改：\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _section2(version: FormatVersion) -> GridLayout:
+    width = max(len(sub.columns) for sub in section2_tables(version))
+    rows: list[tuple[Item, ...]] = []
+    for sub in section2_tables(version):
+        # The official table repeats a header row per sub-table; so does the grid.
+        head = [c.label for c in sub.columns] + [""] * (width - len(sub.columns))
+        rows.append((sub.caption, INFO_CONTENT, *head))
+        for row in sub.rows:
+            slots: list[Item] = [Slot(f"active_disclosure.{sub.id}.{row.id}.{c.id}") for c in sub.columns]
+            rows.append(("", row.label, *slots, *([""] * (width - len(sub.columns)))))
+    headers = ("项目", INFO_CONTENT, *(f"第{i + 1}栏" for i in range(width)))
+    return GridLayout("active_disclosure", TABLE_LABELS["active_disclosure"], headers, tuple(rows), 2)
+
+
+def _section3(version: FormatVersion) -> GridLayout:
+    rows: list[tuple[Item, ...]] = []
+    for row in section3_rows(version):
+        group = row.group or (RESULTS_GROUP if row.id in ("granted", "partially_granted", "total_processed") else "")
+        rows.append((group, row.label, *(Slot(f"applications.{row.id}.{c.id}") for c in SECTION3_COLUMNS)))
+    headers = ("栏目", "项目", *(CELLS[version][f"applications.new_requests.{c.id}"].column_label for c in SECTION3_COLUMNS))
+    return GridLayout("applications", TABLE_LABELS["applications"], headers, tuple(rows), 2)
+
+
+def _section4() -> GridLayout:
+    rows = tuple(
+        (grp.parent or grp.label, grp.label if grp.parent else "", *(Slot(f"review_litigation.{grp.id}.{c.id}") for c in SECTION4_COLUMNS))
+        for grp in SECTION4_GROUPS
+    )
+    headers = ("类别", "起诉方式", *(c.label for c in SECTION4_COLUMNS))
+    return GridLayout("review_litigation", TABLE_LABELS["review_litigation"], headers, rows, 2)
+
+
+_LAYOUTS: dict[str, dict[str, GridLayout]] = {
+    v: {"active_disclosure": _section2(v), "applications": _section3(v), "review_litigation": _section4()}  # type: ignore[arg-type]
+    for v in ("2021", "2019")
+}
+
+
+def layout(version: FormatVersion, table: str) -> GridLayout:
+    """The grid of one table (``active_disclosure`` / ``applications`` / ``review_litigation``)."""
+    return _LAYOUTS[version][table]
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
+    return str(value)
+
+
+def grid_rows(report: Report, table: str) -> list[list[str]]:
+    """The grid's rows as strings: labels verbatim, cell values ("" for blank)."""
+    values, _ = flatten_cells(report)
+    return [
+        [_show(values.get(item.cell_id)) if isinstance(item, Slot) else item for item in row]
+        for row in layout(report.format, table).rows
+    ]
+
+
+def parse_value(cell_id: str, raw: Any, version: FormatVersion) -> int | Decimal | None:
+    """One edited value: blank → None; counts must be whole numbers (negative only where allowed)."""
+    spec = CELLS[version][cell_id]
+    text = "" if raw is None else str(raw).strip()
+    if text in ("", "nan", "None"):
+        return None
+    if isinstance(raw, float) and raw == int(raw):
+        text = str(int(raw))
+    if spec.kind == "money":
+        money = to_number(text)
+        if money is None or money < 0:
+            raise ValueError(f"{cell_id}（{spec.full_label}）：应为不小于 0 的金额（万元），实际填写“{text}”")
+        return money
+    number = to_int(text)
+    if number is None or (number < 0 and spec.kind != "signed_count"):
+        what = "整数" if spec.kind == "signed_count" else "不小于 0 的整数"
+        raise ValueError(f"{cell_id}（{spec.full_label}）：应为{what}，实际填写“{text}”")
+    return number
+
+
+def read_grid(report: Report, table: str, rows: Sequence[Sequence[Any]]) -> dict[str, int | Decimal | None]:
+    """The cells whose grid value differs from the report. Raises ``GridInputError`` for unreadable values."""
+    grid = layout(report.format, table)
+    current, _ = flatten_cells(report)
+    changed: dict[str, int | Decimal | None] = {}
+    problems: list[str] = []
+    for (r, c), cell_id in grid.slots().items():
+        if r >= len(rows) or c >= len(rows[r]):
+            continue
+        try:
+            value = parse_value(cell_id, rows[r][c], report.format)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        old = current.get(cell_id)
+        if value != old or (value is None) != (old is None):
+            changed[cell_id] = value
+    if problems:
+        raise GridInputError(problems)
+    return changed
+
+
+def flagged_positions(report: Report, table: str, cells: dict[str, str]) -> dict[tuple[int, int], str]:
+    """Grid positions of flagged cells → severity ("error" wins over "warning")."""
+    return {pos: cells[cid] for pos, cid in layout(report.format, table).slots().items() if cid in cells}

@@ -1,0 +1,46 @@
+"""Launching the app: queue sized for model calls, 127.0.0.1 unless told otherwise, a Chinese URL line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from .context import AppConfig, AppContext
+
+
+def prepare(config: AppConfig) -> tuple[Any, AppContext]:
+    """Build the queued Blocks for ``config``; returns (demo, context)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    from .ui import build_app
+
+    ctx = AppContext(config)
+    demo = build_app(ctx)
+    # Model calls are slow and I/O-bound: several at once; quick events use their own limits.
+    demo.queue(default_concurrency_limit=config.draft_concurrency, max_size=64)
+    return demo, ctx
+
+
+def serve(config: AppConfig, block: bool = True, **extra: Any) -> Any:
+    """Launch the app. ``block=False`` returns the running demo (tests, benchmarks)."""
+    from .ui import launch_kwargs
+
+    demo, ctx = prepare(config)
+    kwargs = {**launch_kwargs(ctx), **extra, "prevent_thread_lock": True}
+    demo.launch(**kwargs)
+    url = f"http://{config.host}:{config.port}/"
+    mode = "离线起草" if config.offline else ctx.store and "按设置起草"
+    print(f"年报起草助手已启动：{url}（{mode}；数据保存在 {ctx.data_dir}）", flush=True)
+    if config.auth:
+        print("已开启登录，请使用启动时指定的用户名和密码。", flush=True)
+    if config.host not in ("127.0.0.1", "localhost"):
+        print(f"注意：服务监听 {config.host}，同一网络中的其他计算机也可以访问。", file=sys.stderr, flush=True)
+    if not block:
+        return demo
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        demo.close()
+    return demo

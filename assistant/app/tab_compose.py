@@ -1,0 +1,231 @@
+"""撰写: a drafting chat per narrative part, with the guard's findings, versions, diff and accept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, cast
+
+import gradio as gr
+
+from ..drafting import BACKEND_LABELS, PARTS, Drafter, store_result
+from .context import AppContext
+from .views import guard_markdown, marked_markdown
+from .workspace import Workspace, part_title
+
+PART_CHOICES = [(part_title(p), p) for p in PARTS]
+NOTES_KIND, INSTRUCTION_KIND = "notes", "instruction"
+_INSTRUCTION_PREFIX = "重写要求："
+
+
+def display(chat: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The stored transcript as Chatbot messages."""
+    out = []
+    for m in chat:
+        content = m["content"]
+        if m["role"] == "assistant":
+            content = marked_markdown(content)
+        elif m.get("kind") == INSTRUCTION_KIND:
+            content = _INSTRUCTION_PREFIX + content
+        out.append({"role": m["role"], "content": content})
+    return out
+
+
+def version_choices(space: Workspace, part: str) -> list[tuple[str, int]]:
+    labels = {"accepted": "（已采纳）", "interrupted": "（已中断）", "draft": ""}
+    return [
+        (f"第 {i} 版 · {v.created_at[11:19]} · {BACKEND_LABELS.get(v.backend, v.backend)}{labels[v.status]}", v.id)
+        for i, v in enumerate(space.store.list_versions(space.id, part), 1)
+    ]
+
+
+def draft_stream(
+    ctx: AppContext, space: Workspace, part: str, kind: str, text: str, chat: list[dict[str, Any]]
+) -> Iterator[tuple[list[dict[str, Any]], str]]:
+    """Run one drafting turn: append the user's turn, stream the reply, store the version.
+
+    Yields (transcript, guard markdown); the transcript is saved when the reply is complete.
+    """
+    chat = [*chat, {"role": "user", "content": text, "kind": kind}]
+    if kind == NOTES_KIND:
+        space.save_notes(part, text)
+    instruction = text if kind == INSTRUCTION_KIND else None
+    previous = None
+    if instruction:
+        base = space.store.accepted(space.id, part) or space.store.latest(space.id, part)
+        previous = base.text if base else (getattr(space.report().narrative, part, None) or None)
+    drafter = Drafter(space.drafting_settings(ctx.config.offline))
+    reply: dict[str, Any] = {"role": "assistant", "content": ""}
+    chat.append(reply)
+    status = f"正在起草（{drafter.describe()}）……"
+    yield chat, status
+    for event in drafter.stream_part(part, space.notes_all(), space.report(), instruction, previous):
+        if event.type == "delta":
+            reply["content"] += event.text
+            yield chat, status
+        elif event.type == "status":
+            status = event.text
+            yield chat, status
+        elif event.result is not None:
+            result = event.result
+            version = store_result(space.store, space.id, result, instruction)
+            reply["content"] = result.text
+            reply["version"] = version.id
+            space.save_chat(part, chat)
+            yield chat, guard_markdown(result.findings, result.notice, BACKEND_LABELS[result.backend])
+
+
+def accept_version(space: Workspace, part: str, version_id: int | None) -> str:
+    """Accept a version (default: the latest) into the report; returns a Chinese message."""
+    if version_id is None:
+        latest = space.store.latest(space.id, part)
+        if latest is None:
+            raise ValueError(f"“{part_title(part)}”还没有任何稿件，请先起草。")
+        version_id = latest.id
+    version = space.store.get_version(version_id)
+    if version.workspace != space.id:
+        raise ValueError("只能采纳本工作区的稿件。")
+    space.store.accept(version.id)
+    space.set_narrative(part, version.text)
+    note = "（稿中仍有【待核实】标注，请核对后修改）" if "【待核实" in version.text else ""
+    return f"已将第 {version.id} 号稿件采纳为“{part_title(part)}”正文并保存{note}。"
+
+
+def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
+    gr.Markdown("选择正文部分，粘贴要点（或使用已保存的要点）即可起草；可按指令重写、比较版本，满意后采纳为正文。")
+    part = gr.Radio(PART_CHOICES, value="overview", label="正文部分", elem_id="part")
+    with gr.Row():
+        with gr.Column(scale=2, min_width=300):
+            notes = gr.Textbox(label="已保存的要点（修改后自动保存）", lines=16, max_lines=30, elem_id="notes")
+            use_notes = gr.Button("按已保存的要点起草", elem_id="draft_notes", variant="primary")
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(label="起草对话", editable="user", elem_id="chat", height=460,
+                                 placeholder="在下方粘贴要点并发送，稿件会逐字显示在这里。", feedback_options=None)
+            guard = gr.Markdown("", elem_id="guard")
+            with gr.Row():
+                chat_input = gr.Textbox(placeholder="粘贴要点，每行一条（以“-”开头）……", show_label=False, lines=3,
+                                        elem_id="chat_input", scale=4)
+                send = gr.Button("发送要点并起草", elem_id="send", variant="primary", scale=1)
+            with gr.Row():
+                instruction = gr.Textbox(placeholder="重写要求，例如：更简洁；补充培训情况", show_label=False,
+                                         elem_id="instruction", scale=4)
+                regen = gr.Button("按要求重写", elem_id="regenerate", scale=1)
+            with gr.Row():
+                stop = gr.Button("停止生成", elem_id="stop", variant="stop")
+                accept = gr.Button("采纳最新稿为正文", elem_id="accept", variant="primary")
+    compose_status = gr.Markdown("", elem_id="compose_status")
+    with gr.Accordion("版本历史与对比", open=False, elem_id="versions_panel"):
+        with gr.Row():
+            ver_a = gr.Dropdown(label="版本甲", choices=[], elem_id="version_a")
+            ver_b = gr.Dropdown(label="版本乙", choices=[], elem_id="version_b")
+        with gr.Row():
+            diff_btn = gr.Button("比较两个版本", elem_id="diff_btn")
+            accept_sel = gr.Button("采纳版本乙", elem_id="accept_selected")
+        diff = gr.Code(label="差异（逐句）", language=None, elem_id="diff", interactive=False)
+
+    def refresh(ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        choices = version_choices(space, part_id)
+        a = choices[-2][1] if len(choices) > 1 else None
+        b = choices[-1][1] if choices else None
+        return [space.notes(part_id), display(space.chat(part_id)), "",
+                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b)]
+
+    view_outputs = [notes, chatbot, guard, ver_a, ver_b]
+    part.change(refresh, [ws, part], view_outputs)
+
+    def save_notes(text: str, ws_id: str, part_id: str, request: gr.Request) -> None:
+        ctx.space(ws_id, request.username).save_notes(part_id, text)
+
+    notes.input(save_notes, [notes, ws, part], None, show_progress="hidden")
+
+    def turn(kind: str, source: str) -> Any:
+        def handler(text: str, ws_id: str, part_id: str, request: gr.Request) -> Iterator[list[Any]]:
+            space = ctx.space(ws_id, request.username)
+            text = (text or "").strip()
+            if source == "notes" and not text:
+                text = space.notes(part_id).strip()
+            if not text:
+                gr.Warning("请先输入要点或重写要求。")
+                yield [display(space.chat(part_id)), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()]
+                return
+            chat = space.chat(part_id)
+            last: list[dict[str, Any]] = chat
+            for last, guard_md in draft_stream(ctx, space, part_id, kind, text, chat):
+                yield [display(last), guard_md, "", gr.update(), gr.update(), gr.update()]
+            choices = version_choices(space, part_id)
+            b = choices[-1][1] if choices else None
+            a = choices[-2][1] if len(choices) > 1 else None
+            yield [display(last), gr.update(), "", gr.update(choices=choices, value=a),
+                   gr.update(choices=choices, value=b), space.notes(part_id)]
+
+        return handler
+
+    turn_outputs = [chatbot, guard, chat_input, ver_a, ver_b, notes]
+    llm = {"concurrency_limit": ctx.config.draft_concurrency, "concurrency_id": "llm"}
+    ev_send = send.click(turn(NOTES_KIND, "input"), [chat_input, ws, part], turn_outputs, **llm)  # type: ignore[arg-type]
+    ev_notes = use_notes.click(turn(NOTES_KIND, "notes"), [notes, ws, part], turn_outputs, **llm)  # type: ignore[arg-type]
+    regen_outputs = [chatbot, guard, instruction, ver_a, ver_b, notes]
+    ev_regen = regen.click(turn(INSTRUCTION_KIND, "input"), [instruction, ws, part], regen_outputs, **llm)  # type: ignore[arg-type]
+
+    def rerun(ws_id: str, part_id: str, index: int, new_text: str | None, request: gr.Request) -> Iterator[list[Any]]:
+        space = ctx.space(ws_id, request.username)
+        chat = space.chat(part_id)
+        if index >= len(chat):
+            yield [display(chat), gr.update()]
+            return
+        kind = chat[index].get("kind", NOTES_KIND)
+        text = new_text if new_text is not None else chat[index]["content"]
+        if kind == INSTRUCTION_KIND and text.startswith(_INSTRUCTION_PREFIX):
+            text = text[len(_INSTRUCTION_PREFIX):]
+        for last, guard_md in draft_stream(ctx, space, part_id, kind, text, chat[:index]):
+            yield [display(last), guard_md]
+
+    def on_retry(ws_id: str, part_id: str, data: gr.RetryData, request: gr.Request) -> Iterator[list[Any]]:
+        yield from rerun(ws_id, part_id, cast(int, data.index), None, request)
+
+    def on_edit(ws_id: str, part_id: str, data: gr.EditData, request: gr.Request) -> Iterator[list[Any]]:
+        yield from rerun(ws_id, part_id, cast(int, data.index), str(data.value), request)
+
+    def on_undo(ws_id: str, part_id: str, data: gr.UndoData, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        chat = space.chat(part_id)
+        index = cast(int, data.index)
+        text = chat[index]["content"] if index < len(chat) else ""
+        space.save_chat(part_id, chat[:index])
+        return [display(chat[:index]), text]
+
+    ev_retry = chatbot.retry(on_retry, [ws, part], [chatbot, guard], **llm)  # type: ignore[arg-type]
+    ev_edit = chatbot.edit(on_edit, [ws, part], [chatbot, guard], **llm)  # type: ignore[arg-type]
+    chatbot.undo(on_undo, [ws, part], [chatbot, chat_input])
+
+    def on_stop() -> str:
+        return "已停止生成；已保存的要点和此前的各版本稿件不受影响。"
+
+    stop.click(on_stop, None, compose_status, cancels=[ev_send, ev_notes, ev_regen, ev_retry, ev_edit])
+
+    def on_accept(ws_id: str, part_id: str, version_id: Any, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        try:
+            message = accept_version(space, part_id, int(version_id) if version_id not in (None, "") else None)
+        except (ValueError, KeyError) as exc:
+            return [f"**未能采纳**：{exc}", gr.update(), gr.update()]
+        choices = version_choices(space, part_id)
+        return [message, gr.update(choices=choices), gr.update(choices=choices)]
+
+    def on_accept_latest(ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
+        return on_accept(ws_id, part_id, None, request)
+
+    accept.click(on_accept_latest, [ws, part], [compose_status, ver_a, ver_b])
+    accept_sel.click(on_accept, [ws, part, ver_b], [compose_status, ver_a, ver_b])
+
+    def on_diff(ws_id: str, a: Any, b: Any, request: gr.Request) -> str:
+        space = ctx.space(ws_id, request.username)
+        if a in (None, "") or b in (None, ""):
+            return "请先在“版本甲”“版本乙”中各选一个版本。"
+        va, vb = space.store.get_version(int(a)), space.store.get_version(int(b))
+        if va.workspace != space.id or vb.workspace != space.id:
+            return "只能比较本工作区的稿件。"
+        return space.store.diff(va.id, vb.id) or "两个版本内容相同。"
+
+    diff_btn.click(on_diff, [ws, ver_a, ver_b], diff)
+    return {"part": part, "refresh": refresh, "outputs": view_outputs}

@@ -1,0 +1,73 @@
+"""预览与导出: the report as it will be published; DOCX / HTML / Markdown downloads, blocked while errors remain."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ..api import ExportBlocked, export_report, render_html
+from .context import AppContext
+from .workspace import Workspace
+
+FORMATS = {"docx": ".docx", "html": ".html", "md": ".md"}
+
+
+def preview_html(space: Workspace) -> tuple[str, str]:
+    """(status markdown, preview iframe). A report with errors is previewed marked 「校验未通过」."""
+    report = space.report()
+    result = space.check(report)
+    page = render_html(report, force=True)
+    frame = (f'<iframe class="xxgk-preview" title="报告预览" sandbox="" style="width:100%;height:900px;border:1px solid #ddd;'
+             f'background:#fff" srcdoc="{html.escape(page, quote=True)}"></iframe>')
+    if result.ok:
+        status = f"✅ 校验通过（{result.warnings} 个警告），可以导出。"
+    else:
+        errors = [f for f in result.findings if f.severity == "error"]
+        lines = "\n".join(f"- {f.rule}：{f.message}" for f in errors[:10])
+        status = f"⛔ **暂不能导出**：报告还有 {result.errors} 个错误，请先在“统计数据”中修正：\n\n{lines}"
+    return status, frame
+
+
+def export_file(space: Workspace, fmt: str) -> Path:
+    """Write the report in ``fmt`` into this workspace's own export dir. Raises ``ExportBlocked``."""
+    report = space.report()
+    name = f"{report.agency or '本机关'}{report.year}年政府信息公开工作年度报告{FORMATS[fmt]}"
+    safe = "".join(ch for ch in name if ch not in '/\\:*?"<>|')
+    return export_report(report, space.export_dir() / safe)
+
+
+def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
+    gr.Markdown("以下是报告发布后的样子。校验存在错误时不能导出，并会列出原因。")
+    with gr.Row():
+        refresh_btn = gr.Button("刷新预览", elem_id="refresh_preview", size="sm")
+        docx_btn = gr.Button("导出 Word（DOCX）", elem_id="export_docx", variant="primary", size="sm")
+        html_btn = gr.Button("导出网页（HTML）", elem_id="export_html", size="sm")
+        md_btn = gr.Button("导出 Markdown", elem_id="export_md", size="sm")
+    status = gr.Markdown("", elem_id="export_status")
+    out_file = gr.File(label="下载文件", elem_id="export_file", interactive=False)
+    preview = gr.HTML(elem_id="preview")
+
+    def on_refresh(ws_id: str, request: gr.Request) -> list[str]:
+        return list(preview_html(ctx.space(ws_id, request.username)))
+
+    def on_export(fmt: str) -> Any:
+        def handler(ws_id: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> list[Any]:  # noqa: B008
+            space = ctx.space(ws_id, request.username)
+            progress(0.1, desc="正在校验并生成文件……")
+            try:
+                path = export_file(space, fmt)
+            except ExportBlocked as exc:
+                gr.Warning("报告校验未通过，已拒绝导出。")
+                reasons = str(exc).split("\n")
+                return [None, "⛔ **" + reasons[0] + "**\n\n" + "\n".join(f"- {r.strip(' -')}" for r in reasons[1:])]
+            return [str(path), f"✅ 已生成 {path.name}，请点击下方链接下载。"]
+
+        return handler
+
+    refresh_btn.click(on_refresh, [ws], [status, preview])
+    for fmt, btn in (("docx", docx_btn), ("html", html_btn), ("md", md_btn)):
+        btn.click(on_export(fmt), [ws], [out_file, status])
+    return {"refresh": on_refresh, "outputs": [status, preview]}

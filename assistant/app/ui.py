@@ -1,0 +1,76 @@
+"""The app's layout: four areas, a per-browser workspace id, and the load event that restores the work."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr
+
+from . import tab_compose, tab_preview, tab_settings, tab_stats
+from .context import AppContext
+from .workspace import Workspace
+
+TITLE = "政府信息公开工作年度报告起草助手"
+CSS = """
+.xxgk-findings ol { padding-left: 1.2em; }
+.xxgk-findings li { margin: .35em 0; }
+.xxgk-findings li.xxgk-error { color: #a8071a; }
+.xxgk-findings li.xxgk-warning { color: #8a5a00; }
+.xxgk-findings .xxgk-cells { font-size: .85em; color: #555; }
+.xxgk-summary.ok { color: #237804; font-weight: 600; }
+.xxgk-summary.bad { color: #a8071a; font-weight: 600; }
+"""
+STORAGE_KEY = "xxgk-workspace"
+
+
+def build_app(ctx: AppContext) -> gr.Blocks:
+    """Build the Blocks. Nothing user-specific lives at module level: each browser holds only its workspace id."""
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        ws = gr.BrowserState("", storage_key=STORAGE_KEY, secret=ctx.browser_secret())
+        gr.Markdown(f"## {TITLE}\n按国办公开办函〔2021〕30号格式填写统计数据、起草正文、预览并导出。所有改动自动保存。")
+        with gr.Tabs(elem_id="areas"):
+            with gr.Tab("统计数据", id="stats", elem_id="tab_stats"):
+                stats = tab_stats.build(ctx, ws)
+            with gr.Tab("撰写", id="compose", elem_id="tab_compose"):
+                compose = tab_compose.build(ctx, ws)
+            with gr.Tab("预览与导出", id="preview", elem_id="tab_preview") as preview_tab:
+                preview = tab_preview.build(ctx, ws)
+            with gr.Tab("设置", id="settings", elem_id="tab_settings"):
+                settings = tab_settings.build(ctx, ws)
+        ready = gr.Markdown("", elem_id="ready", visible=True)
+
+        def on_load(ws_id: str, request: gr.Request) -> list[Any]:
+            username = getattr(request, "username", None)
+            space, created = (
+                (ctx.space(None, username), False) if username else Workspace.open(ctx.store, ws_id)
+            )
+            report = space.report()
+            message = "已为您新建工作区并载入样例报告。" if created else "已恢复您上次的工作。"
+            return [space.id, *tab_stats.stats_outputs(report, space.check(report)), message]
+
+        load = demo.load(on_load, [ws], [ws, *stats["outputs"], stats["status"]])
+        load.then(compose["refresh"], [ws, compose["part"]], compose["outputs"]).then(
+            settings["refresh"], [ws], settings["outputs"]
+        ).then(lambda: "就绪", None, ready)
+        preview_tab.select(preview["refresh"], [ws], preview["outputs"])
+    return demo
+
+
+def launch_kwargs(ctx: AppContext) -> dict[str, Any]:
+    """The launch() arguments that carry the security settings and the look."""
+    cfg = ctx.config
+    return {
+        "server_name": cfg.host,
+        "server_port": cfg.port,
+        "auth": [cfg.auth] if cfg.auth else None,
+        "auth_message": "请输入用户名和密码登录年报起草助手。" if cfg.auth else None,
+        "max_file_size": f"{cfg.max_upload_mb}mb",
+        "css": CSS,
+        "theme": gr.themes.Default(font=["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "sans-serif"]),
+        "show_error": True,
+        "quiet": True,
+        "share": False,
+    }
