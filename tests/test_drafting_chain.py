@@ -74,6 +74,8 @@ def test_plain_reply(fake: FakeOpenAIServer, notes: Notes, report: Report) -> No
     [request] = fake.chat_requests()
     assert request["model"] == "fake-qwen" and not request.get("stream")
     assert "tools" not in request and "response_format" not in request  # plain chat completions only
+    assert "max_completion_tokens" not in request and "max_tokens" not in request  # not every server knows them
+    assert request["temperature"] == 0.3
     system = request["messages"][0]
     assert system["role"] == "system" and "严禁编造" in system["content"] and "淄博市工业和信息化局" in system["content"]
     user = last_user(request)

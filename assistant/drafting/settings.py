@@ -35,7 +35,8 @@ class DraftSettings(BaseSettings):
     timeout: float = Field(60.0, gt=0, validation_alias=AliasChoices("XXGK_LLM_TIMEOUT", "timeout"))
     retries: int = Field(2, ge=0, le=10, validation_alias=AliasChoices("XXGK_LLM_RETRIES", "retries"))
     temperature: float = Field(0.3, ge=0, le=2, validation_alias=AliasChoices("XXGK_LLM_TEMPERATURE", "temperature"))
-    max_tokens: int = Field(2048, gt=0, validation_alias=AliasChoices("XXGK_LLM_MAX_TOKENS", "max_tokens"))
+    # Unset by default: LangChain sends it as max_completion_tokens, which some older servers reject or ignore.
+    max_tokens: int | None = Field(None, gt=0, validation_alias=AliasChoices("XXGK_LLM_MAX_TOKENS", "max_tokens"))
     guard_tries: int = Field(2, ge=0, le=5, validation_alias=AliasChoices("XXGK_GUARD_TRIES", "guard_tries"))
     offline: bool = Field(False, validation_alias=AliasChoices("XXGK_OFFLINE", "offline"))
     data_dir: Path = Field(
