@@ -128,14 +128,15 @@ def read_docx(data: bytes) -> SourceDoc:
         if isinstance(block, Paragraph):
             lines.append(block.text)
         elif isinstance(block, Table):
-            seen: set[int] = set()
+            # merged cells come back once per grid position: keep the first, mark the rest as spans.
+            # The dict holds the lxml elements alive, so their ids stay unique while we compare them.
+            seen: dict[int, object] = {}
             for row in block.rows:
                 cells: list[str | None] = []
                 for cell in row.cells:
-                    # merged cells come back once per grid position: keep the first, mark the rest as spans
                     key = id(cell._tc)
                     cells.append(None if key in seen else cell.text)
-                    seen.add(key)
+                    seen[key] = cell._tc
                 grid.append(cells)
             grid.append([])
     return SourceDoc("docx", "\n".join(lines), grid)
@@ -209,6 +210,9 @@ def read_source(data: bytes | str, kind: str) -> SourceDoc:
     text = data if isinstance(data, str) else decode_bytes(data)
     if kind == "html":
         return read_html(text)
+    if kind == "md" and "<table" in text.lower():
+        # Markdown exports often carry their tables as embedded HTML (merged cells need it)
+        return SourceDoc(kind, text, read_html(text).grid)
     if kind in ("txt", "md"):
         return SourceDoc(kind, text)
     raise ParseError(f"不支持的文件类型“{kind}”（支持 {'、'.join(TEXT_KINDS)} 与 xlsx）")

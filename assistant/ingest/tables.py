@@ -41,6 +41,7 @@ _VALUE_START = re.compile(r"^[+\-−]?\d")
 _INT = re.compile(r"^[+\-]?\d{1,3}(?:,\d{3})+$|^[+\-]?\d+$")
 _DECIMAL = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _GLUED = re.compile(r"^(.*[^\d\s.、．,，+\-])(\d+(?:\.\d+)?)$")
+_PLACEHOLDER = re.compile(r"^[【\[(（]?(?:待补充|待核实|待填写|待填报|空白|暂无)[】\])）]?$")
 _PIPE_RULE = re.compile(r"^[\s|:：\-—]+$")
 
 S3_WIDTH = len(SECTION3_COLUMNS)
@@ -56,14 +57,15 @@ def clean_cell(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def is_blank(text: str) -> bool:
-    return re.sub(r"\s+", "", clean_cell(text)) in BLANK_MARKS
+    t = re.sub(r"\s+", "", clean_cell(text))
+    return t in BLANK_MARKS or bool(_PLACEHOLDER.match(t))
 
 
 @lru_cache(maxsize=65536)
 def is_value_like(text: str) -> bool:
     """A cell that holds (or should hold) a number: digits first, or a blank marker; not a list number."""
     t = re.sub(r"\s+", "", clean_cell(text))
-    if t in BLANK_MARKS:
+    if t in BLANK_MARKS or _PLACEHOLDER.match(t):
         return True
     if len(t) > 16 or re.search(r"[，。；,;]", t):
         return False  # prose that happens to start with a year is not a cell value
@@ -615,7 +617,7 @@ def _columns_balance(values: dict[str, CellValue], version: FormatVersion) -> bo
 def parse_value(raw: str, kind: str) -> CellValue:
     """The number in a cell, or None when it is blank or not a plain number of the right kind."""
     t = re.sub(r"\s+", "", clean_cell(raw))
-    if t in BLANK_MARKS:
+    if t in BLANK_MARKS or _PLACEHOLDER.match(t):
         return None
     if kind == "money":
         if not _DECIMAL.match(t):
