@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from render_support import distinct_report
 
 from assistant.render.workbook import (
@@ -17,7 +19,16 @@ from assistant.render.workbook import (
     write_template,
     write_workbook,
 )
-from assistant.schema import CELLS, ReportInputError, get_cell, iter_cells, load_report, report_to_data
+from assistant.schema import (
+    CELLS,
+    FormatVersion,
+    ReportInputError,
+    get_cell,
+    iter_cells,
+    load_report,
+    report_to_data,
+    set_cells,
+)
 
 
 def _fill(path: Path, edits: dict[tuple[str, str], object], out: Path) -> Path:
@@ -167,3 +178,26 @@ def test_numbers_typed_as_text_are_read_but_words_and_units_are_not(tmp_path: Pa
         read_workbook(bad)
     assert {getattr(p, "cell", "") for p in exc.value.problems} == {"D7", "B15", "A5"}
     assert "万元" in _problem(exc, "B15").expected
+
+
+_COUNT = st.one_of(st.none(), st.integers(min_value=0, max_value=10**9))
+_MONEY = st.one_of(st.none(), st.decimals(min_value=0, max_value=10**8, places=4, allow_nan=False,
+                                          allow_infinity=False))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_round_trip_property(tmp_path: Path, data: st.DataObject) -> None:
+    """Any mix of blanks, zeros, large counts and 4-place money amounts comes back exactly."""
+    version: FormatVersion = data.draw(st.sampled_from(["2021", "2019"]))
+    values: dict[str, object] = {}
+    for cell_id, spec in CELLS[version].items():
+        if spec.kind == "money":
+            values[cell_id] = data.draw(_MONEY)
+        elif spec.kind == "signed_count":
+            values[cell_id] = data.draw(st.one_of(st.none(), st.integers(-10**6, 10**6)))
+        else:
+            values[cell_id] = data.draw(_COUNT)
+    report = set_cells(load_report({"format": version, "year": 2020, "agency": "某局"}), values)  # type: ignore[arg-type]
+    back = read_workbook(write_workbook(report, tmp_path / "p.xlsx"))
+    assert dict(iter_cells(back)) == dict(iter_cells(report))

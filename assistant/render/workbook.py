@@ -277,8 +277,15 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.wb = load_workbook(path)
-        self.cached = load_workbook(path, data_only=True)
+        self._cached: Workbook | None = None
         self.problems: list[WorkbookProblem] = []
+
+    @property
+    def cached(self) -> Workbook:
+        """The same workbook with Excel's last calculated values; loaded only when a formula is met."""
+        if self._cached is None:
+            self._cached = load_workbook(self.path, data_only=True)
+        return self._cached
 
     def problem(self, sheet: str, cell: str, field: str, label: str, expected: str, given: str,
                 rule: str | None = None) -> None:
