@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..drafting import (
     PARTS,
-    Drafter,
     DraftResult,
     NotesError,
     RemoteModelForbiddenError,
@@ -21,6 +20,9 @@ from ..drafting import (
 from ..schema import Report, ReportInputError, load_report, load_report_file, report_to_data, save_report
 from ..schema.labels import NARRATIVE_SECTION
 from ._app import app, err, fail, require_file, write_text
+
+if TYPE_CHECKING:
+    from ..drafting import Drafter
 
 WORKSPACE = "default"
 _SHOWN: dict[str, str] = {}  # text streamed so far per part, kept if the user interrupts
@@ -109,6 +111,8 @@ def draft(
     settings = load_settings(offline=True) if offline else load_settings()
     store = VersionStore(settings.data_dir / "drafts.sqlite3")
     doc = _report(report, store)
+    from ..drafting import Drafter  # loads LangChain: only for this command
+
     try:
         drafter = Drafter(settings)
     except RemoteModelForbiddenError as exc:

@@ -1,18 +1,36 @@
 """Drafting: bullet notes + report tables → the narrative parts, with a number guard and a version store.
 
 ``build_chat_model`` is the single LLM factory; without a configured model the offline drafter is used.
+``Drafter`` and ``build_chat_model`` load LangChain (~1 s) on first use, so importing this package is cheap.
 """
 
-from .chain import Drafter, PartError, check_part
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .guard import FIXED_PHRASES, guard_text, mark_unverified
-from .model import build_chat_model
-from .notes import PARTS, Notes, NotesError, parse_notes
+from .notes import PARTS, Notes, NotesError, PartError, check_part, parse_notes
 from .offline import draft_offline
 from .prompts import estimate_tokens, prompt_size
 from .results import BACKEND_LABELS, DraftEvent, DraftResult, Usage
 from .service import draft_text, placeholder_report, redraft, store_result
 from .settings import DraftSettings, RemoteModelForbiddenError, load_settings
 from .store import Version, VersionNotFoundError, VersionStore
+
+if TYPE_CHECKING:
+    from .chain import Drafter
+    from .model import build_chat_model
+
+_LAZY = {"Drafter": "chain", "build_chat_model": "model"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BACKEND_LABELS",

@@ -29,22 +29,11 @@ from ..checks import Finding
 from ..schema import Report
 from .guard import guard_text, mark_unverified
 from .model import build_chat_model
-from .notes import PARTS, Notes, part_label
+from .notes import PARTS, Notes, check_part, part_label
 from .offline import draft_offline
 from .prompts import chat_prompt, prompt_inputs, read_prompt
 from .results import DraftEvent, DraftResult, Usage
 from .settings import DraftSettings, load_settings
-
-
-class PartError(ValueError):
-    """An unknown part name; the message lists the accepted ones."""
-
-
-def check_part(part: str) -> str:
-    if part not in PARTS:
-        accepted = "、".join(f"{p}（{part_label(p)}）" for p in PARTS)
-        raise PartError(f"未知的正文部分“{part}”；可选：{accepted}。")
-    return part
 
 
 @dataclass

@@ -196,3 +196,15 @@ def parse_notes(text: str) -> Notes:
 
 def part_label(part: str) -> str:
     return NARRATIVE_LABELS.get(part, part)
+
+
+class PartError(ValueError):
+    """An unknown part name; the message lists the accepted ones."""
+
+
+def check_part(part: str) -> str:
+    """``part`` if it is one of the four narrative parts, else ``PartError`` in Chinese."""
+    if part not in PARTS:
+        accepted = "、".join(f"{p}（{part_label(p)}）" for p in PARTS)
+        raise PartError(f"未知的正文部分“{part}”；可选：{accepted}。")
+    return part

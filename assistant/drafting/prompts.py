@@ -8,13 +8,14 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from langchain_core.prompts import ChatPromptTemplate
+from typing import TYPE_CHECKING, Any
 
 from ..schema import Report, get_cell
 from .guard import SUBTOTALS
 from .notes import Notes, part_label
+
+if TYPE_CHECKING:
+    from langchain_core.prompts import ChatPromptTemplate
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
@@ -37,6 +38,8 @@ def read_prompt(name: str) -> str:
 @lru_cache(maxsize=16)
 def chat_prompt(part: str) -> ChatPromptTemplate:
     """System prompt + the part's prompt, as a LangChain template (f-string variables)."""
+    from langchain_core.prompts import ChatPromptTemplate  # ~1 s (langsmith): only when a model drafts
+
     return ChatPromptTemplate.from_messages(
         [("system", read_prompt("system.md")), ("human", read_prompt(f"{part}.md"))]
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..schema import Report
-from .chain import Drafter, check_part
-from .notes import Notes
+from .notes import Notes, check_part
 from .results import DraftResult
 from .store import Version, VersionStore
+
+if TYPE_CHECKING:
+    from .chain import Drafter
 
 
 def store_result(store: VersionStore, workspace: str, result: DraftResult, instruction: str | None = None) -> Version:
@@ -68,6 +72,8 @@ def draft_text(
     notes = parse_notes(notes_text)
     report = report or placeholder_report()
     if drafter is None:
+        from .chain import Drafter
+
         drafter = Drafter(load_settings(offline=True) if offline else load_settings())
     wanted = [check_part(p) for p in (parts or ["overview", "problems", "improvements", "other_matters"])]
     if instruction:
