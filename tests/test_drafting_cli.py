@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,6 +145,19 @@ def test_failing_server_still_drafts_and_announces_the_fallback(model_env: FakeO
     assert result.stderr.count("已改用离线起草") >= 4
     assert "一是公开方式单一化、陈旧化" in result.stdout and "（一）依申请公开信息处理费收费情况" in result.stdout
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_streaming_all_parts_drafts_the_others_concurrently(model_env: FakeOpenAIServer) -> None:
+    model_env.default = {"delay": 0.6, "text": PROBLEMS_OK}
+    started = time.monotonic()
+    result = runner.invoke(app, ["draft", str(NOTES), "--report", str(REPORT)])
+    elapsed = time.monotonic() - started
+    assert result.exit_code in (0, 1), result.output  # the canned reply may not suit every part
+    assert len(model_env.chat_requests()) >= 4
+    assert elapsed < 2.0, elapsed  # four 0.6 s replies one after another would take 2.4 s
+    out = result.stdout
+    positions = [out.index(h) for h in ("【一、总体情况】", "（一）存在问题】", "（二）改进情况】", "【六、其他需要报告的事项】")]
+    assert positions == sorted(positions)
 
 
 def test_instruction_redrafts_from_the_latest_version(model_env: FakeOpenAIServer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -130,15 +131,28 @@ def draft(
 
     results: dict[str, DraftResult] = {}
     if output is None:
-        for part in parts:
-            try:
-                results[part] = _stream(drafter, part, notes_obj, doc, instruction, previous(part))
-            except KeyboardInterrupt:
-                # Whatever was shown is kept, marked as interrupted, so no draft is lost.
-                store.add_version(WORKSPACE, part, _SHOWN.get(part, ""), instruction=instruction,
-                                  backend=drafter.backend, findings=[], status="interrupted")
-                err.print("[yellow]起草已中断，已显示的内容已保存为“中断”版本。[/]")
-                raise typer.Exit(130) from None
+        # The first part streams live while the others are drafted concurrently in the background.
+        pool = ThreadPoolExecutor(max_workers=len(parts) - 1) if drafter.backend == "llm" and len(parts) > 1 else None
+        pending = {
+            p: pool.submit(drafter.draft_part, p, notes_obj, doc, instruction, previous(p)) for p in parts[1:]
+        } if pool else {}
+        try:
+            for part in parts:
+                if part in pending:
+                    write_text(f"\n【{NARRATIVE_SECTION[part]}】\n")
+                    results[part] = pending[part].result()
+                    write_text(results[part].text + "\n")
+                else:
+                    results[part] = _stream(drafter, part, notes_obj, doc, instruction, previous(part))
+        except KeyboardInterrupt:
+            # Whatever was shown is kept, marked as interrupted, so no draft is lost.
+            store.add_version(WORKSPACE, part, _SHOWN.get(part, ""), instruction=instruction,
+                              backend=drafter.backend, findings=[], status="interrupted")
+            err.print("[yellow]起草已中断，已显示的内容已保存为“中断”版本。[/]")
+            raise typer.Exit(130) from None
+        finally:
+            if pool:
+                pool.shutdown(wait=False, cancel_futures=True)
     elif instruction:
         for part in parts:
             results[part] = drafter.draft_part(part, notes_obj, doc, instruction, previous(part))
