@@ -42,6 +42,7 @@ def test_html_page_is_self_contained_and_in_order(sample_report) -> None:
     # styling travels with the <article> a CMS editor copies; tables keep borders even if <style> is stripped
     assert soup.select_one("article > style") is not None
     assert all(t.get("border") == "1" for t in soup.find_all("table"))
+    assert [len(t.select("colgroup > col")) for t in soup.find_all("table")] == [4, 10, 15]
     assert FAILED_MARK not in page and MISSING not in page
 
 

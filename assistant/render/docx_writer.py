@@ -41,12 +41,6 @@ TABLE_SIZE = 9  # 小五, so that the 15 columns of section 四 fit a portrait p
 LINE_PITCH = 28
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 _RED = RGBColor(0xC0, 0, 0)
-# Column widths (mm) of the text block (156 mm); the label columns of section 三 get room for their text.
-_WIDTHS = {
-    "active_disclosure": [52.0, 34.6, 34.6, 34.8],
-    "applications": [10.0, 16.0, 46.0] + [12.0] * 7,
-    "review_litigation": [10.4] * 15,
-}
 
 
 def _set_font(target: Any, east_asia: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -230,7 +224,7 @@ def _table_xml(grid: TableGrid) -> str:
     Built as text in one pass: python-docx's ``merge()`` re-walks the table on every call and made a
     whole-report export take ~0.5 s.
     """
-    widths = [_twips(w) for w in _WIDTHS.get(grid.id, [156.0 / grid.n_cols] * grid.n_cols)]
+    widths = [_twips(w) for w in grid.column_widths_mm()]
     starts = {(cell.row, cell.col): cell for cell in grid.cells}
     covering: dict[tuple[int, int], GridCell] = {}
     for cell in grid.cells:

@@ -30,6 +30,13 @@ MISSING = "【待补充】"
 SECTION2_VALUE_SPAN = 3  # section 二 is four columns wide: 信息内容 + three value columns
 SECTION3_LABEL_COLS = 3
 _RESULT_GROUPED = ("granted", "partially_granted", "total_processed")
+TEXT_WIDTH_MM = 156.0  # the 公文 text block on A4 (210 mm − 28 mm − 26 mm)
+# Column widths in mm: the label columns of section 三 get room for their text, the value columns are equal.
+COLUMN_WIDTHS_MM: dict[str, tuple[float, ...]] = {
+    "active_disclosure": (52.0, 34.6, 34.6, 34.8),
+    "applications": (10.0, 16.0, 46.0) + (12.0,) * 7,
+    "review_litigation": (10.4,) * 15,
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,14 @@ class TableGrid:
 
     def value_cells(self) -> list[GridCell]:
         return [c for c in self.cells if c.cell_id is not None]
+
+    def column_widths_mm(self) -> tuple[float, ...]:
+        """Printed column widths, shared by the DOCX grid and the HTML colgroup."""
+        return COLUMN_WIDTHS_MM.get(self.id, (TEXT_WIDTH_MM / self.n_cols,) * self.n_cols)
+
+    def column_percents(self) -> list[float]:
+        widths = self.column_widths_mm()
+        return [round(w * 100 / sum(widths), 2) for w in widths]
 
 
 def format_value(value: int | Decimal | None) -> str:
