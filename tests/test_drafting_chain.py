@@ -255,3 +255,9 @@ def test_api_key_appears_in_no_output(fake: FakeOpenAIServer, notes: Notes, repo
     assert SECRET not in dumped
     assert SECRET.encode() not in store.path.read_bytes()
     assert fake.chat_requests()  # the key did go to the server, in the Authorization header only
+
+
+def test_reasoning_blocks_and_markdown_are_removed(fake: FakeOpenAIServer, notes: Notes, report: Report) -> None:
+    fake.push({"text": f"<think>要点里有三条问题，数字37不能写。</think>\n## 存在问题\n**{PROBLEMS_OK}**"})
+    result = make(fake).draft_part("problems", notes, report)
+    assert result.text == PROBLEMS_OK and result.findings == [] and result.usage.reasks == 0

@@ -53,11 +53,26 @@ class _Reply:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+_THINK = re.compile(r"<think>.*?</think>", re.S)
+_FENCE = re.compile(r"^```\w*\s*$", re.M)
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s.*$\n?", re.M)
+
+
+def clean_reply(text: str) -> str:
+    """The prose of a reply: without reasoning blocks (<think>…</think> of R1/Qwen3 servers), code fences,
+    Markdown headings or bold markers, which some models add despite the prompt."""
+    text = _THINK.sub("", text)
+    text = _FENCE.sub("", text)
+    text = _MD_HEADING.sub("", text)
+    text = text.replace("**", "").replace("__", "")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
 def reply_problem(reply: _Reply) -> str | None:
     """Why a reply cannot be used (Chinese), or None: empty, cut, or not Chinese prose."""
     if reply.error:
         return reply.error
-    text = reply.text.strip()
+    text = clean_reply(reply.text)
     if not text:
         return "模型返回了空内容"
     if reply.finish_reason != "stop":
@@ -178,7 +193,7 @@ class Drafter:
         if problem:
             yield DraftEvent("status", f"{problem}，改用离线起草。")
             return self._offline(part, notes, report, usage, problem)
-        text = reply.text.strip()
+        text = clean_reply(reply.text)
         findings = guard_text(part, text, notes, report)
         notice: str | None = None
         for attempt in range(1, self.settings.guard_tries + 1):
@@ -197,7 +212,7 @@ class Drafter:
             if problem:
                 notice = f"重写失败（{self.settings.redact(problem)}），保留上一稿并标注待核实。"
                 break
-            text = reply.text.strip()
+            text = clean_reply(reply.text)
             findings = guard_text(part, text, notes, report)
         if findings:
             text = mark_unverified(text, findings)
