@@ -169,3 +169,17 @@ def test_instruction_redrafts_from_the_latest_version(model_env: FakeOpenAIServe
     user = model_env.chat_requests()[0]["messages"][-1]["content"]
     assert "更简洁" in user and "此前的稿件" in user and "一是公开方式单一化、陈旧化，以文字形式为主。" in user
     assert "使用上次起草时保存的报告文档" in result.stderr
+
+
+def test_python_api_draft_notes() -> None:
+    from assistant import api
+    from assistant.drafting import NotesError, PartError
+
+    results = api.draft_notes(NOTES.read_text(encoding="utf-8"), REPORT, parts=["problems", "other_matters"])
+    assert list(results) == ["problems", "other_matters"]
+    assert results["problems"].backend == "offline" and results["problems"].text.startswith("一是公开方式单一化")
+    assert "（一）依申请公开信息处理费收费情况" in results["other_matters"].text
+    with pytest.raises(PartError, match="未知的正文部分“summary”"):
+        api.draft_notes("# 存在问题\n- 甲\n", parts=["summary"])
+    with pytest.raises(NotesError, match="亮点"):
+        api.draft_notes("# 亮点\n- 甲\n")
