@@ -11,7 +11,7 @@ from typing import Any
 from .checks import CheckOptions, CheckResult, check_report, fill_totals
 from .drafting import DraftResult
 from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
-from .render import ExportBlocked, export_report, render_docx, render_html, render_markdown
+from .render import ExportBlocked, export_all, export_report, render_docx, render_html, render_markdown
 from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
 from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
 
@@ -25,6 +25,7 @@ __all__ = [
     "check_file",
     "check_report",
     "draft_notes",
+    "export_all",
     "export_report",
     "fill_totals",
     "input_error_data",

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.render import FAILED_MARK, ExportBlocked, export_report
+from assistant.render import FAILED_MARK, ExportBlocked, export_all, export_report
 from assistant.render.workbook import read_workbook
 from assistant.schema import iter_cells, load_report
 
@@ -99,3 +99,12 @@ def test_cli_stats_template(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(old)["表二"]["A2"].value == "第二十条第（一）项"
     assert "采购总金额" in [c.value for row in openpyxl.load_workbook(old)["表二"].iter_rows() for c in row]
     assert runner.invoke(app, ["stats-template", "-o", str(old), "--format", "2020"]).exit_code == 2
+
+
+def test_export_all_writes_every_format_once(sample_report, tmp_path: Path) -> None:
+    written = export_all(sample_report, tmp_path / "out", formats=(".docx", ".html", ".md", ".xlsx"))
+    assert sorted(written) == [".docx", ".html", ".md", ".xlsx"]
+    assert all(p.exists() and p.stem == "淄博市工业和信息化局2022年政府信息公开工作年度报告" for p in written.values())
+    assert export_all(sample_report, tmp_path, stem="a/b:c")[".md"].name == "a_b_c.md"
+    with pytest.raises(ValueError, match=r"\.pdf"):
+        export_all(sample_report, tmp_path, formats=(".pdf",))

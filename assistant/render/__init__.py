@@ -2,7 +2,7 @@
 
 from .assemble import FAILED_MARK, AssembledReport, Block, assemble, opening_paragraph
 from .docx_writer import render_docx
-from .export import EXPORT_FORMATS, export_report
+from .export import EXPORT_FORMATS, export_all, export_report
 from .gate import ExportBlocked
 from .layout import MISSING, GridCell, TableGrid, report_grids, section2_grid, section3_grid, section4_grid
 from .web import render_html, render_markdown
@@ -17,6 +17,7 @@ __all__ = [
     "GridCell",
     "TableGrid",
     "assemble",
+    "export_all",
     "export_report",
     "opening_paragraph",
     "render_docx",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..schema import Report
@@ -36,3 +37,39 @@ def export_report(report: Report, path: str | Path, force: bool = False) -> Path
     text = html_from(doc) if suffix == ".html" else markdown_from(doc)
     out.write_text(text, encoding="utf-8")
     return out
+
+
+def export_all(
+    report: Report, directory: str | Path, stem: str | None = None, force: bool = False,
+    formats: tuple[str, ...] = (".docx", ".html", ".md"),
+) -> dict[str, Path]:
+    """Write the report in several formats into ``directory`` (checked once); returns suffix → path.
+
+    ``stem`` defaults to the report title. Raises ``ExportBlocked`` like ``export_report``.
+    """
+    unknown = [s for s in formats if s not in EXPORT_FORMATS]
+    if unknown:
+        raise ValueError(f"不支持的导出格式：{'、'.join(unknown)}；可用 {' / '.join(EXPORT_FORMATS)}")
+    failed = gate(report, force)
+    doc = assemble(report, failed)
+    base = Path(directory) / _safe_stem(stem or doc.title)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for suffix in formats:
+        out = base.with_name(base.name + suffix)
+        if suffix == ".docx":
+            written[suffix] = docx_from(doc, out)
+        elif suffix == ".xlsx":
+            from .workbook import write_workbook
+
+            written[suffix] = write_workbook(report, out, failed=failed)
+        else:
+            out.write_text(html_from(doc) if suffix == ".html" else markdown_from(doc), encoding="utf-8")
+            written[suffix] = out
+    return written
+
+
+def _safe_stem(name: str) -> str:
+    """A file name from a title: path separators and characters Windows forbids are replaced."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
+    return cleaned or "report"
