@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +15,7 @@ def naive_row_splits(digits: str, k: int) -> set[tuple[int, ...]]:
     found = set()
     for cuts in combinations(range(1, len(digits)), k - 1):
         bounds = (0, *cuts, len(digits))
-        parts = [digits[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        parts = [digits[a:b] for a, b in pairwise(bounds)]
         if any(len(p) > 1 and p.startswith("0") for p in parts):
             continue
         nums = tuple(int(p) for p in parts)
@@ -53,7 +53,7 @@ def test_grouped_totals_for_section_four() -> None:
 
 
 def test_search_gives_up_instead_of_running_forever() -> None:
-    got, complete = splits(["9" * 60], 15, None, max_steps=1000)
+    _, complete = splits(["9" * 60], 15, None, max_steps=1000)
     assert complete is False
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..checks import check_report
 from .errors import ParseError
+from .parser import parse_file
 
 SUPPORTED = (".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx")
 CSV_FIELDS = (
@@ -119,9 +122,6 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResu
 
 def audit_one(path: str) -> FileResult:
     """Parse and check one file; any failure becomes an ``unreadable`` result with its reason."""
-    from ..checks import check_report
-    from .parser import parse_file
-
     try:
         outcome = parse_file(path)
     except ParseError as exc:
@@ -158,12 +158,23 @@ def _run(paths: list[str], workers: int, progress: Callable[[FileResult], None] 
                 progress(res)
             yield res
         return
-    chunk = max(1, min(64, len(paths) // (workers * 8) or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    chunk = max(1, min(64, len(paths) // (workers * 4) or 1))
+    _warm()
+    methods = multiprocessing.get_all_start_methods()
+    # fork: workers inherit the imported modules and warmed label indexes instead of importing again
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for res in pool.map(audit_one, paths, chunksize=chunk):
             if progress:
                 progress(res)
             yield res
+
+
+def _warm() -> None:
+    from .tables import _index
+
+    _index("2021")
+    _index("2019")
 
 
 def audit(

@@ -111,7 +111,7 @@ class LabelIndex:
         normed = norm_label(text)
         best: tuple[int, str, str] | None = None
         for key, label, target in self._entries:
-            if len(target) >= 4 and len(normed) > len(target) and normed.endswith(target):
-                if best is None or len(target) > best[0]:
-                    best = (len(target), key, label)
+            longer = best is None or len(target) > best[0]
+            if len(target) >= 4 and len(normed) > len(target) and normed.endswith(target) and longer:
+                best = (len(target), key, label)
         return LabelMatch(best[1], best[2], 0) if best else None

@@ -72,9 +72,10 @@ def find_headings(lines: list[str]) -> dict[str, int]:
     """Line index of each of the six headings, searched in order (table rows like 三、本年度办理结果 do not match)."""
     found: dict[str, int] = {}
     start = 0
+    firsts = [line.lstrip("#* \t")[:1] for line in lines]
     for number in "一二三四五六":
         for i in range(start, len(lines)):
-            if _heading_of(lines[i], number):
+            if firsts[i] == number and _heading_of(lines[i], number):
                 found[number] = i
                 start = i + 1
                 break
@@ -112,6 +113,7 @@ class Prose:
     narrative: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     table_lines: tuple[int, int] = (0, 0)
+    lines: list[str] = field(default_factory=list)
 
 
 def _contact(text: str) -> dict[str, str]:
@@ -154,7 +156,7 @@ def _title_block(lines: list[str]) -> tuple[int | None, str | None, str | None, 
 
 def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
     lines = clean_lines(text)
-    prose = Prose()
+    prose = Prose(lines=lines)
     prose.headings = find_headings(lines)
     first = prose.headings.get("一", len(lines))
     head_lines = lines[:first] if "一" in prose.headings else lines[:40]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -12,7 +12,7 @@ from ..schema import Report, ReportInputError, load_report, report_to_data
 from ..schema.labels import CELLS, FormatVersion
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
-from .narrative import Prose, clean_lines, read_prose
+from .narrative import Prose, read_prose
 from .sources import SourceDoc, kind_of, read_source
 from .tables import TableResult, read_tables, split_line
 
@@ -128,17 +128,17 @@ def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues:
         issues.append(ParseIssue("META", "未能识别发布机关名称，已填“（未识别机关）”，请核对"))
     if prose.year and prose.period_year and prose.year != prose.period_year:
         issues.append(ParseIssue("X4", f"标题年度（{prose.year}）与统计期限年度（{prose.period_year}）不一致，按标题年度读取"))
-    for key, value in (("title", prose.title), ("opening", prose.opening), ("published_on", prose.published_on)):
-        if value:
-            data[key] = value
+    for key, meta in (("title", prose.title), ("opening", prose.opening), ("published_on", prose.published_on)):
+        if meta:
+            data[key] = meta
     if prose.contact:
         data["contact"] = dict(prose.contact)
     data["narrative"] = {k: v for k, v in prose.narrative.items() if v}
     seen_rows: set[str] = set()
     for cell_id, value in tables.values.items():
-        seen_rows.add(cell_id.rsplit(".", 1)[0])
+        row, path, last = _cell_path(cell_id)
+        seen_rows.add(row)
         node = data
-        *path, last = cell_id.split(".")
         for part in path:
             node = node.setdefault(part, {})
         node[last] = str(value) if isinstance(value, Decimal) else value
@@ -152,6 +152,12 @@ def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues:
             issues.append(ParseIssue("X6", f"未找到“{_TABLE_NAMES[table]}”统计表"))
     data["raw_cells"] = dict(tables.raw)
     return data
+
+
+@cache
+def _cell_path(cell_id: str) -> tuple[str, tuple[str, ...], str]:
+    *path, last = cell_id.split(".")
+    return ".".join(path), tuple(path), last
 
 
 _TABLE_NAMES = {
@@ -175,10 +181,12 @@ def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
     readings: list[TableResult] = []
     if doc.grid:
         readings.append(read_tables(doc.grid, version, "grid"))
-    lines = clean_lines(doc.text)
-    start, end = prose.table_lines
-    region = lines[start:end] if end > start else lines
-    readings.append(read_tables([split_line(ln) for ln in region], version, "text"))
+    if not readings or len(readings[0].tables) < len(TABLE_IDS):
+        # no real tables, or some missing: read the text lines too (flattened or copied tables)
+        lines = prose.lines
+        start, end = prose.table_lines
+        region = lines[start:end] if end > start else lines
+        readings.append(read_tables([split_line(ln) for ln in region], version, "text"))
     tables = _merge(readings)
     issues.extend(ParseIssue("META", n) for n in prose.notes)
     if prose.year is None and prose.period_year is None:

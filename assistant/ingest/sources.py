@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import ParseError
 
@@ -48,34 +49,59 @@ def kind_of(path: Path) -> str:
 
 # ---------------------------------------------------------------- HTML
 
-_BLOCK_TAGS = (
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table", "section",
-    "article", "header", "footer", "blockquote", "pre", "title",
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table", "section", "article",
+        "header", "footer", "blockquote", "pre", "title", "ul", "ol", "dd", "dt", "br", "hr", "tbody", "thead",
+    }
 )
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "object", "svg", "head", "template"})
 
 
-def _html_table_grid(table: object) -> list[list[str | None]]:
+def _tag(el: Any) -> str:
+    tag = el.tag
+    return tag if isinstance(tag, str) else ""  # comments and processing instructions have no tag name
+
+
+def _span(el: Any, name: str) -> int:
+    if el.get(name) is None:
+        return 1
+    try:
+        return max(1, min(int(str(el.get(name, "1")).strip() or 1), 100))
+    except ValueError:
+        return 1
+
+
+def _cell_text(el: Any) -> str:
+    parts: list[str] = []
+    for node in el.iter():
+        if _tag(node) in _SKIP_TAGS:
+            continue
+        if _tag(node) == "br":
+            parts.append(" ")
+        if node is not el and node.tail:
+            parts.append(node.tail)
+        if node.text and _tag(node):
+            parts.append(node.text)
+    return " ".join("".join(parts).split())
+
+
+def _html_table_grid(table: Any) -> list[list[str | None]]:
     """Expand rowspan/colspan into a full grid; positions covered by a span are None (as pdfplumber gives)."""
-    from bs4 import Tag
-
-    assert isinstance(table, Tag)
     grid: list[list[str | None]] = []
     covered: set[tuple[int, int]] = set()
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    rows = [tr for tr in table.iter() if _tag(tr) == "tr" and _owner_table(tr) is table]
     for r, tr in enumerate(rows):
         row: list[str | None] = []
         col = 0
-        for cell in tr.find_all(["td", "th"], recursive=False):
+        for cell in tr:
+            if _tag(cell) not in ("td", "th"):
+                continue
             while (r, col) in covered:
                 row.append(None)
                 col += 1
-            text = " ".join(cell.get_text(" ").split())
-            try:
-                rowspan = max(1, min(int(str(cell.get("rowspan", 1)).strip() or 1), 100))
-                colspan = max(1, min(int(str(cell.get("colspan", 1)).strip() or 1), 50))
-            except ValueError:
-                rowspan = colspan = 1
-            row.append(text)
+            rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
+            row.append(_cell_text(cell))
             row.extend([None] * (colspan - 1))
             for dr in range(1, rowspan):
                 for dc in range(colspan):
@@ -88,23 +114,55 @@ def _html_table_grid(table: object) -> list[list[str | None]]:
     return grid
 
 
-def read_html(text: str) -> SourceDoc:
-    from bs4 import BeautifulSoup
+def _owner_table(el: Any) -> Any:
+    node = el.getparent()
+    while node is not None and _tag(node) != "table":
+        node = node.getparent()
+    return node
 
-    soup = BeautifulSoup(text, "lxml")
-    page_title = soup.title.get_text(" ").strip() if soup.title else ""
-    for junk in soup(["script", "style", "noscript", "iframe", "object", "svg", "head"]):
-        junk.decompose()
+
+def _block_text(root: Any) -> str:
+    """The page's text with a line break after every block element (inline spans stay joined)."""
+    out: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = _tag(el)
+        if tag in _SKIP_TAGS:
+            return
+        if tag == "br":
+            out.append("\n")
+        elif el.text and tag:
+            out.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                out.append(child.tail)
+        if tag in _BLOCK_TAGS:
+            out.append("\n")
+
+    walk(root)
+    return "".join(out)
+
+
+def read_html(text: str) -> SourceDoc:
+    import lxml.etree
+    import lxml.html
+
+    # a declared encoding inside an already-decoded page makes lxml refuse the text
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    try:
+        root = lxml.html.document_fromstring(text or "<html></html>")
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ParseError(f"网页内容无法解析：{exc}") from exc
+    title_el = root.find(".//title")
+    page_title = " ".join((title_el.text_content() if title_el is not None else "").split())
     grid: list[list[str | None]] = []
-    for table in soup.find_all("table"):
-        if table.find("table") is None:  # layout tables hold the data tables; read only the innermost
+    for table in root.iter("table"):
+        if not any(True for _ in table.iterdescendants("table")):
+            # layout tables hold the data tables; read only the innermost
             grid.extend(_html_table_grid(table))
             grid.append([])
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.append("\n")
-    body = soup.get_text()
+    body = _block_text(root)
     body = body.replace("\xa0", " ").replace("\u3000", " ")
     return SourceDoc("html", body, grid, page_title)
 

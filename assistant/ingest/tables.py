@@ -614,6 +614,7 @@ def _columns_balance(values: dict[str, CellValue], version: FormatVersion) -> bo
     return True
 
 
+@lru_cache(maxsize=65536)
 def parse_value(raw: str, kind: str) -> CellValue:
     """The number in a cell, or None when it is blank or not a plain number of the right kind."""
     t = re.sub(r"\s+", "", clean_cell(raw))
