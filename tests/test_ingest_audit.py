@@ -81,3 +81,19 @@ def test_audit_one_never_raises(tmp_path: Path) -> None:
     weird.write_bytes(b"\xff\xfe\x00<html>\x00")
     result = audit_one(str(weird))
     assert result.status == "unreadable" and result.reason
+
+
+def test_same_body_previous_year_in_the_batch_is_used(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    (tmp_path / "2022.txt").write_text(text, encoding="utf-8")
+    # the 2023 report claims 1 application carried over, but 2022 carried none forward: X1
+    later = text.replace("2022", "2023").replace(
+        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0", "二、上年结转政府信息公开申请数量\t\t1\t0\t0\t0\t0\t0\t1"
+    )
+    (tmp_path / "2023.txt").write_text(later, encoding="utf-8")
+    summary = audit([tmp_path], workers=1)
+    by_name = {Path(f.path).name: f for f in summary.files}
+    assert by_name["2023.txt"].previous.endswith("2022.txt")
+    x1 = [x for x in by_name["2023.txt"].findings if x["rule"] == "X1"]
+    assert x1 and "applications.carried_over.natural_person" in {c for x in x1 for c in x["cells"]}
+    assert by_name["2022.txt"].previous == ""

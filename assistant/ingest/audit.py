@@ -24,7 +24,7 @@ from .parser import parse_file
 SUPPORTED = (".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx")
 CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
-    "expected", "actual",
+    "expected", "actual", "previous",
 )
 STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取"}
 
@@ -43,6 +43,7 @@ class FileResult:
     warnings: int = 0
     findings: list[dict[str, Any]] = field(default_factory=list)
     parse_issues: list[dict[str, Any]] = field(default_factory=list)
+    previous: str = ""  # last year's report of the same body found in the same batch, if any
 
 
 @dataclass
@@ -196,6 +197,7 @@ def audit(
     n_workers = workers or os.cpu_count() or 1
     summary = AuditSummary(files=list(missing))
     summary.files.extend(_run([str(f) for f in files], n_workers, progress))
+    link_years(summary.files)
     summary.elapsed_seconds = time.perf_counter() - start
     if out_csv is not None:
         write_csv(summary, out_csv)
@@ -204,10 +206,32 @@ def audit(
     return summary
 
 
+def _agency_key(agency: str) -> str:
+    return "".join(agency.split())
+
+
+def link_years(files: list[FileResult]) -> None:
+    """Where the batch holds the same body's report for the year before, re-check with it (X1, X3, R2.6, X7)."""
+    by_year = {(_agency_key(f.agency), f.year): f for f in files if f.status != "unreadable" and f.year}
+    for f in files:
+        prev = by_year.get((_agency_key(f.agency), (f.year or 0) - 1)) if f.status != "unreadable" else None
+        if prev is None:
+            continue
+        try:
+            result = check_report(parse_file(f.path).report, parse_file(prev.path).report)
+        except Exception as exc:  # the single-year result stands; say why the cross-year check is missing
+            f.parse_issues.append({"rule": "X1", "cell": None, "message": f"跨年度核对未完成：{exc}", "raw": None})
+            continue
+        f.findings = [x.to_data() for x in result.findings]
+        f.errors, f.warnings = result.errors, result.warnings
+        f.status = "errors" if result.errors else ("warnings" if result.warnings else "ok")
+        f.previous = prev.path
+
+
 def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
     for f in summary.files:
         base = {"file": f.path, "status": STATUS_LABELS[f.status], "agency": f.agency, "year": f.year or "",
-                "format": f.format}
+                "format": f.format, "previous": f.previous}
         if f.status == "unreadable":
             yield {**base, "source": "读取", "rule": "UNREADABLE", "severity": "error", "message": f.reason}
             continue
