@@ -308,3 +308,10 @@ def test_xlsx_goes_to_the_workbook_reader(tmp_path: Path, sample_report: Any) ->
     broken.write_bytes(b"not a zip")
     with pytest.raises(ParseError, match="工作簿"):
         parse_file(broken)
+
+
+def test_pdf_without_ruling_lines_reads_the_text_layer() -> None:
+    """The seed printed to PDF by LibreOffice: no table lines at all, only positioned text."""
+    outcome = parse_file(FIXTURES / "seed_textlayer.pdf")
+    assert cells_of(outcome.report) == cells_of(load_report_file(ROOT / "demo" / "sample_report.yaml"))
+    assert [i.rule for i in outcome.issues] == ["X6"]  # only the printed typo 本年度止件数

@@ -12,7 +12,7 @@ from ..schema import Report, ReportInputError, load_report, report_to_data
 from ..schema.labels import CELLS, FormatVersion
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
-from .narrative import Prose, read_prose
+from .narrative import Prose, clean_lines, find_headings, read_prose
 from .sources import SourceDoc, kind_of, read_source
 from .tables import TableResult, read_tables, split_line
 
@@ -172,6 +172,13 @@ def _row_label(row_path: str, version: FormatVersion) -> str:
     return f"{spec.row_label}" if spec else row_path
 
 
+def _table_region(lines: list[str]) -> tuple[int, int]:
+    headings = find_headings(lines)
+    start = headings.get("二", headings.get("一", 0))
+    end = headings.get("五", headings.get("六", len(lines)))
+    return start, end
+
+
 def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
     """Interpret a read source: prose, version fingerprint, tables, then validate as a report document."""
     rejoin = doc.kind in ("txt", "md")
@@ -183,8 +190,8 @@ def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
         readings.append(read_tables(doc.grid, version, "grid"))
     if not readings or len(readings[0].tables) < len(TABLE_IDS):
         # no real tables, or some missing: read the text lines too (flattened or copied tables)
-        lines = prose.lines
-        start, end = prose.table_lines
+        lines = prose.lines if doc.table_text is None else clean_lines(doc.table_text)
+        start, end = prose.table_lines if doc.table_text is None else _table_region(lines)
         region = lines[start:end] if end > start else lines
         readings.append(read_tables([split_line(ln) for ln in region], version, "text"))
     tables = _merge(readings)

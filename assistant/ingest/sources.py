@@ -28,6 +28,7 @@ class SourceDoc:
     text: str
     grid: list[list[str | None]] = field(default_factory=list)
     title: str = ""  # the HTML <title>, used when the page body prints no title
+    table_text: str | None = None  # PDF: the raw lines (``text`` joins them into paragraphs for the prose)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -203,13 +204,14 @@ def read_docx(data: bytes) -> SourceDoc:
 # ---------------------------------------------------------------- PDF
 
 
-def _pdf_page_paragraphs(page: object) -> tuple[list[str], bool]:
+def _pdf_page_paragraphs(page: object, raw: list[str]) -> tuple[list[str], bool]:
     """Lines of one page joined into paragraphs: an indented line starts a paragraph (PDFs wrap mid-sentence).
 
     The flag says whether the page's first line continues the previous page's paragraph (not indented).
     """
     lines = [ln for ln in page.extract_text_lines(strip=True) if ln["text"].strip()]  # type: ignore[attr-defined]
     lines = [ln for ln in lines if not _FOOTER.match(ln["text"])]
+    raw.extend(ln["text"] for ln in lines)
     if not lines:
         return [], False
     margins = sorted(round(ln["x0"]) for ln in lines)
@@ -238,10 +240,11 @@ def read_pdf(data: bytes) -> SourceDoc:
         raise ParseError(f"无法打开 PDF 文件：{type(exc).__name__}") from exc
     paragraphs: list[str] = []
     grid: list[list[str | None]] = []
+    raw_lines: list[str] = []
     try:
         with pdf:
             for page in pdf.pages:
-                page_paras, continues = _pdf_page_paragraphs(page)
+                page_paras, continues = _pdf_page_paragraphs(page, raw_lines)
                 if continues and page_paras and paragraphs:
                     paragraphs[-1] += page_paras.pop(0)
                 paragraphs.extend(page_paras)
@@ -253,7 +256,7 @@ def read_pdf(data: bytes) -> SourceDoc:
         raise ParseError(f"PDF 内容无法读取：{type(exc).__name__}") from exc
     if not any(p.strip() for p in paragraphs):
         raise ParseError("PDF 没有文字层（可能是扫描件），无法读取；请提供带文字的 PDF 或 Word/网页版本")
-    return SourceDoc("pdf", "\n".join(paragraphs), grid)
+    return SourceDoc("pdf", "\n".join(paragraphs), grid, table_text="\n".join(raw_lines))
 
 
 # ---------------------------------------------------------------- dispatch

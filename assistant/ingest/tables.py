@@ -202,8 +202,9 @@ class TableReader:
             cells = labels + after
             label_idx = list(range(len(labels)))
         match = self._best_match(labels)
-        if (match is None or not match.exact) and len(labels) == 1:
-            match = self.index.match_suffix(labels[0]) or match
+        if match is None or not match.exact:
+            # a flattened or text-layer row prints its group label first: 「（三）不予公开1.属于国家秘密」
+            match = self.index.match_suffix("".join(labels)) or match
         if match is None:
             self._unmatched_labels(labels, after)
             return
