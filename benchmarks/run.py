@@ -1,0 +1,100 @@
+"""Every benchmark of the project in one command, each against its baseline measured in the same run.
+
+    python benchmarks/run.py [--quick] [--json FILE]
+
+Prints a table of figures with their goals and writes the figures as JSON (exactly the keys of
+``GOALS``, plus ``machine`` and per-benchmark details under ``details``). Quick mode stays under 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# key → (benchmark module, goal, "max" when the figure must stay at or below the goal, "min" for at least)
+GOALS: dict[str, tuple[str, float, str]] = {
+    "check_vs_validate_ratio": ("bench_checks", 2.0, "max"),
+    "audit_reports_per_min": ("bench_audit", 10_000, "min"),
+    "chain_overhead_ms_p50": ("bench_drafting", 5.0, "max"),
+    "concurrent_parts_ratio": ("bench_drafting", 1.2, "max"),
+    "serve_startup_ratio": ("bench_app", 1.3, "max"),
+    "cell_edit_check_ms": ("bench_app", 50.0, "max"),
+    "prompt_tokens_max_part": ("bench_drafting", 3000, "max"),
+    "docx_export_ms": ("bench_render", 300.0, "max"),
+}
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def run_all(quick: bool) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    details: dict[str, Any] = {}
+    for module in dict.fromkeys(m for m, _, _ in GOALS.values()):
+        print(f"\n== {module} ==", flush=True)
+        started = time.perf_counter()
+        try:
+            bench: Callable[[bool], dict[str, Any]] = importlib.import_module(module).run
+            result = bench(quick)
+        except Exception as exc:  # a broken benchmark must not hide the others' figures
+            print(f"!! {module} 失败：{type(exc).__name__}: {exc}", flush=True)
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        details[module] = {**result, "seconds": round(time.perf_counter() - started, 1)}
+        for key, (owner, _, _) in GOALS.items():
+            if owner == module:
+                figures[key] = result.get(key)
+    return {**figures, "machine": _machine(), "details": details}
+
+
+def _table(results: dict[str, Any]) -> tuple[str, bool]:
+    lines = [f"{'指标':<26}{'结果':>12}{'目标':>14}  达标", "-" * 60]
+    all_met = True
+    for key, (_, goal, kind) in GOALS.items():
+        value = results.get(key)
+        met = value is not None and (value <= goal if kind == "max" else value >= goal)
+        all_met &= met
+        bound = f"{'≤' if kind == 'max' else '≥'} {goal:g}"
+        shown = "—" if value is None else f"{value:g}"
+        lines.append(f"{key:<26}{shown:>12}{bound:>14}  {'是' if met else '否'}")
+    return "\n".join(lines), all_met
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="运行全部基准测试")
+    parser.add_argument("--quick", action="store_true", help="快速模式（60 秒以内）")
+    parser.add_argument("--json", type=Path, help="把结果写入 JSON 文件")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results = run_all(args.quick)
+    table, all_met = _table(results)
+    print("\n" + table)
+    print(f"\n用时 {time.perf_counter() - started:.1f} 秒；机器：{results['machine']}")
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"结果已写入 {args.json}")
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
