@@ -88,7 +88,8 @@ def _section3(version: FormatVersion) -> GridLayout:
     for row in section3_rows(version):
         group = row.group or (RESULTS_GROUP if row.id in ("granted", "partially_granted", "total_processed") else "")
         rows.append((group, row.label, *(Slot(f"applications.{row.id}.{c.id}") for c in SECTION3_COLUMNS)))
-    headers = ("栏目", "项目", *(CELLS[version][f"applications.new_requests.{c.id}"].column_label for c in SECTION3_COLUMNS))
+    # The official header prints 法人或其他组织 above five of these; the grid keeps the bottom header row.
+    headers = ("栏目", "项目", *(c.label for c in SECTION3_COLUMNS))
     return GridLayout("applications", TABLE_LABELS["applications"], headers, tuple(rows), 2)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import Any
 
 from .context import AppConfig, AppContext
@@ -23,6 +24,13 @@ def prepare(config: AppConfig) -> tuple[Any, AppContext]:
     return demo, ctx
 
 
+def _warm_up() -> None:
+    try:
+        import langchain_openai  # noqa: F401
+    except ImportError:  # pragma: no cover - a declared dependency
+        pass
+
+
 def serve(config: AppConfig, block: bool = True, **extra: Any) -> Any:
     """Launch the app. ``block=False`` returns the running demo (tests, benchmarks)."""
     from .ui import launch_kwargs
@@ -31,12 +39,15 @@ def serve(config: AppConfig, block: bool = True, **extra: Any) -> Any:
     kwargs = {**launch_kwargs(ctx), **extra, "prevent_thread_lock": True}
     demo.launch(**kwargs)
     url = f"http://{config.host}:{config.port}/"
-    mode = "离线起草" if config.offline else ctx.store and "按设置起草"
+    mode = "离线起草" if config.offline else "按设置起草"
     print(f"年报起草助手已启动：{url}（{mode}；数据保存在 {ctx.data_dir}）", flush=True)
     if config.auth:
         print("已开启登录，请使用启动时指定的用户名和密码。", flush=True)
     if config.host not in ("127.0.0.1", "localhost"):
         print(f"注意：服务监听 {config.host}，同一网络中的其他计算机也可以访问。", file=sys.stderr, flush=True)
+    if not config.offline:
+        # The model client's import (~1 s) would otherwise delay the first streamed word.
+        threading.Thread(target=_warm_up, name="xxgk-warm-up", daemon=True).start()
     if not block:
         return demo
     try:

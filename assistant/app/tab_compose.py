@@ -136,7 +136,9 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     def save_notes(text: str, ws_id: str, part_id: str, request: gr.Request) -> None:
         ctx.space(ws_id, request.username).save_notes(part_id, text)
 
-    notes.input(save_notes, [notes, ws, part], None, show_progress="hidden")
+    # .change, not .input: Gradio 6's Textbox did not deliver .input for typed text here; saving the
+    # value a refresh has just loaded is harmless (same part, same text).
+    notes.change(save_notes, [notes, ws, part], None, show_progress="hidden", trigger_mode="always_last")
 
     def turn(kind: str, source: str) -> Any:
         def handler(text: str, ws_id: str, part_id: str, request: gr.Request) -> Iterator[list[Any]]:

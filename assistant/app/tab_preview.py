@@ -23,11 +23,11 @@ def preview_html(space: Workspace) -> tuple[str, str]:
     frame = (f'<iframe class="xxgk-preview" title="报告预览" sandbox="" style="width:100%;height:900px;border:1px solid #ddd;'
              f'background:#fff" srcdoc="{html.escape(page, quote=True)}"></iframe>')
     if result.ok:
-        status = f"✅ 校验通过（{result.warnings} 个警告），可以导出。"
+        status = f"【通过】校验通过（{result.warnings} 个警告），可以导出。"
     else:
         errors = [f for f in result.findings if f.severity == "error"]
         lines = "\n".join(f"- {f.rule}：{f.message}" for f in errors[:10])
-        status = f"⛔ **暂不能导出**：报告还有 {result.errors} 个错误，请先在“统计数据”中修正：\n\n{lines}"
+        status = f"【不能导出】**暂不能导出**：报告还有 {result.errors} 个错误，请先在“统计数据”中修正：\n\n{lines}"
     return status, frame
 
 
@@ -60,10 +60,10 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             try:
                 path = export_file(space, fmt)
             except ExportBlocked as exc:
-                gr.Warning("报告校验未通过，已拒绝导出。")
+                gr.Warning("报告校验未通过，已拒绝导出。", duration=5)
                 reasons = str(exc).split("\n")
-                return [None, "⛔ **" + reasons[0] + "**\n\n" + "\n".join(f"- {r.strip(' -')}" for r in reasons[1:])]
-            return [str(path), f"✅ 已生成 {path.name}，请点击下方链接下载。"]
+                return [None, "【不能导出】**" + reasons[0] + "**\n\n" + "\n".join(f"- {r.strip(' -')}" for r in reasons[1:])]
+            return [str(path), f"【完成】已生成 {path.name}，请点击下方链接下载。"]
 
         return handler
 

@@ -21,7 +21,7 @@ def connection_test(space: Workspace, timeout: float = 5.0) -> str:
     try:
         ensure_allowed(settings.base_url)
     except RemoteModelForbiddenError as exc:
-        return f"❌ {exc}"
+        return f"【失败】{exc}"
     from openai import OpenAI
 
     key = settings.api_key.get_secret_value() if settings.api_key else "sk-none"
@@ -29,9 +29,9 @@ def connection_test(space: Workspace, timeout: float = 5.0) -> str:
     try:
         models = [m.id for m in client.models.list().data]
     except Exception as exc:  # any failure is reported, never raised into the UI
-        return f"❌ 连接失败：{settings.redact(type(exc).__name__ + '：' + str(exc))[:300]}"
+        return f"【失败】连接失败：{settings.redact(type(exc).__name__ + '：' + str(exc))[:300]}"
     listed = "已提供" if settings.model in models else "未在服务的模型列表中（仍可尝试起草）"
-    return f"✅ 连接成功：服务 {settings.base_url} 可用，共 {len(models)} 个模型；所选模型 {settings.model} {listed}。"
+    return f"【成功】连接成功：服务 {settings.base_url} 可用，共 {len(models)} 个模型；所选模型 {settings.model} {listed}。"
 
 
 def describe(space: Workspace, ctx: AppContext) -> str:
@@ -59,7 +59,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         space = ctx.space(ws_id, request.username)
         url = (url or "").strip()
         if url and not url.startswith(("http://", "https://")):
-            return "❌ 模型服务地址应以 http:// 或 https:// 开头。"
+            return "【失败】模型服务地址应以 http:// 或 https:// 开头。"
         space.save_settings(url, name, off)
         return "已保存。" + describe(space, ctx)
 

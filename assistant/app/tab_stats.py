@@ -15,6 +15,8 @@ from .views import findings_html, grid_frame
 from .workspace import Workspace
 
 GRID_IDS = {t: f"grid_{t}" for t in TABLES}
+# The long row labels of table 三 would otherwise squeeze the seven number columns.
+_WIDTHS: dict[str, list[str | int]] = {"applications": ["10%", "29%", *(["8.7%"] * 7)]}
 
 
 def stats_outputs(report: Report, result: CheckResult) -> list[Any]:
@@ -72,7 +74,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     status = gr.Markdown("", elem_id="stats_status")
     grids: dict[str, gr.Dataframe] = {}
     with gr.Row():
-        with gr.Column(scale=3):
+        with gr.Column(scale=5):
             for t in TABLES:
                 grid = layout("2021", t)
                 grids[t] = gr.Dataframe(
@@ -84,8 +86,9 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                     static_columns=list(range(grid.label_columns)),
                     wrap=True,
                     max_height=900,
+                    column_widths=_WIDTHS.get(t),
                 )
-        with gr.Column(scale=2, min_width=320):
+        with gr.Column(scale=2, min_width=300):
             gr.Markdown("#### 校验结果")
             findings = gr.HTML(elem_id="findings")
     outputs: list[Any] = [*grids.values(), findings]
@@ -95,7 +98,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             space = ctx.space(ws_id, request.username)
             report, result, error = edit_table(space, table, _rows(frame))
             if error:
-                gr.Warning(error.splitlines()[1].strip(" -") if "\n" in error else error)
+                gr.Warning(error.splitlines()[1].strip(" -") if "\n" in error else error, duration=8)
             return [*stats_outputs(report, result), error or "已自动保存。"]
 
         return handler
@@ -121,7 +124,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             try:
                 report, message = import_file(space, path, kind)
             except (ValueError, OSError) as exc:
-                gr.Warning("导入失败，请查看页面上的说明。")
+                gr.Warning("导入失败，请查看页面上的说明。", duration=5)
                 report = space.report()
                 return [*stats_outputs(report, space.check(report)), f"**导入失败**：{exc}"]
             progress(0.9, desc="正在校验……")

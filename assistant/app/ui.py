@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -12,6 +13,10 @@ import gradio as gr
 from . import tab_compose, tab_preview, tab_settings, tab_stats
 from .context import AppContext
 from .workspace import Workspace
+
+# Gradio warns that a Styler is shown unstyled when interactive, yet it still sends the cell styling
+# (the flagged cells' colours) and the browser applies it.
+warnings.filterwarnings("ignore", message="Cannot display Styler object in interactive mode")
 
 TITLE = "政府信息公开工作年度报告起草助手"
 CSS = """

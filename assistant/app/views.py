@@ -16,7 +16,7 @@ from .grids import flagged_positions, grid_rows, layout
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
 _COLORS = {"error": "background-color: #fde2e1; color: #a8071a; font-weight: 600",
            "warning": "background-color: #fff4d6"}
-_MAX_CELLS_LISTED = 3
+_MAX_CELLS_LISTED = 2
 
 
 def flagged_cells(result: CheckResult) -> dict[str, str]:
@@ -73,7 +73,8 @@ _MARK = re.compile(r"【待核实[^】]*】")
 
 def marked_markdown(text: str) -> str:
     """Draft text for the chat: the guard's 【待核实…】 marks in bold so they stand out."""
-    return _MARK.sub(lambda m: f"**{m.group(0)}**", text)
+    # <mark>, not **…**: Markdown emphasis does not open between a Chinese character and 【.
+    return _MARK.sub(lambda m: f"<mark>{m.group(0)}</mark>", text)
 
 
 def guard_markdown(findings: list[Finding], notice: str | None, backend_label: str) -> str:
@@ -82,9 +83,9 @@ def guard_markdown(findings: list[Finding], notice: str | None, backend_label: s
     if notice:
         lines.append(f"**说明**：{notice}")
     if not findings:
-        lines.append("✅ 数字核对通过：稿中数字均可在要点或统计表中找到。")
+        lines.append("【通过】数字核对通过：稿中数字均可在要点或统计表中找到。")
         return "\n\n".join(lines)
-    lines.append(f"⚠️ **数字核对发现 {len(findings)} 处问题**（已在稿中标注【待核实】）：")
+    lines.append(f"【注意】**数字核对发现 {len(findings)} 处问题**（已在稿中标注【待核实】）：")
     for f in findings:
         number = f"**{f.actual}**" if f.actual is not None else ""
         expected = f"（表中为 {f.expected}）" if f.expected is not None else ""

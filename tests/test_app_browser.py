@@ -1,0 +1,280 @@
+"""The clerk's whole flow in Chromium against `xxgk serve` (a subprocess) and the local fake model server.
+
+load the sample → edit a cell → the error names the cell → export is refused → 自动计算合计 → the error
+is gone → draft 总体情况 (streamed) → the guard flags the invented number → regenerate with an
+instruction → accept → export DOCX and read it back; a second browser context sees none of it; the
+server is killed with SIGKILL, restarted, and the work is still there. Screenshots: docs/img/app-*.png.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fake_openai_server import FakeOpenAIServer, serve  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+IMG = ROOT / "docs" / "img"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+INVENTED = ("2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，"
+            "局网站主动公开政府信息148条，全年组织政务公开专题培训8888场次。")
+REVISED = ("2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，"
+           "局网站主动公开政府信息148条，依法依规做好政府信息公开申请答复工作。")
+INSTRUCTION = "请删去无法核实的数字"
+
+if not Path(CHROMIUM).exists():  # pragma: no cover - the CI installs it
+    pytest.skip("需要 Debian chromium（/usr/bin/chromium）", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AppServer:
+    """`xxgk serve` in a subprocess, restartable on the same port and data dir."""
+
+    def __init__(self, data_dir: Path, llm_url: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.env = {**os.environ, "XXGK_DATA_DIR": str(data_dir), "XXGK_LLM_BASE_URL": llm_url,
+                    "XXGK_LLM_MODEL": "fake-model", "OPENAI_API_KEY": "sk-test-secret-key",
+                    "GRADIO_TEMP_DIR": str(data_dir / "gradio")}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        exe = Path(sys.executable).parent / "xxgk"
+        self.proc = subprocess.Popen([str(exe), "serve", "--port", str(self.port)], env=self.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("xxgk serve 未能在 60 秒内启动")
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[FakeOpenAIServer]:
+    srv = serve()
+    srv.default = {"text": INVENTED, "chunk": 2, "chunk_delay": 0.08}
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def app_server(llm: FakeOpenAIServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    server = AppServer(tmp_path_factory.mktemp("app-data"), llm.url)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page_a(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    ctx.close()
+
+
+def _open(page: Any, url: str) -> None:
+    page.goto(url)
+    page.locator("#ready").get_by_text("就绪").wait_for()
+
+
+def _tab(page: Any, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def _findings(page: Any) -> str:
+    return str(page.locator("#findings").inner_text())
+
+
+def _wait_text(page: Any, selector: str, needle: str, absent: bool = False) -> None:
+    js = "([s, n, a]) => { const e = document.querySelector(s); if (!e) return false; " \
+         "const has = e.innerText.includes(n); return a ? !has : has; }"
+    page.wait_for_function(js, arg=[selector, needle, absent])
+
+
+def _edit_cell(page: Any, grid: str, row: int, col: int, value: str) -> None:
+    cell = page.locator(f'#{grid} [data-testid="cell-{row}-{col}"]')
+    cell.dblclick()
+    box = cell.locator("input, textarea").first
+    box.fill(value)
+    box.press("Enter")
+
+
+def test_clerk_flow_from_sample_to_docx(page_a: Any, app_server: AppServer, llm: FakeOpenAIServer,
+                                        tmp_path: Path) -> None:
+    page = page_a
+    _open(page, app_server.url)
+    page.locator("#load_sample").click()
+    _wait_text(page, "#stats_status", "已载入样例报告")
+    assert "0 个错误" in _findings(page)
+
+    # Edit 「（一）予以公开」行「总计」列 to a wrong value: the error names that cell.
+    _edit_cell(page, "grid_applications", 2, 8, "5")
+    _wait_text(page, "#findings", "0 个错误", absent=True)
+    text = _findings(page)
+    assert "检查未通过" in text
+    assert "applications.granted.total" in text and "「三、本年度办理结果 （一）予以公开」行「总计」列" in text
+    flagged = page.locator('#grid_applications [data-testid="cell-2-8"]').get_attribute("style") or ""
+    styled = page.locator('#grid_applications [data-testid="cell-2-8"] .cell-wrap').get_attribute("style") or ""
+    assert "background" in flagged + styled  # the cell itself is coloured
+
+    # While the error remains, export is refused with the reason.
+    _tab(page, "预览与导出")
+    page.locator("#export_docx").click()
+    _wait_text(page, "#export_status", "已拒绝导出")
+    assert "R3.3" in page.locator("#export_status").inner_text()
+
+    # 自动计算合计 puts the derivable total back; the error is gone.
+    _tab(page, "统计数据")
+    page.locator("#fill_totals").click()
+    _wait_text(page, "#findings", "0 个错误")
+    assert page.locator('#grid_applications [data-testid="cell-2-8"]').inner_text().strip() == "1"
+    page.screenshot(path=str(IMG / "app-stats.png"), full_page=True)
+
+    # Draft 总体情况 from the saved notes: the reply streams in.
+    _tab(page, "撰写")
+    page.locator("#draft_notes").click()
+    bot = page.locator('#chat [data-testid="bot"]').last
+    bot.wait_for()
+    seen: set[str] = set()
+    for _ in range(600):
+        shown = bot.inner_text()
+        seen.add(shown)
+        if "待核实" in shown:
+            break
+        page.wait_for_timeout(20)
+    partial = [s for s in seen if s and "8888" not in s and INVENTED.startswith(s.strip()[:10])]
+    assert len(partial) >= 2, f"未观察到流式输出：{sorted(seen)[:5]}"
+    _wait_text(page, "#guard", "数字核对发现")
+    guard = page.locator("#guard").inner_text()
+    assert "8888" in guard and "G1" in guard
+    assert "待核实" in bot.inner_text()
+
+    # Regenerate with an instruction; the model drops the invented number.
+    llm.push({"match": INSTRUCTION, "text": REVISED, "chunk": 4})
+    page.locator("#instruction textarea").fill(INSTRUCTION)
+    page.locator("#regenerate").click()
+    _wait_text(page, "#guard", "数字核对通过")
+    assert "依法依规做好政府信息公开申请答复工作" in page.locator('#chat [data-testid="bot"]').last.inner_text()
+    assert any(INSTRUCTION in r["messages"][-1]["content"] for r in llm.chat_requests())
+
+    # Accept it into the report.
+    page.locator("#accept").click()
+    _wait_text(page, "#compose_status", "已将第")
+    page.screenshot(path=str(IMG / "app-compose.png"), full_page=True)
+
+    # Export DOCX and read the file back.
+    _tab(page, "预览与导出")
+    _wait_text(page, "#export_status", "校验通过")
+    page.locator("#export_docx").click()
+    link = page.locator("#export_file a").first
+    link.wait_for()
+    with page.expect_download() as dl:
+        link.click()
+    target = tmp_path / "report.docx"
+    dl.value.save_as(target)
+    import docx
+
+    document = docx.Document(str(target))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "淄博市工业和信息化局" in body
+    assert "依法依规做好政府信息公开申请答复工作" in body and "8888" not in body
+    assert len(document.tables) >= 3
+    page.frame_locator("#preview iframe").get_by_text("依法依规做好政府信息公开申请答复工作").first.wait_for()
+    page.screenshot(path=str(IMG / "app-preview.png"), full_page=True)
+
+
+def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_server: AppServer) -> None:
+    marker = "隔离核对专用要点"
+    _tab(page_a, "撰写")
+    page_a.locator("#notes textarea").fill(f"- {marker}")
+    page_a.locator("#notes textarea").press("End")
+    page_a.wait_for_timeout(800)  # the notes autosave on input
+
+    ctx_b = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page_b = ctx_b.new_page()
+    page_b.set_default_timeout(30_000)
+    try:
+        _open(page_b, app_server.url)
+        assert "新建工作区" in page_b.locator("#stats_status").inner_text()
+        _tab(page_b, "撰写")
+        assert page_b.locator('#chat [data-testid="bot"]').count() == 0
+        assert marker not in page_b.locator("#notes textarea").input_value()
+        ws_a = page_a.evaluate("() => localStorage.getItem('xxgk-workspace')")
+        ws_b = page_b.evaluate("() => localStorage.getItem('xxgk-workspace')")
+        assert ws_a and ws_b and ws_a != ws_b
+        # Exports are written under the workspace's own directory, which Gradio does not serve.
+        status = page_b.evaluate(
+            "async (p) => (await fetch('/gradio_api/file=' + p)).status", "/tmp/xxgk-exports"
+        )
+        assert status == 403
+
+        _tab(page_b, "设置")
+        assert "sk-test-secret-key" not in page_b.content()
+        assert "已从环境变量读取 API 密钥" in page_b.locator("#settings_status").inner_text()
+        page_b.locator("#test_connection").click()
+        _wait_text(page_b, "#settings_status", "连接成功")
+        page_b.screenshot(path=str(IMG / "app-settings.png"), full_page=True)
+    finally:
+        ctx_b.close()
+
+
+def test_work_survives_kill9_and_restart(page_a: Any, app_server: AppServer) -> None:
+    app_server.kill9()
+    app_server.start()
+    _open(page_a, app_server.url)
+    assert "已恢复您上次的工作" in page_a.locator("#stats_status").inner_text()
+    _tab(page_a, "撰写")
+    _wait_text(page_a, "#chat", "依法依规做好政府信息公开申请答复工作")
+    assert "隔离核对专用要点" in page_a.locator("#notes textarea").input_value()
+    assert page_a.locator('#chat [data-testid="bot"]').count() >= 2
+    _tab(page_a, "预览与导出")
+    page_a.frame_locator("#preview iframe").get_by_text("依法依规做好政府信息公开申请答复工作").first.wait_for()
