@@ -11,6 +11,10 @@ A reply is a dict:
              without finish_reason or [DONE]) | "empty" (empty content) | "length" (finish_reason=length)
   match      only for requests whose messages contain this text
   chunk      characters per streamed chunk (default 4); chunk_delay seconds between chunks (default 0)
+  repeat     send the text this many times over (a reply far too long)
+
+Like a real server, a request's ``max_completion_tokens`` / ``max_tokens`` cuts the content at that many
+characters with ``finish_reason: "length"``.
 
 Control endpoints: POST /_script (a list of replies, queued), POST /_default (one reply), POST /_reset,
 GET /_requests (every request body received, in order). Standalone: ``python tests/fake_openai_server.py
@@ -106,7 +110,11 @@ class _Handler(BaseHTTPRequestHandler):
             text = "收到：" + _last_user(req)
         if behaviour == "empty":
             text = ""
+        text = text * int(reply.get("repeat", 1))
         finish = "length" if behaviour == "length" else "stop"
+        limit = req.get("max_completion_tokens") or req.get("max_tokens")
+        if limit and len(text) > int(limit):
+            text, finish = text[: int(limit)], "length"
         base = {"id": "chatcmpl-fake", "created": int(time.time()), "model": req.get("model", "fake-model")}
         usage = {"prompt_tokens": len(_messages_text(req)), "completion_tokens": len(text),
                  "total_tokens": len(_messages_text(req)) + len(text)}
