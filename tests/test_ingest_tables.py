@@ -108,3 +108,25 @@ def test_cell_helpers() -> None:
     assert parse_value("-8", "count") is None
     assert parse_value("3.5", "count") is None
     assert str(parse_value("0.35", "money")) == "0.35"
+
+
+def test_review_table_printed_one_row_per_group() -> None:
+    text = seed()
+    start = text.index("四、政府信息公开行政复议、行政诉讼情况")
+    end = text.index("五、存在的主要问题及改进情况")
+    transposed = "\n".join([
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "| 类别 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| 行政复议 | 2 | 1 | 0 | 1 | 4 |",
+        "| 行政诉讼 未经复议直接起诉 | 0 | 0 | 1 | 0 | 1 |",
+        "| 行政诉讼 复议后起诉 | 1 | 0 | 0 | 0 | 1 |",
+        "",
+    ])
+    report = parse_text(text[:start] + transposed + text[end:]).report
+    assert report.review_litigation is not None
+    assert report.review_litigation.model_dump() == {
+        "review": {"upheld": 2, "corrected": 1, "other_result": 0, "pending": 1, "total": 4},
+        "litigation_direct": {"upheld": 0, "corrected": 0, "other_result": 1, "pending": 0, "total": 1},
+        "litigation_after_review": {"upheld": 1, "corrected": 0, "other_result": 0, "pending": 0, "total": 1},
+    }
