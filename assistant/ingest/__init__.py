@@ -1,4 +1,13 @@
-"""Reading published reports back into report documents; next year's document; auditing many reports."""
+"""Reading published reports back into report documents; next year's document; auditing many reports.
+
+Pipeline of ``parse_file``: ``sources`` reads each file type into running text plus table rows (HTML
+rowspan/colspan and Word merges expanded, PDF ruled tables via pdfplumber, the PDF text layer line by
+line, plain text split on tabs, pipes or spaces); ``narrative`` finds the six headings (and aliases),
+the title, opening, contact and the narrative parts; ``tables`` matches every row and column by its
+label (``labelmatch``: normalised, typos within a small edit distance mapped with an X6 warning) and
+reads the cells; ``runs`` splits concatenated digits using the table's own arithmetic. Anything not
+read exactly stays null, with its raw text in ``raw_cells`` and a ``ParseIssue`` saying why.
+"""
 
 from .audit import AuditSummary, FileResult, audit
 from .errors import ParseError, ParseIssue
