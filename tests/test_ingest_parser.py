@@ -315,3 +315,9 @@ def test_pdf_without_ruling_lines_reads_the_text_layer() -> None:
     outcome = parse_file(FIXTURES / "seed_textlayer.pdf")
     assert cells_of(outcome.report) == cells_of(load_report_file(ROOT / "demo" / "sample_report.yaml"))
     assert [i.rule for i in outcome.issues] == ["X6"]  # only the printed typo 本年度止件数
+
+
+def test_utf16_text_file_from_notepad(tmp_path: Path) -> None:
+    path = tmp_path / "seed.txt"
+    path.write_bytes(SEED.read_text(encoding="utf-8").encode("utf-16"))
+    assert cells_of(parse_file(path).report) == cells_of(load_report_file(ROOT / "demo" / "sample_report.yaml"))

@@ -7,6 +7,7 @@ table interpreter splits them into cells.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from dataclasses import dataclass, field
@@ -32,7 +33,13 @@ class SourceDoc:
 
 
 def decode_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 as many government sites still use; garbage is an error."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Notepad's “Unicode”), else GB18030 as many government
+    sites still use; garbage is an error."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ParseError("文件声明为 UTF-16 编码，但内容无法解码") from exc
     if b"\x00" in data[:4096]:
         raise ParseError("文件含有二进制内容，不是文本格式的年度报告")
     for encoding in ("utf-8-sig", "gb18030"):
