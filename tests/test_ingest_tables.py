@@ -130,3 +130,31 @@ def test_review_table_printed_one_row_per_group() -> None:
         "litigation_direct": {"upheld": 0, "corrected": 0, "other_result": 1, "pending": 0, "total": 1},
         "litigation_after_review": {"upheld": 1, "corrected": 0, "other_result": 0, "pending": 0, "total": 1},
     }
+
+
+def test_the_issue_examples_of_flattened_rows() -> None:
+    text = replace_line(seed(), "一、本年新收", "一、本年新收政府信息公开申请数量640020470")
+    text = replace_line(text, "行政许可\t", "行政许可3960181")
+    outcome = parse_text(text)
+    new = outcome.report.applications.new_requests  # type: ignore[union-attr]
+    assert new is not None and new.model_dump() == {
+        "natural_person": 64, "commercial": 0, "research": 0, "public_interest": 2, "legal_service": 0,
+        "other_org": 4, "total": 70,
+    }
+    assert any(i.rule == "FLAT" and "640020470" in i.message for i in outcome.issues)
+    # one column in the 2021 format: the digits are the whole value, nothing to split
+    assert get_cell(outcome.report, "active_disclosure.art20_5.admin_licensing.decisions") == 3960181
+
+
+def test_flattened_row_with_three_free_columns_stays_blank() -> None:
+    text = "\n".join([
+        "某镇人民政府2020年政府信息公开工作年度报告", "一、总体情况", "略。", "二、主动公开政府信息情况",
+        "第二十条第（五）项", "信息内容上一年项目数量本年增/减处理决定数量", "行政许可3960181", "其他对外管理服务事项000",
+        "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "略。",
+    ])
+    outcome = parse_text(text)
+    assert outcome.version == "2019"
+    cid = "active_disclosure.art20_5.admin_licensing.decisions"
+    assert get_cell(outcome.report, cid) is None and outcome.report.raw_cells[cid] == "3960181"
+    assert any(i.rule == "FLAT" and "11 种拆分" in i.message for i in outcome.issues)
+    assert get_cell(outcome.report, "active_disclosure.art20_5.other_external_services.change") == 0
