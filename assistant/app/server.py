@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -25,10 +26,8 @@ def prepare(config: AppConfig) -> tuple[Any, AppContext]:
 
 
 def _warm_up() -> None:
-    try:
+    with contextlib.suppress(ImportError):
         import langchain_openai  # noqa: F401
-    except ImportError:  # pragma: no cover - a declared dependency
-        pass
 
 
 def serve(config: AppConfig, block: bool = True, **extra: Any) -> Any:

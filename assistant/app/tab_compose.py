@@ -38,6 +38,11 @@ def version_choices(space: Workspace, part: str) -> list[tuple[str, int]]:
     ]
 
 
+def _snapshot(chat: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Each yield is a state of its own: the reply dict keeps growing after it is yielded.
+    return [dict(m) for m in chat]
+
+
 def draft_stream(
     ctx: AppContext, space: Workspace, part: str, kind: str, text: str, chat: list[dict[str, Any]]
 ) -> Iterator[tuple[list[dict[str, Any]], str]]:
@@ -57,21 +62,21 @@ def draft_stream(
     reply: dict[str, Any] = {"role": "assistant", "content": ""}
     chat.append(reply)
     status = f"正在起草（{drafter.describe()}）……"
-    yield chat, status
+    yield _snapshot(chat), status
     for event in drafter.stream_part(part, space.notes_all(), space.report(), instruction, previous):
         if event.type == "delta":
             reply["content"] += event.text
-            yield chat, status
+            yield _snapshot(chat), status
         elif event.type == "status":
             status = event.text
-            yield chat, status
+            yield _snapshot(chat), status
         elif event.result is not None:
             result = event.result
             version = store_result(space.store, space.id, result, instruction)
             reply["content"] = result.text
             reply["version"] = version.id
             space.save_chat(part, chat)
-            yield chat, guard_markdown(result.findings, result.notice, BACKEND_LABELS[result.backend])
+            yield _snapshot(chat), guard_markdown(result.findings, result.notice, BACKEND_LABELS[result.backend])
 
 
 def accept_version(space: Workspace, part: str, version_id: int | None) -> str:

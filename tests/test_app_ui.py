@@ -1,0 +1,153 @@
+"""The areas' server-side logic (what each UI event calls) and the app's construction and configuration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fake_openai_server import FakeOpenAIServer, serve  # noqa: E402
+
+from assistant.api import ExportBlocked  # noqa: E402
+from assistant.app import AppConfig, AppContext  # noqa: E402
+from assistant.app.grids import grid_rows  # noqa: E402
+from assistant.app.tab_compose import accept_version, draft_stream  # noqa: E402
+from assistant.app.tab_preview import export_file, preview_html  # noqa: E402
+from assistant.app.tab_settings import connection_test  # noqa: E402
+from assistant.app.tab_stats import edit_table, import_file, stats_outputs  # noqa: E402
+from assistant.app.workspace import Workspace  # noqa: E402
+from assistant.drafting import VersionStore  # noqa: E402
+
+INVENTED = "2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，局网站主动公开政府信息148条，全年组织培训8888场次。"
+
+
+@pytest.fixture
+def space(tmp_path: Path):
+    with VersionStore(tmp_path) as store:
+        yield Workspace.open(store, None)[0]
+
+
+@pytest.fixture
+def llm():
+    srv = serve()
+    yield srv
+    srv.stop()
+
+
+def _use(space: Workspace, srv: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XXGK_GUARD_TRIES", "0")
+    space.save_settings(srv.url, "fake-model", False)
+
+
+def test_a_cell_edit_reports_the_cell_and_autofill_clears_it(space: Workspace) -> None:
+    rows = grid_rows(space.report(), "applications")
+    rows[2][8] = "5"
+    report, result, error = edit_table(space, "applications", rows)
+    assert error is None and not result.ok
+    assert "applications.granted.total" in {c for f in result.findings for c in f.cells}
+    grids_and_findings = stats_outputs(report, result)
+    assert "「三、本年度办理结果 （一）予以公开」行「总计」列" in grids_and_findings[-1]
+    styled = grids_and_findings[1].to_html()
+    assert "#fde2e1" in styled  # the flagged cell is coloured
+    report = space.fill_totals()
+    assert space.check(report).ok and report.applications.granted.total == 1  # type: ignore[union-attr]
+
+
+def test_an_unreadable_value_is_refused_and_nothing_is_saved(space: Workspace) -> None:
+    rows = grid_rows(space.report(), "review_litigation")
+    rows[0][2] = "七"  # Chinese numerals are read
+    rows[0][3] = "abc"
+    report, _, error = edit_table(space, "review_litigation", rows)
+    assert error and "review_litigation.review.corrected" in error and "「行政复议」的「结果纠正」" in error
+    assert space.report().review_litigation.review.upheld == 0  # type: ignore[union-attr]
+
+
+def test_export_is_blocked_with_reasons_then_written_per_workspace(space: Workspace) -> None:
+    space.set_cells({"applications.granted.total": 5})
+    with pytest.raises(ExportBlocked, match="R3.3"):
+        export_file(space, "docx")
+    status, frame = preview_html(space)
+    assert "暂不能导出" in status and frame.startswith("<iframe")
+    space.fill_totals()
+    path = export_file(space, "docx")
+    assert path.exists() and space.id in str(path) and path.name.endswith("年度报告.docx")
+    import docx
+
+    assert "淄博市工业和信息化局" in "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert export_file(space, "md").read_text(encoding="utf-8").count("一、总体情况") == 1
+
+
+def test_drafting_streams_flags_the_invented_number_and_keeps_the_version(
+    space: Workspace, llm: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use(space, llm, monkeypatch)
+    llm.default = {"text": INVENTED, "chunk": 4}
+    steps = list(draft_stream(AppContext(AppConfig(), space.store), space, "overview", "notes", "- 公开信息 148 条", []))
+    lengths = [len(chat[-1]["content"]) for chat, _ in steps]
+    assert len({n for n in lengths if 0 < n < len(INVENTED)}) >= 2  # partial replies were yielded
+    chat, guard = steps[-1]
+    assert "8888" in guard and "G1" in guard and "待核实" in chat[-1]["content"]
+    assert space.chat("overview") == chat and space.notes("overview") == "- 公开信息 148 条"
+    version = space.store.latest(space.id, "overview")
+    assert version is not None and version.backend == "llm"
+
+    llm.push({"match": "更简洁", "text": INVENTED.replace("，全年组织培训8888场次", "")})
+    *_, (chat, guard) = draft_stream(AppContext(AppConfig(), space.store), space, "overview", "instruction", "更简洁", chat)
+    assert "核对通过" in guard and chat[-2] == {"role": "user", "content": "更简洁", "kind": "instruction"}
+    message = accept_version(space, "overview", None)
+    assert "已将第" in message and "8888" not in (space.report().narrative.overview or "")
+
+
+def test_offline_switch_drafts_without_the_model(space: Workspace, llm: FakeOpenAIServer, monkeypatch) -> None:
+    _use(space, llm, monkeypatch)
+    ctx = AppContext(AppConfig(offline=True), space.store)
+    *_, (chat, guard) = draft_stream(ctx, space, "problems", "notes", "- 公开方式单一", [])
+    assert "离线起草" in guard and llm.chat_requests() == []
+
+
+def test_connection_test_reports_success_and_failure_without_the_key(
+    space: Workspace, llm: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-hidden-123")
+    space.save_settings(llm.url, "fake-model", False)
+    assert "连接成功" in connection_test(space)
+    space.save_settings("http://127.0.0.1:9/v1", "fake-model", False)
+    verdict = connection_test(space, timeout=1)
+    assert "连接失败" in verdict and "sk-hidden-123" not in verdict
+    space.save_settings("https://api.example.com/v1", "m", False)
+    assert "测试环境禁止访问外部模型服务" in connection_test(space)
+
+
+def test_imports_check_the_file_type_and_roll_last_year_forward(space: Workspace, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="不支持的文件类型“.exe”"):
+        import_file(space, str(tmp_path / "x.exe"), "report")
+    report, message = import_file(space, str(Path(__file__).parents[1] / "demo" / "sample_report.yaml"), "report")
+    assert report.year == 2023 and "2022 年度报告" in message
+    assert space.report().year == 2023
+
+
+def test_the_app_builds_binds_loopback_and_keeps_no_user_data_at_module_level(tmp_path: Path) -> None:
+    from assistant.app import build_app
+    from assistant.app.ui import launch_kwargs
+
+    ctx = AppContext(AppConfig(), VersionStore(tmp_path))
+    demo = build_app(ctx)
+    kwargs = launch_kwargs(ctx)
+    assert kwargs["server_name"] == "127.0.0.1" and kwargs["auth"] is None and kwargs["max_file_size"] == "20mb"
+    ids = {getattr(b, "elem_id", None) for b in demo.blocks.values()}
+    assert {"grid_applications", "findings", "chat", "export_docx", "test_connection"} <= ids
+    assert ctx.browser_secret() == ctx.browser_secret()  # stable across restarts: the browser's id survives
+    assert (tmp_path / "app_secret").stat().st_mode & 0o077 == 0
+    secured = launch_kwargs(AppContext(AppConfig(auth=("clerk", "pw")), VersionStore(tmp_path)))
+    assert secured["auth"] == [("clerk", "pw")]
+
+
+def test_cli_serve_rejects_a_malformed_login() -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--auth", "nopassword"])
+    assert result.exit_code == 2 and "用户名:密码" in result.output
