@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.ingest import parse_text
-from assistant.ingest.tables import is_value_like, parse_value, split_line
 from assistant.schema import get_cell
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt"
@@ -94,20 +93,6 @@ def test_full_width_digits_and_blank_markers() -> None:
     assert get_cell(report, "active_disclosure.art20_1.regulations.repealed") is None
     assert report.raw_cells["active_disclosure.art20_1.regulations.repealed"] == "—"
     assert report.raw_cells["active_disclosure.art20_1.regulations.in_force"] == "/"
-
-
-def test_cell_helpers() -> None:
-    assert split_line("a\t\tb") == ["a", "", "b"]
-    assert split_line("| a | b |") == ["a", "b"]
-    assert split_line("|---|:---:|") == []
-    assert split_line("规章 0 0 0") == ["规章", "0", "0", "0"]
-    assert is_value_like("12") and is_value_like("/") and is_value_like("22（其中修订16件）")
-    assert not is_value_like("1.属于国家秘密") and not is_value_like("2024 年，全区政府信息公开工作虽取得一定成绩")
-    assert parse_value("1,234", "count") == 1234
-    assert parse_value("-8", "signed_count") == -8
-    assert parse_value("-8", "count") is None
-    assert parse_value("3.5", "count") is None
-    assert str(parse_value("0.35", "money")) == "0.35"
 
 
 def test_review_table_printed_one_row_per_group() -> None:

@@ -10,11 +10,12 @@ from typing import Any, cast
 
 from ..schema import Report, ReportInputError, load_report, report_to_data
 from ..schema.labels import CELLS, FormatVersion
+from .cells import split_line
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
 from .narrative import Prose, clean_lines, find_headings, read_prose
 from .sources import SourceDoc, kind_of, read_source
-from .tables import TableResult, read_tables, split_line
+from .tables import TableResult, read_tables
 
 TABLE_IDS = ("active_disclosure", "applications", "review_litigation")
 _SIGNALS_2019 = ("本年新制作数量", "对外公开总数量", "上一年项目数量", "本年增/减", "第二十条第（九）项", "政府集中采购", "其他对外管理服务事项")

@@ -9,11 +9,9 @@ against the official column labels. What cannot be read exactly stays null, with
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import cache, lru_cache
+from functools import cache
 from itertools import product
 
 from ..schema.labels import (
@@ -29,71 +27,15 @@ from ..schema.labels import (
     section2_tables,
     section3_rows,
 )
+from .cells import CellValue, clean_cell, is_blank, is_value_like, parse_value, unglue
 from .errors import ParseIssue
 from .labelmatch import LabelIndex, LabelMatch, norm_label
 from .runs import grouped_totals_ok, row_total_ok, splits
-
-CellValue = int | Decimal | None
-
-BLANK_MARKS = {"", "/", "-", "—", "——", "–", "无", "／", "－", "空", "\\"}
-_LIST_NUMBER = re.compile(r"^\d+\s*[.、．]\s*(\D|$)")
-_VALUE_START = re.compile(r"^[+\-−]?\d")
-_INT = re.compile(r"^[+\-]?\d{1,3}(?:,\d{3})+$|^[+\-]?\d+$")
-_DECIMAL = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_GLUED = re.compile(r"^(.*[^\d\s.、．,，+\-])(\d+(?:\.\d+)?)$")
-_PLACEHOLDER = re.compile(r"^[【\[(（]?(?:待补充|待核实|待填写|待填报|空白|暂无)[】\])）]?$")
-_PIPE_RULE = re.compile(r"^[\s|:：\-—]+$")
 
 S3_WIDTH = len(SECTION3_COLUMNS)
 S4_WIDTH = len(SECTION4_COLUMNS)
 _OTHER_GROUP = "（六）其他处理"
 _RULE_NORM = norm_label(SECTION3_RULE_TEXT)[:8]
-
-
-@lru_cache(maxsize=65536)
-def clean_cell(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace("−", "-").strip()
-
-
-@lru_cache(maxsize=65536)
-def is_blank(text: str) -> bool:
-    t = re.sub(r"\s+", "", clean_cell(text))
-    return t in BLANK_MARKS or bool(_PLACEHOLDER.match(t))
-
-
-@lru_cache(maxsize=65536)
-def is_value_like(text: str) -> bool:
-    """A cell that holds (or should hold) a number: digits first, or a blank marker; not a list number."""
-    t = re.sub(r"\s+", "", clean_cell(text))
-    if t in BLANK_MARKS or _PLACEHOLDER.match(t):
-        return True
-    if len(t) > 16 or re.search(r"[，。；,;]", t):
-        return False  # prose that happens to start with a year is not a cell value
-    return bool(_VALUE_START.match(t)) and not _LIST_NUMBER.match(t)
-
-
-def split_line(line: str) -> list[str]:
-    """Cells of one text line: tab-separated, a pipe table row, or whitespace-separated tokens."""
-    if "\t" in line:
-        return [c.strip() for c in line.split("\t")]
-    stripped = line.strip()
-    if stripped.count("|") >= 2 or (stripped.startswith("|") and stripped.endswith("|")):
-        if _PIPE_RULE.match(stripped):
-            return []
-        return [c.strip() for c in stripped.strip("|").split("|")]
-    return stripped.split()
-
-
-def unglue(cells: list[str]) -> list[str]:
-    """Split label+digits glued together by a flattened page (``行政许可3960181``)."""
-    out: list[str] = []
-    for cell in cells:
-        m = _GLUED.match(clean_cell(cell)) if cell and cell[-1].isdigit() and not is_value_like(cell) else None
-        if m and re.search(r"[\u4e00-\u9fff)）]", m.group(1)):
-            out.extend([m.group(1), m.group(2)])
-        else:
-            out.append(cell)
-    return out
 
 
 @dataclass
@@ -613,27 +555,6 @@ def _columns_balance(values: dict[str, CellValue], version: FormatVersion) -> bo
         if c is not None and None not in parts and sum(parts) != c:  # type: ignore[arg-type]
             return False
     return True
-
-
-@lru_cache(maxsize=65536)
-def parse_value(raw: str, kind: str) -> CellValue:
-    """The number in a cell, or None when it is blank or not a plain number of the right kind."""
-    t = re.sub(r"\s+", "", clean_cell(raw))
-    if t in BLANK_MARKS or _PLACEHOLDER.match(t):
-        return None
-    if kind == "money":
-        if not _DECIMAL.match(t):
-            return None
-        try:
-            return Decimal(t.replace(",", ""))
-        except InvalidOperation:
-            return None
-    if not _INT.match(t):
-        return None
-    value = int(t.replace(",", ""))
-    if kind == "count" and (value < 0 or t.startswith("+")):
-        return None
-    return value
 
 
 def read_tables(rows: Sequence[Sequence[str | None]], version: FormatVersion, mode: str) -> TableResult:
