@@ -267,6 +267,41 @@ def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_
         ctx_b.close()
 
 
+def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer) -> None:
+    page = page_a
+    _tab(page, "撰写")
+    page.get_by_label("五、存在的主要问题及改进情况（一）存在问题").check()
+    page.wait_for_function("() => document.querySelector('#notes textarea').value.includes('公开方式单一')")
+    llm.default = {"text": INVENTED, "chunk": 1, "chunk_delay": 0.15}
+    page.locator("#draft_notes").click()
+    bot = page.locator('#chat [data-testid="bot"]').last
+    page.wait_for_function("() => { const b = [...document.querySelectorAll('#chat [data-testid=bot]')].pop();"
+                           " return b && b.innerText.length > 6; }")
+    page.locator("#stop").click()
+    _wait_text(page, "#guard", "已停止生成")
+    stopped = bot.inner_text()
+    assert "已停止生成" in stopped and len(stopped) < len(INVENTED)
+    assert page.get_by_text("Error", exact=True).count() == 0  # a stop is not a failure
+
+    llm.default = {"text": INVENTED, "chunk": 8}
+    page.get_by_role("button", name="重试").last.click()
+    _wait_text(page, "#guard", "数字核对")
+    assert "待核实" in page.locator('#chat [data-testid="bot"]').last.inner_text()
+
+    page.locator("#versions_panel").click()
+    page.wait_for_function("() => document.querySelector('#version_b input').value.includes('第 2 版')")
+    assert "已中断" in page.locator("#version_a input").input_value()  # the stopped draft is a version too
+    page.locator("#diff_btn").click()
+    _wait_text(page, "#diff", "+++ 版本")
+
+    before = page.locator('#chat [data-testid="bot"]').count()
+    page.get_by_role("button", name="撤销").last.click()
+    page.wait_for_function(f"() => document.querySelectorAll('#chat [data-testid=bot]').length < {before}")
+    assert page.locator("#chat_input textarea").input_value().strip() != ""  # the undone notes come back to edit
+    page.get_by_label("一、总体情况").check()
+    _wait_text(page, "#chat", "依法依规做好政府信息公开申请答复工作")
+
+
 def test_work_survives_kill9_and_restart(page_a: Any, app_server: AppServer) -> None:
     app_server.kill9()
     app_server.start()

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fake_openai_server import FakeOpenAIServer, serve  # noqa: E402
+from fake_openai_server import FakeOpenAIServer, serve
 
-from assistant.api import ExportBlocked  # noqa: E402
-from assistant.app import AppConfig, AppContext  # noqa: E402
-from assistant.app.grids import grid_rows  # noqa: E402
-from assistant.app.tab_compose import accept_version, draft_stream  # noqa: E402
-from assistant.app.tab_preview import export_file, preview_html  # noqa: E402
-from assistant.app.tab_settings import connection_test  # noqa: E402
-from assistant.app.tab_stats import edit_table, import_file, stats_outputs  # noqa: E402
-from assistant.app.workspace import Workspace  # noqa: E402
-from assistant.drafting import VersionStore  # noqa: E402
+from assistant.api import ExportBlocked
+from assistant.app import AppConfig, AppContext
+from assistant.app.grids import grid_rows
+from assistant.app.tab_compose import accept_version, draft_stream
+from assistant.app.tab_preview import export_file, preview_html
+from assistant.app.tab_settings import connection_test
+from assistant.app.tab_stats import edit_table, import_file, stats_outputs
+from assistant.app.workspace import Workspace
+from assistant.drafting import VersionStore
 
 INVENTED = "2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，局网站主动公开政府信息148条，全年组织培训8888场次。"
 
@@ -59,14 +59,14 @@ def test_an_unreadable_value_is_refused_and_nothing_is_saved(space: Workspace) -
     rows = grid_rows(space.report(), "review_litigation")
     rows[0][2] = "七"  # Chinese numerals are read
     rows[0][3] = "abc"
-    report, _, error = edit_table(space, "review_litigation", rows)
+    _, _, error = edit_table(space, "review_litigation", rows)
     assert error and "review_litigation.review.corrected" in error and "「行政复议」的「结果纠正」" in error
     assert space.report().review_litigation.review.upheld == 0  # type: ignore[union-attr]
 
 
 def test_export_is_blocked_with_reasons_then_written_per_workspace(space: Workspace) -> None:
     space.set_cells({"applications.granted.total": 5})
-    with pytest.raises(ExportBlocked, match="R3.3"):
+    with pytest.raises(ExportBlocked, match=r"R3\.3"):
         export_file(space, "docx")
     status, frame = preview_html(space)
     assert "暂不能导出" in status and frame.startswith("<iframe")
@@ -103,7 +103,7 @@ def test_drafting_streams_flags_the_invented_number_and_keeps_the_version(
 def test_offline_switch_drafts_without_the_model(space: Workspace, llm: FakeOpenAIServer, monkeypatch) -> None:
     _use(space, llm, monkeypatch)
     ctx = AppContext(AppConfig(offline=True), space.store)
-    *_, (chat, guard) = draft_stream(ctx, space, "problems", "notes", "- 公开方式单一", [])
+    *_, (_, guard) = draft_stream(ctx, space, "problems", "notes", "- 公开方式单一", [])
     assert "离线起草" in guard and llm.chat_requests() == []
 
 
@@ -121,7 +121,7 @@ def test_connection_test_reports_success_and_failure_without_the_key(
 
 
 def test_imports_check_the_file_type_and_roll_last_year_forward(space: Workspace, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="不支持的文件类型“.exe”"):
+    with pytest.raises(ValueError, match=r"不支持的文件类型“\.exe”"):
         import_file(space, str(tmp_path / "x.exe"), "report")
     report, message = import_file(space, str(Path(__file__).parents[1] / "demo" / "sample_report.yaml"), "report")
     assert report.year == 2023 and "2022 年度报告" in message
@@ -151,3 +151,29 @@ def test_cli_serve_rejects_a_malformed_login() -> None:
 
     result = CliRunner().invoke(app, ["serve", "--auth", "nopassword"])
     assert result.exit_code == 2 and "用户名:密码" in result.output
+
+
+def test_stop_keeps_the_partial_text_as_an_interrupted_version(
+    space: Workspace, llm: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use(space, llm, monkeypatch)
+    llm.default = {"text": INVENTED, "chunk": 2, "chunk_delay": 0.05}
+    ctx = AppContext(AppConfig(), space.store)
+    steps = draft_stream(ctx, space, "overview", "notes", "- 公开信息 148 条", [])
+    for chat, _ in steps:
+        if len(chat[-1]["content"]) >= 6:
+            ctx.stop_flag(space.id).set()
+            break
+    *_, (chat, guard) = steps
+    assert "已停止生成" in guard and chat[-1]["content"].endswith("（已停止生成）")
+    version = space.store.latest(space.id, "overview")
+    assert version is not None and version.status == "interrupted" and 6 <= len(version.text) < len(INVENTED)
+    assert space.chat("overview")[-1]["version"] == version.id
+
+
+def test_with_login_the_workspace_follows_the_user_not_the_browser(tmp_path: Path) -> None:
+    ctx = AppContext(AppConfig(auth=("clerk", "pw")), VersionStore(tmp_path))
+    first = ctx.space("ws-browser-one-xxxxxxxx", "clerk")
+    again = ctx.space("ws-browser-two-xxxxxxxx", "clerk")
+    other = ctx.space("ws-browser-one-xxxxxxxx", "reviewer")
+    assert first.id == again.id != other.id and "clerk" not in first.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,12 @@ class AppContext:
 
     config: AppConfig = field(default_factory=AppConfig)
     store: VersionStore = field(default_factory=VersionStore)
+    # Stop requests of running drafts, one flag per workspace (a clerk stops only their own draft).
+    _stops: dict[str, threading.Event] = field(default_factory=dict, repr=False)
+
+    def stop_flag(self, workspace_id: str) -> threading.Event:
+        """The stop flag of a workspace's running draft (created on first use)."""
+        return self._stops.setdefault(workspace_id, threading.Event())
 
     @property
     def data_dir(self) -> Path:

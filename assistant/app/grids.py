@@ -94,7 +94,7 @@ def _section3(version: FormatVersion) -> GridLayout:
 
 
 def _section4() -> GridLayout:
-    rows = tuple(
+    rows: tuple[tuple[Item, ...], ...] = tuple(
         (grp.parent or grp.label, grp.label if grp.parent else "", *(Slot(f"review_litigation.{grp.id}.{c.id}") for c in SECTION4_COLUMNS))
         for grp in SECTION4_GROUPS
     )

@@ -46,7 +46,8 @@ def serve(config: AppConfig, block: bool = True, **extra: Any) -> Any:
         print(f"注意：服务监听 {config.host}，同一网络中的其他计算机也可以访问。", file=sys.stderr, flush=True)
     if not config.offline:
         # The model client's import (~1 s) would otherwise delay the first streamed word.
-        threading.Thread(target=_warm_up, name="xxgk-warm-up", daemon=True).start()
+        # Deferred so that it does not compete with the first page load for the GIL.
+        threading.Timer(3.0, _warm_up).start()
     if not block:
         return demo
     try:

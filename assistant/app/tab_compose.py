@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -14,6 +15,7 @@ from .workspace import Workspace, part_title
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
 NOTES_KIND, INSTRUCTION_KIND = "notes", "instruction"
+STOPPED_NOTE = "\n\n（已停止生成）"
 _INSTRUCTION_PREFIX = "重写要求："
 
 
@@ -62,8 +64,39 @@ def draft_stream(
     reply: dict[str, Any] = {"role": "assistant", "content": ""}
     chat.append(reply)
     status = f"正在起草（{drafter.describe()}）……"
+    stop = ctx.stop_flag(space.id)
+    stop.clear()
     yield _snapshot(chat), status
+    try:
+        yield from _stream_events(space, part, drafter, instruction, previous, chat, reply, status, stop)
+    except GeneratorExit:  # the browser went away mid-draft
+        _keep_interrupted(space, part, drafter, instruction, chat, reply)
+        raise
+
+
+def _keep_interrupted(
+    space: Workspace, part: str, drafter: Drafter, instruction: str | None,
+    chat: list[dict[str, Any]], reply: dict[str, Any],
+) -> None:
+    """Keep what was written before a stop as an interrupted version (never silently dropped)."""
+    if reply["content"].strip():
+        version = space.store.add_version(space.id, part, reply["content"], instruction=instruction,
+                                          backend="llm" if drafter.backend == "llm" else "offline",
+                                          findings=[], status="interrupted")
+        reply["version"] = version.id
+    reply["content"] += STOPPED_NOTE
+    space.save_chat(part, chat)
+
+
+def _stream_events(
+    space: Workspace, part: str, drafter: Drafter, instruction: str | None, previous: str | None,
+    chat: list[dict[str, Any]], reply: dict[str, Any], status: str, stop: threading.Event,
+) -> Iterator[tuple[list[dict[str, Any]], str]]:
     for event in drafter.stream_part(part, space.notes_all(), space.report(), instruction, previous):
+        if stop.is_set():  # leaving the loop closes the model's stream
+            _keep_interrupted(space, part, drafter, instruction, chat, reply)
+            yield _snapshot(chat), "已停止生成；已写出的部分保存为“已中断”版本。"
+            return
         if event.type == "delta":
             reply["content"] += event.text
             yield _snapshot(chat), status
@@ -152,27 +185,28 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             if source == "notes" and not text:
                 text = space.notes(part_id).strip()
             if not text:
-                gr.Warning("请先输入要点或重写要求。")
-                yield [display(space.chat(part_id)), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()]
+                gr.Warning("请先输入要点或重写要求。", duration=5)
+                yield [display(space.chat(part_id)), gr.update(), gr.update()]
                 return
-            chat = space.chat(part_id)
-            last: list[dict[str, Any]] = chat
-            for last, guard_md in draft_stream(ctx, space, part_id, kind, text, chat):
-                yield [display(last), guard_md, "", gr.update(), gr.update(), gr.update()]
-            choices = version_choices(space, part_id)
-            b = choices[-1][1] if choices else None
-            a = choices[-2][1] if len(choices) > 1 else None
-            yield [display(last), gr.update(), "", gr.update(choices=choices, value=a),
-                   gr.update(choices=choices, value=b), space.notes(part_id)]
+            for last, guard_md in draft_stream(ctx, space, part_id, kind, text, space.chat(part_id)):
+                yield [display(last), guard_md, ""]
 
         return handler
 
-    turn_outputs = [chatbot, guard, chat_input, ver_a, ver_b, notes]
+    def refresh_versions(ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        choices = version_choices(space, part_id)
+        a = choices[-2][1] if len(choices) > 1 else None
+        b = choices[-1][1] if choices else None
+        return [gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), space.notes(part_id)]
+
     llm = {"concurrency_limit": ctx.config.draft_concurrency, "concurrency_id": "llm"}
-    ev_send = send.click(turn(NOTES_KIND, "input"), [chat_input, ws, part], turn_outputs, **llm)  # type: ignore[arg-type]
-    ev_notes = use_notes.click(turn(NOTES_KIND, "notes"), [notes, ws, part], turn_outputs, **llm)  # type: ignore[arg-type]
-    regen_outputs = [chatbot, guard, instruction, ver_a, ver_b, notes]
-    ev_regen = regen.click(turn(INSTRUCTION_KIND, "input"), [instruction, ws, part], regen_outputs, **llm)  # type: ignore[arg-type]
+    after = (refresh_versions, [ws, part], [ver_a, ver_b, notes])
+    ev_send = send.click(turn(NOTES_KIND, "input"), [chat_input, ws, part], [chatbot, guard, chat_input], **llm)  # type: ignore[arg-type]
+    ev_notes = use_notes.click(turn(NOTES_KIND, "notes"), [notes, ws, part], [chatbot, guard, chat_input], **llm)  # type: ignore[arg-type]
+    ev_regen = regen.click(turn(INSTRUCTION_KIND, "input"), [instruction, ws, part], [chatbot, guard, instruction], **llm)  # type: ignore[arg-type]
+    for event in (ev_send, ev_notes, ev_regen):
+        event.then(*after)
 
     def rerun(ws_id: str, part_id: str, index: int, new_text: str | None, request: gr.Request) -> Iterator[list[Any]]:
         space = ctx.space(ws_id, request.username)
@@ -203,12 +237,17 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
 
     ev_retry = chatbot.retry(on_retry, [ws, part], [chatbot, guard], **llm)  # type: ignore[arg-type]
     ev_edit = chatbot.edit(on_edit, [ws, part], [chatbot, guard], **llm)  # type: ignore[arg-type]
+    for event in (ev_retry, ev_edit):
+        event.then(*after)
     chatbot.undo(on_undo, [ws, part], [chatbot, chat_input])
 
-    def on_stop() -> str:
-        return "已停止生成；已保存的要点和此前的各版本稿件不受影响。"
+    def on_stop(ws_id: str, request: gr.Request) -> str:
+        # A flag the running draft checks at every streamed piece: Gradio's own cancel marks the chat
+        # as failed ("Error") and loses the partial text.
+        ctx.stop_flag(ctx.space(ws_id, request.username).id).set()
+        return "已请求停止生成；已保存的要点和此前的各版本稿件不受影响。"
 
-    stop.click(on_stop, None, compose_status, cancels=[ev_send, ev_notes, ev_regen, ev_retry, ev_edit])
+    stop.click(on_stop, [ws], compose_status, queue=False)
 
     def on_accept(ws_id: str, part_id: str, version_id: Any, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
@@ -218,6 +257,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             return [f"**未能采纳**：{exc}", gr.update(), gr.update()]
         choices = version_choices(space, part_id)
         return [message, gr.update(choices=choices), gr.update(choices=choices)]
+
 
     def on_accept_latest(ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
         return on_accept(ws_id, part_id, None, request)
