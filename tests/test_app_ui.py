@@ -138,6 +138,8 @@ def test_the_app_builds_binds_loopback_and_keeps_no_user_data_at_module_level(tm
     assert kwargs["server_name"] == "127.0.0.1" and kwargs["auth"] is None and kwargs["max_file_size"] == "20mb"
     ids = {getattr(b, "elem_id", None) for b in demo.blocks.values()}
     assert {"grid_applications", "findings", "chat", "export_docx", "test_connection"} <= ids
+    assert all(fn.api_visibility == "private" for fn in demo.fns.values())  # no scriptable API
+    assert kwargs["run_history"] is False
     assert ctx.browser_secret() == ctx.browser_secret()  # stable across restarts: the browser's id survives
     assert (tmp_path / "app_secret").stat().st_mode & 0o077 == 0
     secured = launch_kwargs(AppContext(AppConfig(auth=("clerk", "pw")), VersionStore(tmp_path)))

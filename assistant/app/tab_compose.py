@@ -185,7 +185,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             if source == "notes" and not text:
                 text = space.notes(part_id).strip()
             if not text:
-                gr.Warning("请先输入要点或重写要求。", duration=5)
+                gr.Warning("请先输入要点或重写要求。", duration=5, title="提示")
                 yield [display(space.chat(part_id)), gr.update(), gr.update()]
                 return
             for last, guard_md in draft_stream(ctx, space, part_id, kind, text, space.chat(part_id)):

@@ -60,7 +60,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             try:
                 path = export_file(space, fmt)
             except ExportBlocked as exc:
-                gr.Warning("报告校验未通过，已拒绝导出。", duration=5)
+                gr.Warning("报告校验未通过，已拒绝导出。", duration=5, title="提示")
                 reasons = str(exc).split("\n")
                 return [None, "【不能导出】**" + reasons[0] + "**\n\n" + "\n".join(f"- {r.strip(' -')}" for r in reasons[1:])]
             return [str(path), f"【完成】已生成 {path.name}，请点击下方链接下载。"]

@@ -16,7 +16,7 @@ from .workspace import Workspace
 
 GRID_IDS = {t: f"grid_{t}" for t in TABLES}
 # The long row labels of table 三 would otherwise squeeze the seven number columns.
-_WIDTHS: dict[str, list[str | int]] = {"applications": ["10%", "29%", *(["8.7%"] * 7)]}
+_WIDTHS: dict[str, list[str | int]] = {"applications": ["13%", "30%", *(["8.1%"] * 7)]}
 
 
 def stats_outputs(report: Report, result: CheckResult) -> list[Any]:
@@ -85,7 +85,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                     elem_id=GRID_IDS[t],
                     static_columns=list(range(grid.label_columns)),
                     wrap=True,
-                    max_height=900,
+                    max_height=1400,
                     column_widths=_WIDTHS.get(t),
                 )
         with gr.Column(scale=2, min_width=300):
@@ -98,7 +98,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             space = ctx.space(ws_id, request.username)
             report, result, error = edit_table(space, table, _rows(frame))
             if error:
-                gr.Warning(error.splitlines()[1].strip(" -") if "\n" in error else error, duration=8)
+                gr.Warning(error.splitlines()[1].strip(" -") if "\n" in error else error, duration=8, title="提示")
             return [*stats_outputs(report, result), error or "已自动保存。"]
 
         return handler
@@ -124,7 +124,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             try:
                 report, message = import_file(space, path, kind)
             except (ValueError, OSError) as exc:
-                gr.Warning("导入失败，请查看页面上的说明。", duration=5)
+                gr.Warning("导入失败，请查看页面上的说明。", duration=5, title="提示")
                 report = space.report()
                 return [*stats_outputs(report, space.check(report)), f"**导入失败**：{exc}"]
             progress(0.9, desc="正在校验……")

@@ -61,6 +61,9 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             settings["refresh"], [ws], settings["outputs"]
         ).then(lambda: "就绪", None, ready)
         preview_tab.select(preview["refresh"], [ws], preview["outputs"])
+    for fn in demo.fns.values():
+        # The page calls its own events; no documented API for scripts to drive a clerk's workspace.
+        fn.api_visibility = "private"
     return demo
 
 
@@ -78,4 +81,7 @@ def launch_kwargs(ctx: AppContext) -> dict[str, Any]:
         "show_error": True,
         "quiet": True,
         "share": False,
+        # Run history could be pushed to a Hugging Face bucket from its page: report data must not leave.
+        "run_history": False,
+        "footer_links": ["settings"],
     }
