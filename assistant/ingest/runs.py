@@ -1,28 +1,15 @@
 """Splitting runs of concatenated digits (flattened HTML: ``640020470``) into table cells.
 
 A run has many possible splits; the table's own arithmetic (row total, group total, column balance)
-picks the one that fits. Enumeration is bounded, and more than one fitting split means "unknown".
+picks the one that fits. The search adds one number at a time, lets the caller reject a partial
+reading at once, and stops at a step budget, so a long run cannot stall a batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 MAX_STEPS = 200_000
-
-
-def _parts(token: str, n: int) -> Iterator[tuple[int, ...]]:
-    """Every way to cut one digit string into n numbers without leading zeros."""
-    if n == 1:
-        if token and (token == "0" or not token.startswith("0")):
-            yield (int(token),)
-        return
-    for cut in range(1, len(token) - n + 2):
-        head = token[:cut]
-        if len(head) > 1 and head.startswith("0"):
-            break
-        for rest in _parts(token[cut:], n - 1):
-            yield (int(head), *rest)
 
 
 def splits(
@@ -31,9 +18,9 @@ def splits(
     accept_prefix: Callable[[tuple[int, ...]], bool] | None = None,
     max_steps: int = MAX_STEPS,
 ) -> tuple[list[tuple[int, ...]], bool]:
-    """All ways to read the digit tokens as k numbers (each token ≥ 1 number), filtered by ``accept_prefix``.
+    """All ways to read the digit tokens as k numbers (each token ≥ 1 number, no leading zeros).
 
-    ``accept_prefix`` sees every partial reading (as numbers are added) and may reject it early.
+    ``accept_prefix`` sees every partial reading as numbers are added and may reject it early.
     Returns (readings, complete); ``complete`` is False when the search gave up at ``max_steps``.
     """
     if not tokens or any(not t.isdigit() for t in tokens) or sum(len(t) for t in tokens) < k or len(tokens) > k:
@@ -41,27 +28,38 @@ def splits(
     results: list[tuple[int, ...]] = []
     steps = 0
 
-    def walk(i: int, done: tuple[int, ...]) -> bool:
+    def walk(ti: int, pos: int, done: tuple[int, ...]) -> bool:
+        """Continue in token ``ti`` at character ``pos``; False once the step budget is spent."""
         nonlocal steps
         steps += 1
         if steps > max_steps:
             return False
-        if i == len(tokens):
-            if len(done) == k:
-                results.append(done)
-            return True
-        left_tokens = len(tokens) - i - 1
-        budget = k - len(done) - left_tokens
-        for n in range(1, min(budget, len(tokens[i])) + 1):
-            for piece in _parts(tokens[i], n):
-                cand = done + piece
-                if accept_prefix is not None and not accept_prefix(cand):
+        token = tokens[ti]
+        tokens_left = len(tokens) - ti - 1
+        # numbers still needed after this one must fit: at least one per later token
+        for end in range(pos + 1, len(token) + 1):
+            piece = token[pos:end]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            reading = (*done, int(piece))
+            need = k - len(reading)
+            if end == len(token):
+                if need < tokens_left or (tokens_left == 0 and need != 0):
                     continue
-                if not walk(i + 1, cand):
+            elif need < 1 + tokens_left or need > len(token) - end + sum(len(t) for t in tokens[ti + 1 :]):
+                continue
+            if accept_prefix is not None and not accept_prefix(reading):
+                continue
+            if end == len(token):
+                if tokens_left == 0:
+                    results.append(reading)
+                elif not walk(ti + 1, 0, reading):
                     return False
+            elif not walk(ti, end, reading):
+                return False
         return True
 
-    complete = walk(0, ())
+    complete = walk(0, 0, ())
     return results, complete
 
 

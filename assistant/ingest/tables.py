@@ -12,7 +12,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import product
 
 from ..schema.labels import (
     CELLS,
@@ -29,8 +28,8 @@ from ..schema.labels import (
 )
 from .cells import CellValue, clean_cell, is_blank, is_value_like, parse_value, unglue
 from .errors import ParseIssue
+from .flattened import Run, resolve_runs
 from .labelmatch import LabelIndex, LabelMatch, norm_label
-from .runs import grouped_totals_ok, row_total_ok, splits
 
 S3_WIDTH = len(SECTION3_COLUMNS)
 S4_WIDTH = len(SECTION4_COLUMNS)
@@ -472,89 +471,16 @@ class TableReader:
 
     def _resolve_deferred(self) -> None:
         """Split digit runs with the table's arithmetic; ambiguous runs stay null with a warning."""
-        options: dict[int, list[tuple[int, ...]]] = {}
-        for n, (target, tokens) in enumerate(self.deferred):
-            k = len(target.cells)
-            if target.grouped:
-                g = target.grouped
-
-                def accept(prefix: tuple[int, ...], g: int = g) -> bool:
-                    return grouped_totals_ok(prefix, g)
-
-            elif target.cells[0].startswith("applications."):
-
-                def accept(prefix: tuple[int, ...], g: int = 0) -> bool:
-                    return row_total_ok(prefix, S3_WIDTH)
-
-            else:
-                accept = None  # type: ignore[assignment]
-            found, complete = splits(tokens, k, accept)
-            options[n] = found if complete else []
-        fixed = {n: opts[0] for n, opts in options.items() if len(opts) == 1}
-        for n, reading in fixed.items():
-            self._assign_run(n, reading)
-        open_rows = {n: opts for n, opts in options.items() if len(opts) > 1}
-        if open_rows:
-            self._resolve_by_columns(open_rows)
-        for n, opts in options.items():
-            if not opts:
-                target, tokens = self.deferred[n]
-                for cid in target.cells:
-                    self._unreadable(cid, " ".join(tokens), f"“{target.label}”行的数字连在一起，没有一种拆分符合表内勾稽关系")
-
-    def _assign_run(self, n: int, reading: tuple[int, ...]) -> None:
-        target, tokens = self.deferred[n]
-        for cid, value in zip(target.cells, reading, strict=True):
-            self.result.values[cid] = value
-        self.result.issues.append(
-            ParseIssue("FLAT", f"“{target.label}”行的数字连在一起（{''.join(tokens)}），按表内勾稽关系唯一拆分为 "
-                       + "、".join(str(v) for v in reading))
-        )
-
-    def _resolve_by_columns(self, open_rows: dict[int, list[tuple[int, ...]]]) -> None:
-        keys = list(open_rows)
-        combos = 1
-        for n in keys:
-            combos *= len(open_rows[n])
-        fitting: list[dict[int, tuple[int, ...]]] = []
-        if combos <= 200_000:
-            for choice in product(*(open_rows[n] for n in keys)):
-                trial = dict(self.result.values)
-                for n, reading in zip(keys, choice, strict=True):
-                    for cid, value in zip(self.deferred[n][0].cells, reading, strict=True):
-                        trial[cid] = value
-                if _columns_balance(trial, self.version):
-                    fitting.append(dict(zip(keys, choice, strict=True)))
-        for n in keys:
-            readings = {f[n] for f in fitting}
-            if len(readings) == 1:
-                self._assign_run(n, readings.pop())
-                continue
-            target, tokens = self.deferred[n]
-            count = len(readings) if fitting else len(open_rows[n])
-            for cid in target.cells:
-                self.result.values.setdefault(cid, None)
-                self.result.raw[cid] = "".join(tokens)
-            self.result.issues.append(
-                ParseIssue("FLAT", f"“{target.label}”行的数字连在一起（{''.join(tokens)}），有 {count} 种拆分都符合勾稽关系，"
-                           "无法确定，已留空", raw="".join(tokens))
-            )
-
-
-def _columns_balance(values: dict[str, CellValue], version: FormatVersion) -> bool:
-    """R3.1 and R3.2 for every column whose operands are all known (unknown operands do not reject)."""
-    leaves = [r.id for r in section3_rows(version) if r.id not in ("new_requests", "carried_over", "total_processed", "carried_forward")]
-    for col in SECTION3_COLUMNS:
-        def v(row: str, col: str = col.id) -> CellValue:
-            return values.get(f"applications.{row}.{col}")
-
-        a, b, c, d = v("new_requests"), v("carried_over"), v("total_processed"), v("carried_forward")
-        if None not in (a, b, c, d) and a + b != c + d:  # type: ignore[operator]
-            return False
-        parts = [v(leaf) for leaf in leaves]
-        if c is not None and None not in parts and sum(parts) != c:  # type: ignore[arg-type]
-            return False
-    return True
+        runs = [Run(t.cells, t.label, tokens, t.grouped) for t, tokens in self.deferred]
+        outcome = resolve_runs(runs, self.result.values, self.version)
+        self.result.values.update(outcome.values)
+        self.result.issues.extend(outcome.issues)
+        for cid, digits in outcome.ambiguous.items():
+            self.result.values.setdefault(cid, None)
+            self.result.raw[cid] = digits
+        labels = {c: r.label for r in runs for c in r.cells}
+        for cid, digits in outcome.impossible.items():
+            self._unreadable(cid, digits, f"“{labels[cid]}”行的数字连在一起，没有一种拆分符合表内勾稽关系")
 
 
 def read_tables(rows: Sequence[Sequence[str | None]], version: FormatVersion, mode: str) -> TableResult:
