@@ -92,6 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, {"ok": True})
         if not self.path.endswith("/chat/completions"):
             return self._send(404, {"error": {"message": "not found"}})
+        with srv.lock:
+            srv.authorization = self.headers.get("Authorization")  # a scripted "hostile" server may leak it
         self._complete(body)
 
     def _complete(self, req: dict[str, Any]) -> None:
@@ -169,6 +171,7 @@ class FakeOpenAIServer(ThreadingHTTPServer):
         self.script: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
         self.default: dict[str, Any] = {}
+        self.authorization: str | None = None  # the last chat request's Authorization header
         self._thread: threading.Thread | None = None
 
     def handle_error(self, request: Any, client_address: Any) -> None:
