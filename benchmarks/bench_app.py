@@ -25,7 +25,7 @@ BARE_APP = """
 import gradio as gr, sys, threading
 with gr.Blocks() as demo:
     gr.Markdown("bare")
-demo.queue().launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), prevent_thread_lock=True, quiet=True)
+demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), prevent_thread_lock=True, quiet=True)
 threading.Event().wait()
 """
 

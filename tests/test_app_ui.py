@@ -179,3 +179,12 @@ def test_with_login_the_workspace_follows_the_user_not_the_browser(tmp_path: Pat
     again = ctx.space("ws-browser-two-xxxxxxxx", "clerk")
     other = ctx.space("ws-browser-one-xxxxxxxx", "reviewer")
     assert first.id == again.id != other.id and "clerk" not in first.id
+
+
+def test_prepare_lets_several_clerks_work_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.app.server import prepare
+
+    monkeypatch.delenv("GRADIO_DEFAULT_CONCURRENCY_LIMIT", raising=False)
+    demo, _ = prepare(AppConfig(draft_concurrency=3))
+    assert demo._queue.default_concurrency_limit == 3  # Gradio's default would be 1 per event
+    assert {fn.concurrency_limit for fn in demo.fns.values() if fn.concurrency_id == "llm"} == {3}

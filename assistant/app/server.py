@@ -16,13 +16,14 @@ def prepare(config: AppConfig) -> tuple[Any, AppContext]:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    # Read by the queue Blocks() creates: every event may run for several clerks at once (Gradio's default
+    # is one at a time). Set here rather than by calling demo.queue(), which would rebuild the whole
+    # FastAPI app once more (~0.5 s of start-up). The model calls have their own limit (concurrency_id "llm").
+    os.environ.setdefault("GRADIO_DEFAULT_CONCURRENCY_LIMIT", str(config.draft_concurrency))
     from .ui import build_app
 
     ctx = AppContext(config)
-    demo = build_app(ctx)
-    # Model calls are slow and I/O-bound: several at once; quick events use their own limits.
-    demo.queue(default_concurrency_limit=config.draft_concurrency, max_size=64)
-    return demo, ctx
+    return build_app(ctx), ctx
 
 
 def _warm_up() -> None:
