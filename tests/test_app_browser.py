@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -251,11 +252,12 @@ def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_
         ws_a = page_a.evaluate("() => localStorage.getItem('xxgk-workspace')")
         ws_b = page_b.evaluate("() => localStorage.getItem('xxgk-workspace')")
         assert ws_a and ws_b and ws_a != ws_b
-        # Exports are written under the workspace's own directory, which Gradio does not serve.
-        status = page_b.evaluate(
-            "async (p) => (await fetch('/gradio_api/file=' + p)).status", "/tmp/xxgk-exports"
-        )
-        assert status == 403
+        # A's export sits in A's own directory, which Gradio does not serve: B cannot fetch it by path.
+        exports = sorted(Path(tempfile.gettempdir(), "xxgk-exports").glob("ws-*/*/*.docx"), key=lambda p: p.stat().st_mtime)
+        assert exports
+        fetch = "async (p) => (await fetch('/gradio_api/file=' + p)).status"
+        assert page_b.evaluate(fetch, str(exports[-1])) == 403
+        assert page_b.evaluate(fetch, "/etc/passwd") == 403
 
         _tab(page_b, "设置")
         assert "sk-test-secret-key" not in page_b.content()

@@ -188,3 +188,20 @@ def test_prepare_lets_several_clerks_work_at_once(monkeypatch: pytest.MonkeyPatc
     demo, _ = prepare(AppConfig(draft_concurrency=3))
     assert demo._queue.default_concurrency_limit == 3  # Gradio's default would be 1 per event
     assert {fn.concurrency_limit for fn in demo.fns.values() if fn.concurrency_id == "llm"} == {3}
+
+
+def test_import_from_a_filled_workbook_and_from_a_published_text_report(space: Workspace, tmp_path: Path) -> None:
+    from assistant.api import write_workbook
+    from assistant.schema import set_cells
+
+    changed = set_cells(space.report(), {"review_litigation.review.upheld": 2, "review_litigation.review.total": 2})
+    workbook = write_workbook(changed, tmp_path / "stats.xlsx")
+    report, message = import_file(space, str(workbook), "workbook")
+    assert "Excel" in message and space.report().review_litigation.review.total == 2  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="xlsx"):
+        import_file(space, str(tmp_path / "stats.csv"), "workbook")
+
+    seed = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt"
+    if seed.exists():
+        report, message = import_file(space, str(seed), "report")
+        assert report.year == 2023 and report.agency == "淄博市工业和信息化局"

@@ -76,3 +76,17 @@ def test_per_part_notes_make_one_notes_document() -> None:
     notes = sample_notes()
     text = notes_document({p: notes.text(p) for p in PARTS})
     assert text.startswith("# 总体情况") and "# 其他需要报告的事项" in text
+
+
+def test_old_export_dirs_of_a_workspace_are_cleared(store: VersionStore) -> None:
+    import os
+    import time
+
+    space, _ = Workspace.open(store, None)
+    old = space.export_dir()
+    (old / "old.docx").write_bytes(b"x")
+    past = time.time() - 2 * 3600
+    os.utime(old, (past, past))
+    recent = space.export_dir()
+    fresh = space.export_dir()
+    assert not old.exists() and recent.exists() and fresh.exists() and recent != fresh

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +30,7 @@ SAMPLE_NOTES = ROOT / "demo" / "sample_notes.md"
 _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
 _MARKER_KEY = "_created"
+EXPORT_MAX_AGE_S = 3600
 _WS_RE = re.compile(r"^[A-Za-z0-9_:\-.@]{8,80}$")
 
 
@@ -159,8 +162,17 @@ class Workspace:
     # ------------------------------------------------------------ files
 
     def export_dir(self) -> Path:
-        """A directory of this workspace's own: exports are written nowhere another session could list."""
-        path = Path(tempfile.gettempdir()) / "xxgk-exports" / self.id / secrets.token_hex(8)
+        """A fresh directory of this workspace's own: exports are written nowhere another session could list.
+
+        Earlier export directories of the workspace older than ``EXPORT_MAX_AGE_S`` are removed.
+        """
+        root = Path(tempfile.gettempdir()) / "xxgk-exports" / self.id
+        if root.is_dir():
+            cutoff = time.time() - EXPORT_MAX_AGE_S
+            for old in root.iterdir():
+                if old.is_dir() and old.stat().st_mtime < cutoff:
+                    shutil.rmtree(old, ignore_errors=True)
+        path = root / secrets.token_hex(8)
         path.mkdir(parents=True, exist_ok=True)
         return path
 
