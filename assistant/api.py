@@ -5,15 +5,37 @@ Everything here is a thin facade over the pipeline packages; see ``docs/ARCHITEC
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks import CheckOptions, CheckResult, check_report, fill_totals
-from .drafting import DraftResult
-from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
-from .render import ExportBlocked, export_all, export_report, render_docx, render_html, render_markdown
-from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
 from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
+
+if TYPE_CHECKING:
+    from .drafting import DraftResult
+    from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
+    from .render import ExportBlocked, export_all, export_report, render_docx, render_html, render_markdown
+    from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
+
+# Loaded on first use: the drafting, import and export stacks (LangChain, pdfplumber, python-docx,
+# openpyxl) cost seconds at start-up, and `xxgk check` needs none of them.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("AuditSummary", "ParseError", "ParseOutcome", "audit", "next_year", "parse_file", "parse_text"), ".ingest"),
+    **dict.fromkeys(("ExportBlocked", "export_all", "export_report", "render_docx", "render_html", "render_markdown"), ".render"),
+    **dict.fromkeys(("WorkbookError", "read_workbook", "write_template", "write_workbook"), ".render.workbook"),
+    "DraftResult": ".drafting",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'assistant.api' has no attribute {name!r}")
+    value = getattr(import_module(module, __package__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AuditSummary",

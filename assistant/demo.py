@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import CheckResult, check_report
-from .drafting import Drafter, DraftResult, load_settings
+from .drafting import DraftResult, load_settings
 from .drafting.service import draft_text
 from .render import ExportBlocked, export_report
 from .samples import SAMPLE_REPORT, sample_notes_text
@@ -37,6 +37,8 @@ def run_demo(out_dir: str | Path = "out/demo", offline: bool = False) -> DemoOut
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tables_only = load_report_file(SAMPLE_REPORT).model_copy(update={"narrative": Narrative()})
+    from .drafting import Drafter  # loads LangChain; only the demo itself needs it
+
     settings = load_settings(offline=True) if offline else load_settings()
     drafter = Drafter(settings)
     drafts = draft_text(sample_notes_text(), tables_only, drafter=drafter)

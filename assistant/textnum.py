@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import cn2an
-
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 CHINESE = f"[{CN_DIGITS}]+"
@@ -46,9 +44,16 @@ def to_number(raw: str) -> Decimal | None:
             value = Decimal(m.group(1).replace(",", ""))
             scale = {"": 1, "万": 10_000, "亿": 100_000_000}[m.group(2)]
             return value * scale
-        return Decimal(str(cn2an.cn2an(token, "smart")))
+        return _from_chinese(token)
     except (InvalidOperation, ValueError, KeyError):
         return None
+
+
+def _from_chinese(token: str) -> Decimal:
+    """Chinese numerals via cn2an, imported on first use (it costs ~0.3 s at start-up)."""
+    import cn2an
+
+    return Decimal(str(cn2an.cn2an(token, "smart")))
 
 
 def to_int(raw: str) -> int | None:
@@ -133,7 +138,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
             value = to_number(m.group("pct_cn_num").replace("点", "."))
             if value is None:
                 try:
-                    value = Decimal(str(cn2an.cn2an(m.group("pct_cn_num"), "smart")))
+                    value = _from_chinese(m.group("pct_cn_num"))
                 except ValueError:
                     continue
             found.append(NumberMention(m.start(), m.end(), raw, value, "%", "percent"))

@@ -30,3 +30,19 @@ def test_import_assistant_does_not_load_llm_or_ui_libraries():
     code = "import sys, assistant; print(any(m.split('.')[0] in ('gradio', 'langchain_openai', 'openai') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_cli_start_up_does_not_load_drafting_export_or_ui_stacks():
+    code = (
+        "import sys, assistant.cli; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'gradio', 'langchain_core', 'openai', 'docx', 'openpyxl', 'pdfplumber'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_render_formats_agree_with_the_cli():
+    from assistant.cli.export import EXPORT_FORMATS as CLI_FORMATS
+    from assistant.render import EXPORT_FORMATS
+
+    assert CLI_FORMATS == EXPORT_FORMATS

@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ..demo import run_demo
-from ..drafting import BACKEND_LABELS
 from ..schema.labels import NARRATIVE_LABELS
 from ._app import app, out
 from .check import print_findings
@@ -20,6 +18,9 @@ def demo(
     offline: Annotated[bool, typer.Option("--offline", help="强制使用离线起草（不调用模型）")] = False,
 ) -> None:
     """示例：用样例要点起草淄博市工业和信息化局 2022 年年报正文，校验后导出 Word、网页、Markdown 和 Excel。"""
+    from ..demo import run_demo
+    from ..drafting import BACKEND_LABELS
+
     out.print("[bold]政府信息公开工作年度报告起草助手 · 示例[/]")
     outcome = run_demo(out_dir, offline=offline)
     out.print(f"起草方式：{outcome.backend}")

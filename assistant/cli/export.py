@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from ..checks import check_report
-from ..render import EXPORT_FORMATS, ExportBlocked, export_report
-from ..render.workbook import write_template
 from ..schema import ReportInputError, load_report_file
 from ._app import app, err, fail, out, require_file
+
+EXPORT_FORMATS = (".docx", ".html", ".md", ".xlsx")  # = render.EXPORT_FORMATS; python-docx/openpyxl load on use
 
 
 @app.command()
@@ -23,6 +23,8 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="校验有错误时仍然导出，文稿标注「校验未通过」")] = False,
 ) -> None:
     """按国家统一格式导出年报（Word、网页、Markdown）或统计工作簿（.xlsx）。校验有错误时拒绝导出，退出码 2。"""
+    from ..render import ExportBlocked, export_report
+
     require_file(report)
     if output.suffix.lower() not in EXPORT_FORMATS:
         fail(f"不支持导出为“{output.suffix or '无扩展名'}”文件：请使用 {' / '.join(EXPORT_FORMATS)} 之一")
@@ -47,6 +49,8 @@ def stats_template(
     version: Annotated[str, typer.Option("--format", help="表格格式：2021（国办公开办函〔2021〕30号）或 2019（试行格式）")] = "2021",
 ) -> None:
     """生成按国家统一格式排版的空白统计工作簿（标签锁定、总计为公式），填好后用 xxgk parse 导入。"""
+    from ..render.workbook import write_template
+
     if output.suffix.lower() != ".xlsx":
         fail(f"统计工作簿须为 .xlsx 文件，实际为“{output.suffix or '无扩展名'}”")
     if version not in ("2021", "2019"):
