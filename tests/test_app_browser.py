@@ -51,7 +51,8 @@ def _free_port() -> int:
 class AppServer:
     """`xxgk serve` in a subprocess, restartable on the same port and data dir."""
 
-    def __init__(self, data_dir: Path, llm_url: str) -> None:
+    def __init__(self, data_dir: Path, llm_url: str, *extra: str) -> None:
+        self.extra = list(extra)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.env = {**os.environ, "XXGK_DATA_DIR": str(data_dir), "XXGK_LLM_BASE_URL": llm_url,
@@ -61,7 +62,7 @@ class AppServer:
 
     def start(self) -> None:
         exe = Path(sys.executable).parent / "xxgk"
-        self.proc = subprocess.Popen([str(exe), "serve", "--port", str(self.port)], env=self.env,
+        self.proc = subprocess.Popen([str(exe), "serve", "--port", str(self.port), *self.extra], env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -315,3 +316,41 @@ def test_work_survives_kill9_and_restart(page_a: Any, app_server: AppServer) -> 
     assert page_a.locator('#chat [data-testid="bot"]').count() >= 2
     _tab(page_a, "预览与导出")
     page_a.frame_locator("#preview iframe").get_by_text("依法依规做好政府信息公开申请答复工作").first.wait_for()
+
+
+def test_login_then_edit_a_pasted_note_and_redraft(browser: Any, llm: FakeOpenAIServer,
+                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    server = AppServer(tmp_path_factory.mktemp("app-login"), llm.url, "--auth", "clerk:pw123")
+    server.start()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(server.url)
+        page.get_by_text("请输入用户名和密码登录年报起草助手").wait_for()
+        page.locator("input[data-testid=textbox]").first.fill("clerk")
+        page.locator("input[type=password]").fill("wrong")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_timeout(1000)
+        assert page.locator("#ready").count() == 0  # a wrong password does not get in
+        page.locator("input[data-testid=textbox]").first.fill("clerk")
+        page.locator("input[type=password]").fill("pw123")
+        page.get_by_role("button", name="登录").click()
+        page.locator("#ready").get_by_text("就绪").wait_for()
+        assert "新建工作区" in page.locator("#stats_status").inner_text()
+
+        llm.default = {"text": REVISED, "chunk": 8}
+        _tab(page, "撰写")
+        page.locator("#chat_input textarea").fill("- 原始要点")
+        page.locator("#send").click()
+        _wait_text(page, "#guard", "起草方式")
+        page.locator('#chat [data-testid="user"]').last.hover()
+        page.get_by_role("button", name="编辑").last.click()
+        page.locator("[role=log] textarea").fill("- 局网站主动公开政府信息 148 条")
+        page.get_by_role("button", name="发送", exact=True).click()
+        page.wait_for_function("() => document.querySelector('#notes textarea').value.includes('148')")
+        assert page.locator('#chat [data-testid="user"]').all_inner_texts() == ["局网站主动公开政府信息 148 条"]
+        assert "148" in llm.chat_requests()[-1]["messages"][-1]["content"]
+    finally:
+        ctx.close()
+        server.stop()

@@ -59,10 +59,18 @@ class AppContext:
                 fh.write(secrets.token_urlsafe(32))
         return path.read_text().strip()
 
+    @staticmethod
+    def workspace_key(ws: Any, username: str | None) -> Any:
+        """By login name when login is on (the same work on any browser), else the browser's workspace id."""
+        return f"user-{hashlib.sha256(username.encode()).hexdigest()[:32]}" if username else ws
+
+    def open(self, ws: Any, username: str | None = None) -> tuple[Workspace, bool]:
+        """The clerk's workspace and whether it was just created (seeded with the sample)."""
+        return Workspace.open(self.store, self.workspace_key(ws, username))
+
     def space(self, ws: Any, username: str | None = None) -> Workspace:
-        """The clerk's workspace: by login name when login is on, else by the browser's workspace id."""
-        key = f"user-{hashlib.sha256(username.encode()).hexdigest()[:32]}" if username else ws
-        return Workspace.open(self.store, key)[0]
+        """The clerk's workspace (see ``workspace_key``)."""
+        return self.open(ws, username)[0]
 
     def key_status(self) -> str:
         settings = load_settings()

@@ -12,7 +12,6 @@ import gradio as gr
 
 from . import tab_compose, tab_preview, tab_settings, tab_stats
 from .context import AppContext
-from .workspace import Workspace
 
 # Gradio warns that a Styler is shown unstyled when interactive, yet it still sends the cell styling
 # (the flagged cells' colours) and the browser applies it.
@@ -48,10 +47,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         ready = gr.Markdown("", elem_id="ready", visible=True)
 
         def on_load(ws_id: str, request: gr.Request) -> list[Any]:
-            username = getattr(request, "username", None)
-            space, created = (
-                (ctx.space(None, username), False) if username else Workspace.open(ctx.store, ws_id)
-            )
+            space, created = ctx.open(ws_id, getattr(request, "username", None))
             report = space.report()
             message = "已为您新建工作区并载入样例报告。" if created else "已恢复您上次的工作。"
             return [space.id, *tab_stats.stats_outputs(report, space.check(report)), message]
