@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from evidence import SECRET
 from evidence.gradio_http import AppClient, EventResult, ServeProcess
 from fake_openai_server import FakeOpenAIServer, serve
 
@@ -38,7 +39,7 @@ def fake() -> Iterator[FakeOpenAIServer]:
 
 @pytest.fixture(scope="module")
 def app(fake: FakeOpenAIServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
-    proc = ServeProcess(tmp_path_factory.mktemp("load"), fake.url)
+    proc = ServeProcess(tmp_path_factory.mktemp("load"), fake.url, {"OPENAI_API_KEY": SECRET})
     proc.start()
     yield proc
     proc.stop()
@@ -96,6 +97,13 @@ def test_twenty_concurrent_sessions(app: ServeProcess, fake: FakeOpenAIServer, c
         for part in ("overview", "improvements", "other_matters"):
             assert store.list_versions(ws, part) == []
     assert set(workspaces) <= set(store.workspaces())
+
+    # The key went to the model server in the header, and to no page, store or log.
+    assert fake.authorization == f"Bearer {SECRET}"
+    pages = "".join(str(m) for _, _, a, b in runs for m in a.messages + b.messages)
+    data_dir = Path(app.env["XXGK_DATA_DIR"])
+    stored = b"".join(p.read_bytes() for p in data_dir.glob("drafts.sqlite3*"))
+    assert SECRET not in pages and SECRET.encode() not in stored and SECRET not in app.log.read_text(errors="replace")
 
     latencies = sorted(d.seconds * 1000 for _, _, _, d in runs)
     p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
