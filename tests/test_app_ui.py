@@ -205,3 +205,18 @@ def test_import_from_a_filled_workbook_and_from_a_published_text_report(space: W
     if seed.exists():
         report, message = import_file(space, str(seed), "report")
         assert report.year == 2023 and report.agency == "淄博市工业和信息化局"
+
+
+def test_cli_serve_reports_a_busy_port_in_chinese() -> None:
+    import socket
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 2 and "端口已被占用" in result.output and f"127.0.0.1:{port}" in result.output

@@ -25,6 +25,7 @@ def serve(
     auth: Annotated[str | None, typer.Option(help="开启登录：用户名:密码", envvar="XXGK_APP_AUTH")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="只用离线起草，不调用模型")] = False,
     max_upload_mb: Annotated[int, typer.Option(help="上传文件大小上限（MB）", min=1, max=200)] = 20,
+    open_browser: Annotated[bool, typer.Option("--open", help="启动后在本机浏览器中打开")] = False,
 ) -> None:
     """启动网页版起草助手（统计数据、撰写、预览与导出、设置），新工作区自动载入样例报告。"""
     from ..app import AppConfig
@@ -32,6 +33,8 @@ def serve(
 
     config = AppConfig(host=host, port=port, auth=_auth(auth), offline=offline, max_upload_mb=max_upload_mb)
     try:
-        run(config)
+        run(config, inbrowser=open_browser)
     except OSError as exc:
-        fail(f"无法在 {host}:{port} 启动服务：{exc}（端口可能已被占用，请用 --port 换一个）")
+        if "port" in str(exc).lower():
+            fail(f"无法在 {host}:{port} 启动服务：端口已被占用，请用 --port 换一个端口。")
+        fail(f"无法在 {host}:{port} 启动服务：{exc}")
