@@ -189,3 +189,46 @@ def snapshot_after_accept(store: VersionStore, before: Any, accepted_id: int) ->
     for vid, data in before.versions.items():
         assert now.versions[vid]["text"] == data["text"]
     return store.get_version(accepted_id).text
+
+
+@pytest.mark.slow
+def test_every_fault_through_the_app(fake: FakeOpenAIServer, tmp_path: Path) -> None:
+    """The same faults through `xxgk serve` as a clerk meets them: the page gets a Chinese notice, never an
+    error, and the store keeps the notes, the accepted version and the report text."""
+    from evidence.gradio_http import AppClient, ServeProcess
+
+    app = ServeProcess(tmp_path, fake.url, {"OPENAI_API_KEY": SECRET, "XXGK_LLM_TIMEOUT": "0.6",
+                                            "XXGK_LLM_RETRIES": "1", "XXGK_LLM_MAX_TOKENS": "1500"})
+    app.start()
+    try:
+        client = AppClient(app.url)
+        ws = str(client.call("load", [""]).output[0])  # type: ignore[index]
+        notes = "- 公开方式单一化、陈旧化\n- 政策解读形式单一\n- 业务工作水平有待提升"
+        assert client.call("draft_notes", [notes, ws, "problems"]).success
+        assert client.call("accept", [ws, "problems"]).success
+        store = VersionStore(tmp_path)
+        [v1] = store.list_versions(ws, "problems")
+        assert v1.status == "accepted" and v1.text == OK
+        for fault in FAULTS:
+            fake.reset()
+            fake.default = {"text": OK}
+            fake.push(*fault.replies)
+            turn_ = client.call("draft_notes", [notes, ws, "problems"])
+            assert turn_.success, (fault.name, turn_.error)
+            page = "".join(str(m) for m in turn_.messages)
+            if expected_outcome(fault, "stream") == "retry":
+                assert "模型起草" in page, fault.name
+            else:
+                assert "已改用离线起草" in page and "要点和此前的稿件均已保留" in page, fault.name
+            assert SECRET not in page
+        versions = store.list_versions(ws, "problems")
+        assert versions[0].id == v1.id and versions[0].status == "accepted" and versions[0].text == OK
+        assert len(versions) == 1 + len(FAULTS) and all(v.status == "draft" for v in versions[1:])
+        assert [v.backend for v in versions[1:]] == [
+            "llm" if expected_outcome(f, "stream") == "retry" else "offline-fallback" for f in FAULTS]
+        assert store.load_notes(ws, "problems") == notes
+        report = store.load_report(ws)
+        assert report is not None and report.narrative.problems == OK
+        assert SECRET.encode() not in b"".join(p.read_bytes() for p in tmp_path.glob("drafts.sqlite3*"))
+    finally:
+        app.stop()
