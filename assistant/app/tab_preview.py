@@ -39,6 +39,15 @@ def export_file(space: Workspace, fmt: str) -> Path:
     return export_report(report, space.export_dir() / safe)
 
 
+def blocked_message(exc: ExportBlocked) -> str:
+    """Why an export was refused, for the page (the CLI's message speaks of --force)."""
+    errors = [f for f in exc.result.findings if f.severity == "error"]
+    lines = "\n".join(f"- {f.rule}：{f.message}" for f in errors[:10])
+    more = f"\n- …… 另有 {len(errors) - 10} 个错误" if len(errors) > 10 else ""
+    return (f"【不能导出】**报告校验未通过（{len(errors)} 个错误），已拒绝导出。**"
+            f"请先在“统计数据”中修正以下问题（可用“自动计算合计”）：\n\n{lines}{more}")
+
+
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     gr.Markdown("以下是报告发布后的样子。校验存在错误时不能导出，并会列出原因。")
     with gr.Row():
@@ -61,8 +70,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                 path = export_file(space, fmt)
             except ExportBlocked as exc:
                 gr.Warning("报告校验未通过，已拒绝导出。", duration=5, title="提示")
-                reasons = str(exc).split("\n")
-                return [None, "【不能导出】**" + reasons[0] + "**\n\n" + "\n".join(f"- {r.strip(' -')}" for r in reasons[1:])]
+                return [None, blocked_message(exc)]
             return [str(path), f"【完成】已生成 {path.name}，请点击下方链接下载。"]
 
         return handler
