@@ -39,7 +39,9 @@ def serve(config: AppConfig, block: bool = True, **extra: Any) -> Any:
     kwargs = {**launch_kwargs(ctx), **extra, "prevent_thread_lock": True}
     demo.launch(**kwargs)
     url = f"http://{config.host}:{config.port}/"
-    mode = "离线起草" if config.offline else "按设置起草"
+    from ..drafting import load_settings
+
+    mode = "离线起草（已指定 --offline）" if config.offline else load_settings().describe()
     print(f"年报起草助手已启动：{url}（{mode}；数据保存在 {ctx.data_dir}）", flush=True)
     if config.auth:
         print("已开启登录，请使用启动时指定的用户名和密码。", flush=True)
