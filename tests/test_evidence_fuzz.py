@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from assistant.checks import CheckResult, check_report
-from assistant.drafting import Notes, NotesError, parse_notes
+from assistant.drafting import PARTS, Notes, NotesError, draft_offline, guard_text, mark_unverified, parse_notes
 from assistant.ingest import ParseError, ParseOutcome, parse_bytes, parse_text
 from assistant.render import export_report
 from assistant.render.workbook import WorkbookError, read_workbook, write_workbook
@@ -38,6 +38,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 SAMPLE: dict[str, Any] = read_data_file(SAMPLE_REPORT)
 SEED = (Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt").read_text(
     encoding="utf-8")
+SAMPLE_REPORT_OBJ = load_report(SAMPLE)
 CELL_IDS = sorted(CELLS["2021"])
 TOP_KEYS = ["format", "year", "agency", "body_type", "title", "contact", "narrative", "raw_cells", "notes",
             "active_disclosure", "applications", "review_litigation", "narrative.overview", "narrative.problems",
@@ -87,11 +88,20 @@ def input_error(exc: ReportInputError) -> None:
 @given(
     st.lists(st.tuples(st.sampled_from(CELL_IDS + TOP_KEYS), BAD_VALUES, st.booleans()), min_size=1, max_size=6),
     st.booleans(),
+    st.lists(st.sampled_from([
+        "共收到政府信息公开申请", "新收", "办结", "予以公开", "行政复议", "行政诉讼", "结转下年度继续办理", "上年结转",
+        "十二", "12", "１２", "3万", "0", "零", "-5", "99999999999999999999", "件", "条", "%", "。", "，", "；", "\n",
+        "（一）", "一是", "二十大", "【待核实】", "未收到", "无", "主动公开政府信息", "规范性文件", "制发", "废止",
+    ]), max_size=30),
+    st.sampled_from(["overview", "problems", "improvements", "other_matters"]),
 )
-def test_report_document(edits: list[tuple[str, Any, bool]], with_previous: bool) -> None:
+def test_report_document(edits: list[tuple[str, Any, bool]], with_previous: bool, prose: list[str],
+                         part: str) -> None:
     data = copy.deepcopy(SAMPLE)
     for dotted, value, delete in edits:
         _set(data, dotted, value, delete and value is None)
+    if prose:  # narrative that states figures in every way the narrative rules read them
+        _set(data, f"narrative.{part}", "".join(prose), False)
     try:
         report = load_report(data)
     except ReportInputError as exc:
@@ -152,6 +162,11 @@ def notes_outcome(text: str) -> None:
     assert isinstance(notes, Notes)
     for part, body in notes.parts.items():
         assert isinstance(part, str) and isinstance(body, str)
+    # What parses must also draft offline and pass through the guard (what the app does next).
+    for part in PARTS:
+        text = draft_offline(part, notes, SAMPLE_REPORT_OBJ)
+        findings = guard_text(part, text, notes, SAMPLE_REPORT_OBJ)
+        assert guard_text(part, mark_unverified(text, findings), notes, SAMPLE_REPORT_OBJ) == []
 
 
 @FUZZ
