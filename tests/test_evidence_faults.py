@@ -43,8 +43,8 @@ FAULTS = [
     Fault("429 always", ({"status": 429},) * 2, "fallback", "模型服务限流（HTTP 429）"),
     Fault("500 once", ({"status": 500},), "retry"),
     Fault("500 always", ({"status": 500},) * 2, "fallback", "模型服务返回错误（HTTP 500）"),
-    Fault("timeout once", ({"behaviour": "timeout", "delay": 1.5},), "retry"),
-    Fault("timeout always", ({"behaviour": "timeout", "delay": 1.5},) * 2, "fallback", "模型服务响应超时"),
+    Fault("timeout once", ({"behaviour": "timeout", "delay": 2.5},), "retry"),
+    Fault("timeout always", ({"behaviour": "timeout", "delay": 2.5},) * 2, "fallback", "模型服务响应超时"),
     Fault("cut stream", ({"behaviour": "cut", "text": OK},), "fallback", None),
     Fault("stream without finish_reason", ({"behaviour": "cut-clean", "text": OK},), "fallback", None),
     Fault("empty reply", ({"behaviour": "empty"},), "fallback", "模型返回了空内容"),
@@ -83,7 +83,7 @@ def fake(server: FakeOpenAIServer) -> FakeOpenAIServer:
 
 
 def drafter(fake: FakeOpenAIServer, **overrides: Any) -> Drafter:
-    values: dict[str, Any] = {"base_url": fake.url, "api_key": SECRET, "model": "fake-qwen", "timeout": 0.6,
+    values: dict[str, Any] = {"base_url": fake.url, "api_key": SECRET, "model": "fake-qwen", "timeout": 1.0,
                               "retries": 1, "guard_tries": 1}
     values.update(overrides)
     return Drafter(DraftSettings(**values))
@@ -197,7 +197,7 @@ def test_every_fault_through_the_app(fake: FakeOpenAIServer, tmp_path: Path) -> 
     error, and the store keeps the notes, the accepted version and the report text."""
     from evidence.gradio_http import AppClient, ServeProcess
 
-    app = ServeProcess(tmp_path, fake.url, {"OPENAI_API_KEY": SECRET, "XXGK_LLM_TIMEOUT": "0.6",
+    app = ServeProcess(tmp_path, fake.url, {"OPENAI_API_KEY": SECRET, "XXGK_LLM_TIMEOUT": "1.0",
                                             "XXGK_LLM_RETRIES": "1", "XXGK_LLM_MAX_TOKENS": "1500"})
     app.start()
     try:
