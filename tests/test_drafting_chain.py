@@ -261,3 +261,18 @@ def test_reasoning_blocks_and_markdown_are_removed(fake: FakeOpenAIServer, notes
     fake.push({"text": f"<think>要点里有三条问题，数字37不能写。</think>\n## 存在问题\n**{PROBLEMS_OK}**"})
     result = make(fake).draft_part("problems", notes, report)
     assert result.text == PROBLEMS_OK and result.findings == [] and result.usage.reasks == 0
+
+
+def test_key_split_across_stream_chunks_is_redacted() -> None:
+    """A regression: the key echoed by a model reached the draft, the store and exports (found by fuzzing)."""
+    from pydantic import SecretStr
+
+    from assistant.drafting.chain import KeyRedactor
+    from assistant.drafting.settings import DraftSettings
+
+    redactor = KeyRedactor(DraftSettings(api_key=SecretStr("sk-secret-123")))
+    pieces = ["密钥为 sk-se", "cret-1", "23，完毕。sk-", "不是密钥"]
+    shown = "".join(redactor.feed(p) for p in pieces) + redactor.flush()
+    assert "sk-secret-123" not in shown and "***" in shown
+    assert shown.endswith("完毕。sk-不是密钥")
+    assert redactor.feed("普通文字") == "普通文字"  # nothing held back when no key prefix is pending

@@ -191,7 +191,10 @@ class _EquationMatrix:
         got = self.positions(facts.row) if facts.row is not None else self.get(facts.values)
         if None in got:
             return list(self.equations)
-        residuals = self.matrix @ np.fromiter(got, dtype=np.int64, count=len(got))
+        try:
+            residuals = self.matrix @ np.fromiter(got, dtype=np.int64, count=len(got))
+        except OverflowError:  # counts beyond int64: let Python's integers evaluate every identity
+            return list(self.equations)
         return [self.equations[i] for i in np.flatnonzero(residuals)]
 
 

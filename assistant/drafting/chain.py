@@ -22,7 +22,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..checks import Finding
@@ -68,8 +68,12 @@ def clean_reply(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def reply_problem(reply: _Reply) -> str | None:
-    """Why a reply cannot be used (Chinese), or None: empty, cut, or not Chinese prose."""
+def reply_problem(reply: _Reply, max_chars: int = 8000, instructions: str = "") -> str | None:
+    """Why a reply cannot be used (Chinese), or None.
+
+    Empty, cut, not Chinese prose, runaway length (over ``max_chars``), or a reply that recites the
+    drafting instructions (``instructions``: the system prompt) instead of writing the part.
+    """
     if reply.error:
         return reply.error
     text = clean_reply(reply.text)
@@ -80,7 +84,64 @@ def reply_problem(reply: _Reply) -> str | None:
     visible = re.sub(r"\s", "", text)
     if len(_CJK.findall(visible)) < max(10, len(visible) * 0.3):
         return "模型返回的不是中文正文"
+    if len(text) > max_chars:
+        return f"模型输出过长（{len(text)} 字，超过上限 {max_chars} 字）"
+    if repeated := _repeated_sentence(text):
+        return f"模型输出过长且反复重复同一句话（“{repeated[:20]}…”）"
+    if recites(visible, instructions):
+        return "模型复述了起草要求，而不是撰写正文"
     return None
+
+
+def _repeated_sentence(text: str) -> str | None:
+    """A sentence of 8+ characters that occurs three times or more: a runaway generation."""
+    seen: dict[str, int] = {}
+    for sentence in re.split(r"(?<=[。；！？])", text):
+        key = re.sub(r"\s|^[一二三四五六七八九十]+是", "", sentence)
+        if len(key) >= 8:
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] >= 3:
+                return sentence.strip()
+    return None
+
+
+def recites(visible_text: str, instructions: str) -> bool:
+    """Whether the reply contains a whole line (12+ characters) of the instructions, verbatim."""
+    for line in instructions.splitlines():
+        probe = re.sub(r"\s", "", line)
+        probe = re.sub(r"^(\d+[.、．]|[-*#>]+)", "", probe)
+        if len(probe) >= 12 and probe in visible_text:
+            return True
+    return False
+
+
+class KeyRedactor:
+    """Removes the API key from streamed text even when the key is split across chunks.
+
+    Holds back a tail of the text only while it could be the beginning of the key.
+    """
+
+    def __init__(self, settings: DraftSettings) -> None:
+        self.settings = settings
+        self.key = settings.api_key.get_secret_value() if settings.api_key else ""
+        self.buffer = ""
+
+    def feed(self, piece: str) -> str:
+        if not self.key:
+            return piece
+        text = self.settings.redact(self.buffer + piece)
+        # Hold back only a tail that could be the start of the key; everything else is shown at once.
+        keep = next((k for k in range(min(len(self.key) - 1, len(text)), 0, -1) if self.key.startswith(text[-k:])), 0)
+        ready, self.buffer = text[: len(text) - keep], text[len(text) - keep :]
+        return ready
+
+    def flush(self) -> str:
+        rest, self.buffer = self.settings.redact(self.buffer), ""
+        return rest
+
+
+def _system_text(messages: list[BaseMessage]) -> str:
+    return "\n".join(m.text for m in messages if isinstance(m, SystemMessage))
 
 
 def _classify(exc: BaseException) -> tuple[str, bool]:
@@ -189,7 +250,7 @@ class Drafter:
         reply = yield _Call(messages, stream)
         assert reply is not None
         usage.add(reply.usage)
-        problem = reply_problem(reply)
+        problem = reply_problem(reply, self.settings.max_reply_chars, _system_text(messages))
         if problem:
             yield DraftEvent("status", f"{problem}，改用离线起草。")
             return self._offline(part, notes, report, usage, problem)
@@ -208,7 +269,7 @@ class Drafter:
             assert reply is not None
             usage.add(reply.usage)
             usage.reasks += 1
-            problem = reply_problem(reply)
+            problem = reply_problem(reply, self.settings.max_reply_chars, _system_text(messages))
             if problem:
                 notice = f"重写失败（{self.settings.redact(problem)}），保留上一稿并标注待核实。"
                 break
@@ -231,18 +292,23 @@ class Drafter:
             try:
                 if call.stream:
                     full: AIMessageChunk | None = None
+                    redactor = KeyRedactor(self.settings)  # a model may echo the key: never show or store it
                     for chunk in self.model.stream(call.messages):
                         full = chunk if full is None else full + chunk
                         if chunk.text:
-                            emitted = True
-                            yield DraftEvent("delta", chunk.text)
+                            emitted = True  # the stream has started: a retry would repeat text
+                            if piece := redactor.feed(chunk.text):
+                                yield DraftEvent("delta", piece)
+                    if rest := redactor.flush():
+                        yield DraftEvent("delta", rest)
                     reply = _Reply(
-                        full.text if full else "", (full.response_metadata if full else {}).get("finish_reason")
+                        self.settings.redact(full.text if full else ""),
+                        (full.response_metadata if full else {}).get("finish_reason"),
                     )
                     reply.usage = _usage_of(full)
                 else:
                     msg = self.model.invoke(call.messages)
-                    reply = _Reply(msg.text, msg.response_metadata.get("finish_reason"), _usage_of(msg))  # type: ignore[arg-type]
+                    reply = _Reply(self.settings.redact(msg.text), msg.response_metadata.get("finish_reason"), _usage_of(msg))  # type: ignore[arg-type]
                 reply.usage.calls += retries
                 reply.usage.retries = retries
                 return reply
@@ -304,18 +370,23 @@ class Drafter:
             try:
                 if call.stream:
                     full: AIMessageChunk | None = None
+                    redactor = KeyRedactor(self.settings)  # a model may echo the key: never show or store it
                     async for chunk in model.astream(call.messages):
                         full = chunk if full is None else full + chunk
                         if chunk.text:
-                            emitted = True
-                            yield DraftEvent("delta", chunk.text)
+                            emitted = True  # the stream has started: a retry would repeat text
+                            if piece := redactor.feed(chunk.text):
+                                yield DraftEvent("delta", piece)
+                    if rest := redactor.flush():
+                        yield DraftEvent("delta", rest)
                     reply = _Reply(
-                        full.text if full else "", (full.response_metadata if full else {}).get("finish_reason")
+                        self.settings.redact(full.text if full else ""),
+                        (full.response_metadata if full else {}).get("finish_reason"),
                     )
                     reply.usage = _usage_of(full)
                 else:
                     msg = await model.ainvoke(call.messages)
-                    reply = _Reply(msg.text, msg.response_metadata.get("finish_reason"), _usage_of(msg))  # type: ignore[arg-type]
+                    reply = _Reply(self.settings.redact(msg.text), msg.response_metadata.get("finish_reason"), _usage_of(msg))  # type: ignore[arg-type]
                 reply.usage.calls += retries
                 reply.usage.retries = retries
                 yield reply

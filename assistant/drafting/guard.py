@@ -28,6 +28,9 @@ from .notes import Notes
 
 # Set phrases whose numerals are names, not quantities. Curated; each entry is tested.
 FIXED_PHRASES: tuple[str, ...] = (
+    "国办公开办函〔2021〕30号",
+    "国办公开办函〔2019〕60号",
+    "国办函〔2020〕109号",
     "十八大",
     "十九大",
     "二十大",

@@ -37,6 +37,10 @@ class DraftSettings(BaseSettings):
     temperature: float = Field(0.3, ge=0, le=2, validation_alias=AliasChoices("XXGK_LLM_TEMPERATURE", "temperature"))
     # Unset by default: LangChain sends it as max_completion_tokens, which some older servers reject or ignore.
     max_tokens: int | None = Field(None, gt=0, validation_alias=AliasChoices("XXGK_LLM_MAX_TOKENS", "max_tokens"))
+    # Parts run to 1,000–3,000 characters; a reply far beyond that is a runaway generation, not a draft.
+    max_reply_chars: int = Field(
+        8000, gt=0, validation_alias=AliasChoices("XXGK_LLM_MAX_REPLY_CHARS", "max_reply_chars")
+    )
     guard_tries: int = Field(2, ge=0, le=5, validation_alias=AliasChoices("XXGK_GUARD_TRIES", "guard_tries"))
     offline: bool = Field(False, validation_alias=AliasChoices("XXGK_OFFLINE", "offline"))
     data_dir: Path = Field(

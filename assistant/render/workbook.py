@@ -10,7 +10,6 @@ bad input (e.g. 「表三」!D7) together with the cell id and its Chinese label
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +19,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -452,7 +450,9 @@ def read_workbook(path: str | Path) -> Report:
     p = Path(path)
     try:
         reader = _Reader(p)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
+    except Exception as exc:  # a damaged or hostile file fails in zipfile, zlib, XML or openpyxl in many ways
+        if isinstance(exc, MemoryError):
+            raise
         raise WorkbookError([WorkbookProblem(str(p), "统计工作簿", "可读取的 .xlsx 文件", str(exc).splitlines()[0],
                                              sheet=p.name)], str(p)) from exc
     info = _read_info(reader)
