@@ -3,7 +3,7 @@
 load the sample → edit a cell → the error names the cell → export is refused → 自动计算合计 → the error
 is gone → draft 总体情况 (streamed) → the guard flags the invented number → regenerate with an
 instruction → accept → export DOCX and read it back; a second browser context sees none of it; the
-server is killed with SIGKILL, restarted, and the work is still there. Screenshots: docs/img/app-*.png.
+server is killed with SIGKILL, restarted, and the work is still there. Screenshots: out/screenshots/app-*.png (XXGK_SCREENSHOT_DIR), copied to docs/img/ for reviewers.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fake_openai_server import FakeOpenAIServer, serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-IMG = ROOT / "docs" / "img"
+# Screenshots of each area; the copies under docs/img/ were taken from a run of this suite.
+IMG = Path(os.environ.get("XXGK_SCREENSHOT_DIR", ROOT / "out" / "screenshots"))
+IMG.mkdir(parents=True, exist_ok=True)
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
