@@ -103,3 +103,18 @@ def test_arbitrary_cell_values_never_crash(sample_data_cell, value):
         check_report(load_report(json.loads(json.dumps(data, default=str))))
     except ReportInputError as exc:
         assert any(p.field.startswith(sample_data_cell) for p in exc.problems)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(leaf_tables())
+def test_fast_cell_read_agrees_with_the_addressed_read(data):
+    from assistant.checks.facts import CELL_IDS, read_cells
+
+    sample = read_data_file(Path(__file__).parents[1] / "demo" / "sample_report.yaml")
+    complete = fill_totals(load_report({**data, "active_disclosure": sample["active_disclosure"]}))
+    for report in (complete, load_report(sample)):
+        cells = read_cells(report)
+        assert cells is not None
+        assert cells == tuple(get_cell(report, c) for c in CELL_IDS[report.format])
+    trial = load_report({"format": "2019", "year": 2020, "agency": "某镇", **{k: v for k, v in data.items() if k == "review_litigation"}})
+    assert read_cells(trial) is None  # absent tables: the slow path

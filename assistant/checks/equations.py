@@ -22,7 +22,7 @@ from ..schema.labels import (
     disposal_leaves,
     section3_rows,
 )
-from .facts import CELL_INDEX, Facts
+from .facts import CELL_IDS, CELL_INDEX, Facts
 from .findings import Finding
 
 _COLUMN_LABEL = {c.id: c.label for c in SECTION3_COLUMNS}
@@ -176,7 +176,12 @@ class _EquationMatrix:
 
     def __init__(self, version: FormatVersion) -> None:
         self.equations = equations(version)
-        self.cells = tuple(dict.fromkeys(c for eq in self.equations for c in eq.cells))
+        used = {c for eq in self.equations for c in eq.cells}
+        ids = CELL_IDS[version]
+        # Columns are a contiguous run of the cell order (sections 三 and 四), so a complete report's
+        # operands are one slice of its cells.
+        self.start = min(CELL_INDEX[version][c] for c in used)
+        self.cells = ids[self.start :]
         index = {c: i for i, c in enumerate(self.cells)}
         self.matrix = np.zeros((len(self.equations), len(self.cells)), dtype=np.int64)
         for row, eq in enumerate(self.equations):
@@ -185,16 +190,15 @@ class _EquationMatrix:
             for c in eq.right:
                 self.matrix[row, index[c]] -= 1
         self.get = itemgetter(*self.cells)
-        self.positions = itemgetter(*(CELL_INDEX[version][c] for c in self.cells))
 
     def failing(self, facts: Facts) -> list[Equation]:
-        got = self.positions(facts.row) if facts.row is not None else self.get(facts.values)
-        if None in got:
-            return list(self.equations)
+        got = facts.row[self.start :] if facts.row is not None else self.get(facts.values)
         try:
-            residuals = self.matrix @ np.fromiter(got, dtype=np.int64, count=len(got))
-        except OverflowError:  # counts beyond int64: let Python's integers evaluate every identity
+            residuals = self.matrix @ np.array(got, dtype=np.int64)
+        except (TypeError, OverflowError):  # a blank operand, or counts beyond int64: evaluate one by one
             return list(self.equations)
+        if not residuals.any():  # the common case: every identity holds
+            return []
         return [self.equations[i] for i in np.flatnonzero(residuals)]
 
 

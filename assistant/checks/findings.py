@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning"]
 Status = Literal["fail", "not_assessable", "uncertain"]
@@ -18,6 +19,8 @@ class Finding(BaseModel):
     ``status`` says whether the rule failed, could not be evaluated (a blank operand) or is uncertain
     (narrative wording that may mean something else). Only failed hard rules are errors.
     """
+
+    model_config = ConfigDict(frozen=True)  # shared between memoised check runs: never mutated
 
     rule: str
     severity: Severity
@@ -39,11 +42,15 @@ class Finding(BaseModel):
         return data
 
 
-class CheckResult(BaseModel):
-    """All findings for one report, with the counts the CLI and app show."""
+@dataclass
+class CheckResult:
+    """All findings for one report, with the counts the CLI and app show.
 
-    findings: list[Finding] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
+    A plain dataclass: the findings are already validated, and the app builds one on every cell edit.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from decimal import Decimal
+from operator import itemgetter
 
 from pydantic import BaseModel
 
@@ -11,11 +12,18 @@ from ..schema import Report
 from ..schema.labels import NARRATIVE_PARTS
 from . import crossyear, narrative, tables
 from .equations import check_equations
-from .facts import Facts
+from .facts import CELL_INDEX, Facts
 from .findings import CheckResult, Finding
 
 _NARRATIVE_CELLS = tuple(sorted(narrative.CELLS_READ))
+_NARRATIVE_POSITIONS_2021 = itemgetter(*(CELL_INDEX["2021"][c] for c in _NARRATIVE_CELLS))
 _NARRATIVE_CACHE: OrderedDict[tuple[object, ...], list[Finding]] = OrderedDict()
+
+
+def _narrative_cells(facts: Facts) -> tuple[object, ...]:
+    if facts.row is not None and facts.report.format == "2021":
+        return tuple(_NARRATIVE_POSITIONS_2021(facts.row))
+    return tuple(map(facts.cell, _NARRATIVE_CELLS))
 
 
 def _narrative_findings(facts: Facts) -> list[Finding]:
@@ -27,7 +35,7 @@ def _narrative_findings(facts: Facts) -> list[Finding]:
     r = facts.report
     key = (
         tuple(getattr(r.narrative, p) for p in NARRATIVE_PARTS), r.title, r.opening, r.year, r.format,
-        r.body_type, r.published_on, tuple(map(facts.cell, _NARRATIVE_CELLS)),
+        r.body_type, r.published_on, _narrative_cells(facts),
     )
     cached = _NARRATIVE_CACHE.get(key)
     if cached is None:
@@ -43,7 +51,7 @@ def _narrative_findings(facts: Facts) -> list[Finding]:
         _NARRATIVE_CACHE[key] = cached
         if len(_NARRATIVE_CACHE) > 256:
             _NARRATIVE_CACHE.popitem(last=False)
-    return [f.model_copy() for f in cached]
+    return list(cached)
 
 
 def clear_caches() -> None:
@@ -90,5 +98,4 @@ def check_report(report: Report, previous: Report | None = None, options: CheckO
         findings += crossyear.check_in_force_stock(report, prev)
         findings += crossyear.check_year_on_year(report, prev)
         findings += crossyear.check_duplication(report, prev)
-    # Built from validated findings: skip re-validating them (this runs on every cell edit).
-    return CheckResult.model_construct(findings=findings, notes=notes)
+    return CheckResult(findings, notes)

@@ -12,6 +12,12 @@ from .findings import Finding
 _FEE = "active_disclosure.art20_8.admin_fees.fee_amount_wan_yuan"
 _REGULATIONS = "active_disclosure.art20_1.regulations"
 _NORMATIVE = "active_disclosure.art20_1.normative_documents"
+_STOCK_COLUMNS = ("issued", "repealed", "in_force")
+_STOCK_ROWS = tuple(
+    (row, label, tuple(f"{row}.{c}" for c in _STOCK_COLUMNS))
+    for row, label in ((_REGULATIONS, "规章"), (_NORMATIVE, "行政规范性文件"))
+)
+_SECTION2_READ = (_FEE, *(f"{row}.{c}" for row in (_REGULATIONS, _NORMATIVE) for c in _STOCK_COLUMNS))
 _BODY_TYPE_LABEL = {"department": "政府部门", "township": "乡镇（街道）", "government": "人民政府", "other": "其他机关"}
 
 
@@ -86,11 +92,12 @@ def check_blanks(facts: Facts) -> list[Finding]:
 
 def check_active_disclosure(facts: Facts, fee_threshold: Decimal) -> list[Finding]:
     """R2.3 (fee in 元 instead of 万元), R2.4 (规章 for a body without rule-making power), R2.5."""
-    report, get_cell = facts.report, facts.cell
+    report = facts.report
     if report.format != "2021" or report.active_disclosure is None:
         return []
     findings: list[Finding] = []
-    fee = get_cell(_FEE)
+    fee, *stock = facts.cells(_SECTION2_READ)
+    value = dict(zip(_SECTION2_READ[1:], stock, strict=True))
     if isinstance(fee, Decimal) and fee > fee_threshold:
         findings.append(
             Finding(
@@ -103,8 +110,7 @@ def check_active_disclosure(facts: Facts, fee_threshold: Decimal) -> list[Findin
                 expected=f"≤ {fee_threshold}",
             )
         )
-    reg_cells = [f"{_REGULATIONS}.{c}" for c in ("issued", "repealed", "in_force")]
-    nonzero = [c for c in reg_cells if (get_cell(c) or 0) > 0]
+    nonzero = [c for c in _SECTION2_READ[1:4] if (value[c] or 0) > 0]
     if nonzero and report.body_type in ("department", "township"):
         findings.append(
             Finding(
@@ -114,7 +120,7 @@ def check_active_disclosure(facts: Facts, fee_threshold: Decimal) -> list[Findin
                 message=f"机关类型为{_BODY_TYPE_LABEL[report.body_type]}，一般不具有规章制定权，"
                 "但“规章”行填报了非零数字，请核实是否应填入“行政规范性文件”行。",
                 expected=0,
-                actual=sum(int(get_cell(c) or 0) for c in nonzero),
+                actual=sum(int(value[c] or 0) for c in nonzero),
             )
         )
     elif nonzero and report.body_type is None:
@@ -127,8 +133,8 @@ def check_active_disclosure(facts: Facts, fee_threshold: Decimal) -> list[Findin
                 message="“规章”行填报了非零数字，但报告未注明机关类型（body_type），无法判断是否具有规章制定权。",
             )
         )
-    for row, label in ((_REGULATIONS, "规章"), (_NORMATIVE, "行政规范性文件")):
-        issued, repealed, in_force = (get_cell(f"{row}.{c}") for c in ("issued", "repealed", "in_force"))
+    for row, label, keys in _STOCK_ROWS:
+        issued, repealed, in_force = (value[k] for k in keys)
         if issued is None or repealed is None or in_force is None:
             continue
         if issued > in_force + repealed:

@@ -148,7 +148,7 @@ def load_report(data: Mapping[str, Any] | BaseModel, source: str | None = None) 
         )
     cls: type[Report2021] | type[Report2019] = Report2021 if version == "2021" else Report2019
     try:
-        return cls.model_validate(dict(data))
+        return cls.model_validate(data if isinstance(data, dict) else dict(data))
     except ValidationError as exc:
         raise ReportInputError(_problems_from(exc, cast(FormatVersion, version)), source) from exc
 
