@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import gradio as gr
 
-from ..drafting import BACKEND_LABELS, PARTS, Drafter, store_result
+from ..drafting import BACKEND_LABELS, PARTS, store_result
 from .context import AppContext
 from .views import guard_markdown, marked_markdown
 from .workspace import Workspace, part_title
+
+if TYPE_CHECKING:
+    from ..drafting import Drafter
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
 NOTES_KIND, INSTRUCTION_KIND = "notes", "instruction"
@@ -60,6 +63,8 @@ def draft_stream(
     if instruction:
         base = space.store.accepted(space.id, part) or space.store.latest(space.id, part)
         previous = base.text if base else (getattr(space.report().narrative, part, None) or None)
+    from ..drafting import Drafter  # LangChain loads on the first draft, not at start-up
+
     drafter = Drafter(space.drafting_settings(ctx.config.offline))
     reply: dict[str, Any] = {"role": "assistant", "content": ""}
     chat.append(reply)
