@@ -140,6 +140,35 @@ class KeyRedactor:
         return rest
 
 
+class _StreamReader:
+    """One model reply as it arrives: joins the chunks and keeps the API key out of what is shown and kept."""
+
+    def __init__(self, settings: DraftSettings) -> None:
+        self.settings = settings
+        self.redactor = KeyRedactor(settings)  # a model may echo the key: never show or store it
+        self.full: AIMessageChunk | None = None
+        self.started = False  # once text has arrived, a retry would repeat it: fall back instead
+
+    def add(self, chunk: AIMessageChunk) -> str:
+        """The text to show for this chunk (possibly empty while a key prefix is held back)."""
+        self.full = chunk if self.full is None else self.full + chunk
+        if not chunk.text:
+            return ""
+        self.started = True
+        return self.redactor.feed(chunk.text)
+
+    def finish(self) -> tuple[str, _Reply]:
+        """The held-back tail to show, and the whole reply."""
+        full = self.full
+        metadata = full.response_metadata if full else {}
+        reply = _Reply(self.settings.redact(full.text if full else ""), metadata.get("finish_reason"), _usage_of(full))
+        return self.redactor.flush(), reply
+
+    def whole(self, msg: AIMessage) -> _Reply:
+        """A reply that came in one piece (no streaming)."""
+        return _Reply(self.settings.redact(msg.text), msg.response_metadata.get("finish_reason"), _usage_of(msg))
+
+
 def _system_text(messages: list[BaseMessage]) -> str:
     return "\n".join(m.text for m in messages if isinstance(m, SystemMessage))
 
@@ -288,33 +317,24 @@ class Drafter:
         assert self.model is not None
         retries = 0
         while True:
-            emitted = False
+            reader = _StreamReader(self.settings)
             try:
                 if call.stream:
-                    full: AIMessageChunk | None = None
-                    redactor = KeyRedactor(self.settings)  # a model may echo the key: never show or store it
                     for chunk in self.model.stream(call.messages):
-                        full = chunk if full is None else full + chunk
-                        if chunk.text:
-                            emitted = True  # the stream has started: a retry would repeat text
-                            if piece := redactor.feed(chunk.text):
-                                yield DraftEvent("delta", piece)
-                    if rest := redactor.flush():
+                        if piece := reader.add(chunk):
+                            yield DraftEvent("delta", piece)
+                    rest, reply = reader.finish()
+                    if rest:
                         yield DraftEvent("delta", rest)
-                    reply = _Reply(
-                        self.settings.redact(full.text if full else ""),
-                        (full.response_metadata if full else {}).get("finish_reason"),
-                    )
-                    reply.usage = _usage_of(full)
                 else:
                     msg = self.model.invoke(call.messages)
-                    reply = _Reply(self.settings.redact(msg.text), msg.response_metadata.get("finish_reason"), _usage_of(msg))  # type: ignore[arg-type]
+                    reply = reader.whole(msg)
                 reply.usage.calls += retries
                 reply.usage.retries = retries
                 return reply
             except Exception as exc:  # every model failure ends in the fallback, never in a crash
                 reason, retryable = _classify(exc)
-                if retryable and not emitted and retries < self.settings.retries:
+                if retryable and not reader.started and retries < self.settings.retries:
                     retries += 1
                     time.sleep(min(0.5 * 2 ** (retries - 1), 4.0))
                     continue
@@ -366,34 +386,25 @@ class Drafter:
         model = self._async_model()
         retries = 0
         while True:
-            emitted = False
+            reader = _StreamReader(self.settings)
             try:
                 if call.stream:
-                    full: AIMessageChunk | None = None
-                    redactor = KeyRedactor(self.settings)  # a model may echo the key: never show or store it
                     async for chunk in model.astream(call.messages):
-                        full = chunk if full is None else full + chunk
-                        if chunk.text:
-                            emitted = True  # the stream has started: a retry would repeat text
-                            if piece := redactor.feed(chunk.text):
-                                yield DraftEvent("delta", piece)
-                    if rest := redactor.flush():
+                        if piece := reader.add(chunk):
+                            yield DraftEvent("delta", piece)
+                    rest, reply = reader.finish()
+                    if rest:
                         yield DraftEvent("delta", rest)
-                    reply = _Reply(
-                        self.settings.redact(full.text if full else ""),
-                        (full.response_metadata if full else {}).get("finish_reason"),
-                    )
-                    reply.usage = _usage_of(full)
                 else:
                     msg = await model.ainvoke(call.messages)
-                    reply = _Reply(self.settings.redact(msg.text), msg.response_metadata.get("finish_reason"), _usage_of(msg))  # type: ignore[arg-type]
+                    reply = reader.whole(msg)
                 reply.usage.calls += retries
                 reply.usage.retries = retries
                 yield reply
                 return
             except Exception as exc:  # every model failure ends in the fallback
                 reason, retryable = _classify(exc)
-                if retryable and not emitted and retries < self.settings.retries:
+                if retryable and not reader.started and retries < self.settings.retries:
                     retries += 1
                     await asyncio.sleep(min(0.5 * 2 ** (retries - 1), 4.0))
                     continue
