@@ -29,6 +29,23 @@ def _user_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     return data_dir
 
 
+@pytest.fixture(scope="session")
+def server():
+    """The local OpenAI-compatible test server (tests/fake_openai_server.py), shared by the session."""
+    from fake_openai_server import serve
+
+    srv = serve()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fake(server):
+    """The test server with its script, log and defaults cleared."""
+    server.reset()
+    return server
+
+
 @pytest.fixture
 def sample_path() -> Path:
     return SAMPLE_REPORT

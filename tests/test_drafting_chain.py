@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_openai_server import FakeOpenAIServer, serve
+from fake_openai_server import FakeOpenAIServer
 
 from assistant.drafting import (
     PARTS,
@@ -28,19 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRET = "sk-test-SECRET-7f3a9"
 PROBLEMS_OK = "一是公开方式单一化、陈旧化，以文字形式为主。二是政策解读形式单一，多渠道解读能力有待完善。三是业务工作水平有待提升。"
 PROBLEMS_INVENTED = "一是公开方式单一化、陈旧化，以文字形式为主。二是政策解读形式单一，全年仅开展解读37次。三是业务工作水平有待提升。"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAIServer]:
-    srv = serve()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def fake(server: FakeOpenAIServer) -> FakeOpenAIServer:
-    server.reset()
-    return server
 
 
 @pytest.fixture(scope="module")

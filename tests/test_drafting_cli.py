@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from fake_openai_server import FakeOpenAIServer, serve
+from fake_openai_server import FakeOpenAIServer
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -23,13 +22,6 @@ SECRET = "sk-test-SECRET-cli-55"
 PROBLEMS_OK = "一是公开方式单一化、陈旧化，以文字形式为主。二是政策解读形式单一，多渠道解读能力有待完善。三是业务工作水平有待提升。"
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAIServer]:
-    srv = serve()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ a fallback or a clear Chinese message, and afterwards the clerk's notes and acce
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from evidence import SECRET, assert_intact, sample_report, seed_workspace
-from fake_openai_server import FakeOpenAIServer, serve
+from fake_openai_server import FakeOpenAIServer
 
 from assistant.drafting import (
     Drafter,
@@ -66,13 +65,6 @@ CUT_REASONS = {
 
 def expected_outcome(fault: Fault, mode: str) -> str:
     return "retry" if fault.name in CUT_REASONS and mode == "invoke" else fault.outcome
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAIServer]:
-    srv = serve()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
