@@ -276,7 +276,7 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
     page = page_a
     _tab(page, "撰写")
     page.get_by_label("五、存在的主要问题及改进情况（一）存在问题").check()
-    page.wait_for_function("() => document.querySelector('#notes textarea').value.includes('公开方式单一')")
+    page.wait_for_function("() => document.querySelector('#notes textarea')?.value?.includes('公开方式单一')")
     llm.default = {"text": INVENTED, "chunk": 1, "chunk_delay": 0.15}
     page.locator("#draft_notes").click()
     bot = page.locator('#chat [data-testid="bot"]').last
@@ -294,7 +294,7 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
     assert "待核实" in page.locator('#chat [data-testid="bot"]').last.inner_text()
 
     page.locator("#versions_panel").click()
-    page.wait_for_function("() => document.querySelector('#version_b input').value.includes('第 2 版')")
+    page.wait_for_function("() => document.querySelector('#version_b input')?.value?.includes('第 2 版')")
     assert "已中断" in page.locator("#version_a input").input_value()  # the stopped draft is a version too
     page.locator("#diff_btn").click()
     _wait_text(page, "#diff", "+++ 版本")
@@ -350,7 +350,7 @@ def test_login_then_edit_a_pasted_note_and_redraft(browser: Any, llm: FakeOpenAI
         page.get_by_role("button", name="编辑").last.click()
         page.locator("[role=log] textarea").fill("- 局网站主动公开政府信息 148 条")
         page.get_by_role("button", name="发送", exact=True).click()
-        page.wait_for_function("() => document.querySelector('#notes textarea').value.includes('148')")
+        page.wait_for_function("() => document.querySelector('#notes textarea')?.value?.includes('148')")
         assert page.locator('#chat [data-testid="user"]').all_inner_texts() == ["局网站主动公开政府信息 148 条"]
         assert "148" in llm.chat_requests()[-1]["messages"][-1]["content"]
     finally:
