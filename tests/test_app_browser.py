@@ -9,18 +9,14 @@ server is killed with SIGKILL, restarted, and the work is still there. Screensho
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from evidence.gradio_http import ServeProcess
 
 pytestmark = pytest.mark.browser
 
@@ -44,50 +40,12 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - the CI installs it
     pytest.skip("需要 Debian chromium（/usr/bin/chromium）", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+KEY = "sk-test-secret-key"
 
 
-class AppServer:
-    """`xxgk serve` in a subprocess, restartable on the same port and data dir."""
-
-    def __init__(self, data_dir: Path, llm_url: str, *extra: str) -> None:
-        self.extra = list(extra)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.env = {**os.environ, "XXGK_DATA_DIR": str(data_dir), "XXGK_LLM_BASE_URL": llm_url,
-                    "XXGK_LLM_MODEL": "fake-model", "OPENAI_API_KEY": "sk-test-secret-key",
-                    "GRADIO_TEMP_DIR": str(data_dir / "gradio")}
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        exe = Path(sys.executable).parent / "xxgk"
-        self.proc = subprocess.Popen([str(exe), "serve", "--port", str(self.port), *self.extra], env=self.env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url, timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("xxgk serve 未能在 60 秒内启动")
-
-    def kill9(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+def app_process(data_dir: Path, llm_url: str, *args: str) -> ServeProcess:
+    """`xxgk serve` in a subprocess with the test model and a recognisable key in its environment."""
+    return ServeProcess(data_dir, llm_url, {"OPENAI_API_KEY": KEY}, args)
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +57,8 @@ def llm() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture(scope="module")
-def app_server(llm: FakeOpenAIServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    server = AppServer(tmp_path_factory.mktemp("app-data"), llm.url)
+def app_server(llm: FakeOpenAIServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    server = app_process(tmp_path_factory.mktemp("app-data"), llm.url)
     server.start()
     yield server
     server.stop()
@@ -152,7 +110,7 @@ def _edit_cell(page: Any, grid: str, row: int, col: int, value: str) -> None:
     box.press("Enter")
 
 
-def test_clerk_flow_from_sample_to_docx(page_a: Any, app_server: AppServer, llm: FakeOpenAIServer,
+def test_clerk_flow_from_sample_to_docx(page_a: Any, app_server: ServeProcess, llm: FakeOpenAIServer,
                                         tmp_path: Path) -> None:
     page = page_a
     _open(page, app_server.url)
@@ -236,7 +194,7 @@ def test_clerk_flow_from_sample_to_docx(page_a: Any, app_server: AppServer, llm:
     page.screenshot(path=str(IMG / "app-preview.png"), full_page=True)
 
 
-def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_server: AppServer) -> None:
+def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_server: ServeProcess) -> None:
     marker = "隔离核对专用要点"
     _tab(page_a, "撰写")
     page_a.locator("#notes textarea").fill(f"- {marker}")
@@ -263,7 +221,7 @@ def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_
         assert page_b.evaluate(fetch, "/etc/passwd") == 403
 
         _tab(page_b, "设置")
-        assert "sk-test-secret-key" not in page_b.content()
+        assert KEY not in page_b.content()
         assert "已从环境变量读取 API 密钥" in page_b.locator("#settings_status").inner_text()
         page_b.locator("#test_connection").click()
         _wait_text(page_b, "#settings_status", "连接成功")
@@ -307,7 +265,7 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
     _wait_text(page, "#chat", "依法依规做好政府信息公开申请答复工作")
 
 
-def test_work_survives_kill9_and_restart(page_a: Any, app_server: AppServer) -> None:
+def test_work_survives_kill9_and_restart(page_a: Any, app_server: ServeProcess) -> None:
     app_server.kill9()
     app_server.start()
     _open(page_a, app_server.url)
@@ -322,7 +280,7 @@ def test_work_survives_kill9_and_restart(page_a: Any, app_server: AppServer) -> 
 
 def test_login_then_edit_a_pasted_note_and_redraft(browser: Any, llm: FakeOpenAIServer,
                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
-    server = AppServer(tmp_path_factory.mktemp("app-login"), llm.url, "--auth", "clerk:pw123")
+    server = app_process(tmp_path_factory.mktemp("app-login"), llm.url, "--auth", "clerk:pw123")
     server.start()
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = ctx.new_page()

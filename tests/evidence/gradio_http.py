@@ -113,7 +113,9 @@ class AppClient:
 class ServeProcess:
     """`xxgk serve` as a subprocess on a free port, restartable on the same port and data dir."""
 
-    def __init__(self, data_dir: Path, llm_url: str | None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, llm_url: str | None, extra_env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ()) -> None:
+        self.args = list(args)  # extra `xxgk serve` options, e.g. ("--auth", "user:pass")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.env = {**os.environ, "XXGK_DATA_DIR": str(data_dir), "GRADIO_TEMP_DIR": str(data_dir / "gradio"),
@@ -126,14 +128,14 @@ class ServeProcess:
     def start(self, timeout: float = 90) -> None:
         exe = Path(sys.executable).parent / "xxgk"
         with self.log.open("ab") as log:
-            self.proc = subprocess.Popen([str(exe), "serve", "--port", str(self.port)], env=self.env, cwd=ROOT,
+            self.proc = subprocess.Popen([str(exe), "serve", "--port", str(self.port), *self.args], env=self.env, cwd=ROOT,
                                          stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"xxgk serve 启动失败：{self.log.read_text(encoding='utf-8', errors='replace')}")
             try:
-                if httpx.get(self.url + "config", timeout=2, trust_env=False).status_code == 200:
+                if httpx.get(self.url, timeout=2, trust_env=False).status_code == 200:  # also the login page
                     return
             except httpx.HTTPError:
                 pass
