@@ -1,12 +1,18 @@
-"""The reference sample shipped with the project (淄博市工业和信息化局 2022 年报, from a published report)."""
+"""The demo sample shipped inside the package: a report and its bullet notes.
+
+Based on the data of the 淄博市工业和信息化局 2022 年报 (figures and facts); every sentence of the
+narrative and the notes is our own. Read through ``importlib.resources`` so an installed wheel finds them.
+"""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "demo"
+SAMPLES_DIR = Path(str(files("assistant") / "samples"))
 SAMPLE_REPORT = SAMPLES_DIR / "sample_report.yaml"
 SAMPLE_NOTES = SAMPLES_DIR / "sample_notes.md"
+SAMPLE_FILES = (SAMPLE_REPORT, SAMPLE_NOTES)
 
 
 def sample_notes_text() -> str:

@@ -101,7 +101,7 @@ def seed_like_text(report: Report) -> str:
 
 def generate(folder: Path, n: int, seed: int = 5) -> list[Path]:
     rng = random.Random(seed)
-    base = load_report_file(ROOT / "demo" / "sample_report.yaml")
+    base = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
     paths = []
     for i in range(n):
         report = random_report(rng, base, i)

@@ -34,7 +34,7 @@ def _per_call_us(fn: Callable[[], object], seconds: float) -> float:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    data = read_data_file(ROOT / "demo" / "sample_report.yaml")
+    data = read_data_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
     seconds = 1.0 if quick else 4.0
     validate_us = _per_call_us(lambda: Report2021.model_validate(data), seconds)
     # Warm: the prose was already analysed (the app's case: a clerk edits cells, the text is unchanged).

@@ -71,8 +71,8 @@ def chain_overhead(server: Server, rounds: int) -> dict[str, float]:
     """p50 of Drafter.draft_part (prompt → model → guard) minus p50 of a raw SDK call with the same messages."""
     from openai import OpenAI
 
-    report = load_report_file(ROOT / "demo" / "sample_report.yaml")
-    notes = parse_notes((ROOT / "demo" / "sample_notes.md").read_text(encoding="utf-8"))
+    report = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
+    notes = parse_notes((ROOT / "assistant" / "samples" / "sample_notes.md").read_text(encoding="utf-8"))
     server.default(text=REPLY)
     drafter = Drafter(DraftSettings(base_url=server.url, api_key="sk-bench", model="m", timeout=10, retries=0))
     messages = chat_prompt("problems").format_messages(**prompt_inputs("problems", notes, report))
@@ -100,8 +100,8 @@ def chain_overhead(server: Server, rounds: int) -> dict[str, float]:
 
 def concurrent_parts(server: Server, quick: bool) -> dict[str, float]:
     """All four parts with draft_all vs the slowest part alone, every reply delayed 1 s by the server."""
-    report = load_report_file(ROOT / "demo" / "sample_report.yaml")
-    notes = parse_notes((ROOT / "demo" / "sample_notes.md").read_text(encoding="utf-8"))
+    report = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
+    notes = parse_notes((ROOT / "assistant" / "samples" / "sample_notes.md").read_text(encoding="utf-8"))
     server.default(text=REPLY, delay=1.0)
     drafter = Drafter(DraftSettings(base_url=server.url, api_key="sk-bench", model="m", timeout=10, retries=0,
                                     guard_tries=0))
@@ -124,8 +124,8 @@ def concurrent_parts(server: Server, quick: bool) -> dict[str, float]:
 
 
 def prompt_tokens() -> dict[str, Any]:
-    report = load_report_file(ROOT / "demo" / "sample_report.yaml")
-    notes = parse_notes((ROOT / "demo" / "sample_notes.md").read_text(encoding="utf-8"))
+    report = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
+    notes = parse_notes((ROOT / "assistant" / "samples" / "sample_notes.md").read_text(encoding="utf-8"))
     sizes = {part: prompt_size(part, notes, report) for part in PARTS}
     return {"prompt_tokens_per_part": sizes, "prompt_tokens_max_part": max(sizes.values())}
 

@@ -39,7 +39,7 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    report = load_report_file(ROOT / "demo" / "sample_report.yaml")
+    report = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
     repeats = 5 if quick else 25
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

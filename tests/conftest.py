@@ -17,8 +17,8 @@ for _var in ("OPENAI_BASE_URL", "OPENAI_API_BASE", "XXGK_LLM_BASE_URL", "OPENAI_
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-SAMPLE_REPORT = ROOT / "demo" / "sample_report.yaml"
-SAMPLE_NOTES = ROOT / "demo" / "sample_notes.md"
+SAMPLE_REPORT = ROOT / "assistant" / "samples" / "sample_report.yaml"
+SAMPLE_NOTES = ROOT / "assistant" / "samples" / "sample_notes.md"
 
 
 @pytest.fixture(autouse=True)

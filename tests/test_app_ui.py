@@ -125,7 +125,7 @@ def test_connection_test_reports_success_and_failure_without_the_key(
 def test_imports_check_the_file_type_and_roll_last_year_forward(space: Workspace, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"不支持的文件类型“\.exe”"):
         import_file(space, str(tmp_path / "x.exe"), "report")
-    report, message = import_file(space, str(Path(__file__).parents[1] / "demo" / "sample_report.yaml"), "report")
+    report, message = import_file(space, str(Path(__file__).parents[1] / "assistant" / "samples" / "sample_report.yaml"), "report")
     assert report.year == 2023 and "2022 年度报告" in message
     assert space.report().year == 2023
 

@@ -93,7 +93,7 @@ def test_arbitrary_yaml_text_never_crashes(text):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(list(CELLS["2021"])), json_values)
 def test_arbitrary_cell_values_never_crash(sample_data_cell, value):
-    data = read_data_file(Path(__file__).parents[1] / "demo" / "sample_report.yaml")
+    data = read_data_file(Path(__file__).parents[1] / "assistant" / "samples" / "sample_report.yaml")
     node = data
     *path, last = sample_data_cell.split(".")
     for part in path:
@@ -110,7 +110,7 @@ def test_arbitrary_cell_values_never_crash(sample_data_cell, value):
 def test_fast_cell_read_agrees_with_the_addressed_read(data):
     from assistant.checks.facts import CELL_IDS, read_cells
 
-    sample = read_data_file(Path(__file__).parents[1] / "demo" / "sample_report.yaml")
+    sample = read_data_file(Path(__file__).parents[1] / "assistant" / "samples" / "sample_report.yaml")
     complete = fill_totals(load_report({**data, "active_disclosure": sample["active_disclosure"]}))
     for report in (complete, load_report(sample)):
         cells = read_cells(report)

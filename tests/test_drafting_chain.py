@@ -31,12 +31,12 @@ PROBLEMS_INVENTED = "一是公开方式单一化、陈旧化，以文字形式�
 
 @pytest.fixture(scope="module")
 def report() -> Report:
-    return load_report_file(ROOT / "demo" / "sample_report.yaml")
+    return load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
 
 
 @pytest.fixture(scope="module")
 def notes() -> Notes:
-    return parse_notes((ROOT / "demo" / "sample_notes.md").read_text(encoding="utf-8"))
+    return parse_notes((ROOT / "assistant" / "samples" / "sample_notes.md").read_text(encoding="utf-8"))
 
 
 def make(fake: FakeOpenAIServer, **overrides: object) -> Drafter:

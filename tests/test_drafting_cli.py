@@ -16,8 +16,8 @@ from assistant.drafting import VersionStore, parse_notes
 from assistant.drafting.offline import formal
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTES = ROOT / "demo" / "sample_notes.md"
-REPORT = ROOT / "demo" / "sample_report.yaml"
+NOTES = ROOT / "assistant" / "samples" / "sample_notes.md"
+REPORT = ROOT / "assistant" / "samples" / "sample_report.yaml"
 SECRET = "sk-test-SECRET-cli-55"
 PROBLEMS_OK = "一是公开方式单一化、陈旧化，以文字形式为主。二是政策解读形式单一，多渠道解读能力有待完善。三是业务工作水平有待提升。"
 

@@ -19,12 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def report() -> Report:
-    return load_report_file(ROOT / "demo" / "sample_report.yaml")
+    return load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
 
 
 @pytest.fixture(scope="module")
 def notes() -> Notes:
-    return parse_notes((ROOT / "demo" / "sample_notes.md").read_text(encoding="utf-8"))
+    return parse_notes((ROOT / "assistant" / "samples" / "sample_notes.md").read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- extract_numbers
@@ -106,7 +106,7 @@ def test_each_table_phrase_maps_to_its_cell(report: Report, notes: Notes, senten
 
 
 def test_new_plus_carried_over_is_accepted_and_other_counts_are_not_applications(notes: Notes) -> None:
-    report = load_report_file(ROOT / "demo" / "sample_report.yaml")
+    report = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
     report = set_cells(report, {"applications.carried_over.total": 2})
     assert guard_text("overview", "连同上年结转，共受理政府信息公开申请5件。", notes, report) == []
     # 建议、提案 are not disclosure applications even though the clause says 收到.
@@ -114,7 +114,7 @@ def test_new_plus_carried_over_is_accepted_and_other_counts_are_not_applications
 
 
 def test_blank_cell_is_not_assessable_but_the_number_must_still_be_traced(notes: Notes) -> None:
-    blank = load_report_file(ROOT / "demo" / "sample_report.yaml")
+    blank = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
     blank = set_cells(blank, {"applications.new_requests.total": None})
     findings = guard_text("overview", "共收到政府信息公开申请9件。", notes, blank)
     assert [f.rule for f in findings] == ["G1"]
@@ -156,7 +156,7 @@ def test_mark_unverified_without_findings_is_identity() -> None:
 @settings(max_examples=40, deadline=None)
 @given(st.integers(min_value=2, max_value=10**7))
 def test_any_untraceable_figure_is_caught(n: int) -> None:
-    report = load_report_file(ROOT / "demo" / "sample_report.yaml")
+    report = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
     notes = parse_notes("# 存在问题\n- 培训 2023 人次\n")
     findings = guard_text("problems", f"一是年内开展培训{n}人次。", notes, report)
     allowed = traceable_values("problems", notes, report)

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.drafting import Notes, NotesError, parse_notes
 
-SAMPLE_NOTES = Path(__file__).resolve().parents[1] / "demo" / "sample_notes.md"
+SAMPLE_NOTES = Path(__file__).resolve().parents[1] / "assistant" / "samples" / "sample_notes.md"
 
 
 def sample() -> Notes:

@@ -47,7 +47,7 @@ def only_np(n: int) -> tuple[int, ...]:
 
 def test_seed_text_parses_to_exactly_the_sample_tables() -> None:
     outcome = parse_file(SEED)
-    expected = load_report_file(ROOT / "demo" / "sample_report.yaml")
+    expected = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
     got, want = cells_of(outcome.report), cells_of(expected)
     assert len(want) == len(CELLS["2021"]) == 200
     assert got == want
@@ -57,7 +57,7 @@ def test_seed_text_parses_to_exactly_the_sample_tables() -> None:
 
 def test_seed_metadata_narrative_and_the_typo_warning() -> None:
     outcome = parse_file(SEED)
-    expected = load_report_file(ROOT / "demo" / "sample_report.yaml")
+    expected = load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml")
     report = outcome.report
     assert (report.agency, report.year) == ("淄博市工业和信息化局", 2022)
     assert report.title == "淄博市工业和信息化局2022年政府信息公开工作年度报告"
@@ -313,11 +313,11 @@ def test_xlsx_goes_to_the_workbook_reader(tmp_path: Path, sample_report: Any) ->
 def test_pdf_without_ruling_lines_reads_the_text_layer() -> None:
     """The seed printed to PDF by LibreOffice: no table lines at all, only positioned text."""
     outcome = parse_file(FIXTURES / "seed_textlayer.pdf")
-    assert cells_of(outcome.report) == cells_of(load_report_file(ROOT / "demo" / "sample_report.yaml"))
+    assert cells_of(outcome.report) == cells_of(load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml"))
     assert [i.rule for i in outcome.issues] == ["X6"]  # only the printed typo 本年度止件数
 
 
 def test_utf16_text_file_from_notepad(tmp_path: Path) -> None:
     path = tmp_path / "seed.txt"
     path.write_bytes(SEED.read_text(encoding="utf-8").encode("utf-16"))
-    assert cells_of(parse_file(path).report) == cells_of(load_report_file(ROOT / "demo" / "sample_report.yaml"))
+    assert cells_of(parse_file(path).report) == cells_of(load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml"))

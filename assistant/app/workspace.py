@@ -21,11 +21,9 @@ from ..checks import CheckResult, check_report, fill_totals
 from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings, parse_notes
 from ..schema import Report, load_report, load_report_file, set_cells
 from ..schema.document import CellValue
+from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
 from ..schema.labels import NARRATIVE_SECTION
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_REPORT = ROOT / "demo" / "sample_report.yaml"
-SAMPLE_NOTES = ROOT / "demo" / "sample_notes.md"
 
 _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
@@ -36,7 +34,7 @@ _WS_RE = re.compile(r"^[A-Za-z0-9_:\-.@]{8,80}$")
 
 @cache
 def sample_report() -> Report:
-    """The reference report shipped in ``demo/`` (loaded once)."""
+    """The reference report shipped in the package (``assistant/samples``) (loaded once)."""
     return load_report_file(SAMPLE_REPORT)
 
 

@@ -7,6 +7,7 @@ import os
 import re
 from decimal import Decimal
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +18,11 @@ from .notes import Notes, part_label
 if TYPE_CHECKING:
     from langchain_core.prompts import ChatPromptTemplate
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR = Path(str(files("assistant") / "prompts"))  # package data: found in a wheel too
 
 
 def prompts_dir() -> Path:
-    """``prompts/`` of the checkout, or ``XXGK_PROMPTS_DIR``."""
+    """The packaged ``assistant/prompts/``, or ``XXGK_PROMPTS_DIR`` (for prompt authors)."""
     return Path(os.environ.get("XXGK_PROMPTS_DIR") or PROMPTS_DIR)
 
 

@@ -11,8 +11,8 @@ from assistant.drafting import PARTS, Notes, VersionStore, draft_offline, parse_
 from assistant.schema import Report, load_report_file
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_REPORT = ROOT / "demo" / "sample_report.yaml"
-SAMPLE_NOTES = ROOT / "demo" / "sample_notes.md"
+SAMPLE_REPORT = ROOT / "assistant" / "samples" / "sample_report.yaml"
+SAMPLE_NOTES = ROOT / "assistant" / "samples" / "sample_notes.md"
 # Recognisable, so a leak anywhere (output, store, export, log) is found by a plain substring search.
 SECRET = "sk-evidence-KEY-5c1e0b7d9a"
 # Keys the store uses for things that are not per-part notes.
