@@ -30,7 +30,7 @@ from assistant.schema.labels import (  # noqa: E402
     SECTION4_GROUPS,
 )
 
-SEED = ROOT.parent / "shared" / "seeds" / "000_17d8c9157013497c.txt"
+SEED = ROOT / "tests" / "fixtures" / "sample_published.txt"  # our sample in a published report's text layout
 AGENCIES = ("市教育局", "市民政局", "县自然资源局", "区卫生健康委员会", "镇人民政府", "市生态环境局", "县人民政府")
 
 

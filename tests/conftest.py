@@ -16,7 +16,6 @@ for _var in ("OPENAI_BASE_URL", "OPENAI_API_BASE", "XXGK_LLM_BASE_URL", "OPENAI_
     os.environ.pop(_var, None)
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 SAMPLE_REPORT = ROOT / "assistant" / "samples" / "sample_report.yaml"
 SAMPLE_NOTES = ROOT / "assistant" / "samples" / "sample_notes.md"
 

@@ -72,7 +72,7 @@ def test_x3_year_on_year_claim(sample_report, previous):
                                 f"{A}.total_processed.natural_person": 1, f"{A}.total_processed.total": 1})
     [finding] = check_report(sample_report, prev).by_rule("X3")
     assert (finding.expected, finding.actual) == (2, 1)
-    assert "较去年上升一件" in finding.message
+    assert "比上年增加1件" in finding.message
 
 
 def test_r26_in_force_stock(sample_report, previous):

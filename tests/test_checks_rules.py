@@ -139,13 +139,13 @@ def test_r43_review_count_in_prose(sample_report):
 
 
 def test_r36_prose_says_no_applications(sample_report):
-    report = _with_text(sample_report, "overview", "共收到及办理依申请公开3件", "未收到政府信息公开申请")
+    report = _with_text(sample_report, "overview", "共收到并办理依申请公开3件", "未收到政府信息公开申请")
     assert [f.rule for f in check_report(report).findings if f.rule == "R3.6"] == ["R3.6"]
 
 
 def test_r36_zero_counts_of_other_rows_are_not_a_claim(sample_report):
     # A regression: “上年结转…申请0件” and “被申请行政复议0件” were read as “no applications received”.
-    report = _with_text(sample_report, "overview", "共收到及办理依申请公开3件",
+    report = _with_text(sample_report, "overview", "共收到并办理依申请公开3件",
                         "共收到政府信息公开申请3件，上年结转政府信息公开申请0件；本年度被申请行政复议0件")
     assert not check_report(report).by_rule("R3.6")
 
@@ -154,7 +154,7 @@ def test_r37_fee_notice_without_fee_statement(sample_report):
     report = set_cells(sample_report, {
         f"{A}.other_fee_unpaid.natural_person": 1, f"{A}.other_fee_unpaid.total": 1,
         f"{A}.unavailable_not_held.natural_person": 0, f"{A}.unavailable_not_held.total": 0})
-    report = _with_text(report, "other_matters", "（一）依申请公开信息处理费收费情况。2022年，市工信局未收取政府信息公开信息处理费。\n", "")
+    report = _with_text(report, "other_matters", "（一）依申请公开信息处理费收费情况。2022年，本局未收取政府信息公开信息处理费。\n", "")
     result = check_report(report)
     assert result.ok
     assert [f.cells for f in result.by_rule("R3.7")] == [[f"{A}.other_fee_unpaid.total"]]
@@ -162,10 +162,10 @@ def test_r37_fee_notice_without_fee_statement(sample_report):
 
 
 def test_p1_parts_exceed_total_is_an_error(sample_report):
-    report = _with_text(sample_report, "other_matters", "政协提案40件", "政协提案50件")
+    report = _with_text(sample_report, "other_matters", "政协委员提案40件", "政协委员提案50件")
     [finding] = check_report(report).by_rule("P1")
     assert finding.severity == "error" and (finding.expected, finding.actual) == (65, 75)
-    under = _with_text(sample_report, "other_matters", "政协提案40件", "政协提案30件")
+    under = _with_text(sample_report, "other_matters", "政协委员提案40件", "政协委员提案30件")
     [finding] = check_report(under).by_rule("P1")
     assert finding.severity == "warning" and finding.status == "uncertain"
 
@@ -218,3 +218,15 @@ def test_x6_missing_table_and_narrative(sample_report):
     report.narrative.improvements = ""
     x6 = check_report(report).by_rule("X6")
     assert len(x6) == 2 and all(f.severity == "error" for f in x6)
+
+
+def test_p1_a_comparison_after_the_parts_is_not_a_part(sample_report):
+    # A regression (false alarm): “比上年增加1件” was added to the parts, giving 4 > 3.
+    text = "全年共收到政府信息公开申请3件，其中通过网络提交2件、通过邮件提交1件，比上年增加1件，均依法作出答复。"
+    report = sample_report.model_copy(deep=True)
+    report.narrative.overview = (report.narrative.overview or "") + "\n" + text
+    assert not check_report(report).by_rule("P1")
+    wrong = text.replace("邮件提交1件", "邮件提交2件")
+    report.narrative.overview = (sample_report.narrative.overview or "") + "\n" + wrong
+    [finding] = check_report(report).by_rule("P1")
+    assert (finding.expected, finding.actual) == (3, 4)

@@ -6,12 +6,13 @@ import csv
 from pathlib import Path
 
 import yaml
+from corpus import OWN_REPORT_TEXT
 from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.schema import get_cell, load_report_file
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt"
+SEED = OWN_REPORT_TEXT  # our sample in a published report's text layout (tests/corpus.py)
 runner = CliRunner()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from corpus import OWN_REPORT_TEXT
 from evidence import SAMPLE_REPORT, sample_notes_text
 from evidence.files import CellValue, docx, pdf, xlsx
 from hypothesis import HealthCheck, given, settings
@@ -36,8 +37,7 @@ FUZZ = settings(max_examples=1000, deadline=None, derandomize=True, database=Non
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SAMPLE: dict[str, Any] = read_data_file(SAMPLE_REPORT)
-SEED = (Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt").read_text(
-    encoding="utf-8")
+SEED = OWN_REPORT_TEXT.read_text(encoding="utf-8")  # our sample in a published layout (tests/corpus.py)
 SAMPLE_REPORT_OBJ = load_report(SAMPLE)
 CELL_IDS = sorted(CELLS["2021"])
 TOP_KEYS = ["format", "year", "agency", "body_type", "title", "contact", "narrative", "raw_cells", "notes",
@@ -328,7 +328,7 @@ def _sample_docx() -> bytes:
 
 
 SAMPLE_DOCX = _sample_docx()
-SAMPLE_PDF = (Path(__file__).parent / "fixtures" / "seed_textlayer.pdf").read_bytes()
+SAMPLE_PDF = (Path(__file__).parent / "fixtures" / "sample_textlayer.pdf").read_bytes()
 
 
 def _damage(blob: bytes, data: st.DataObject) -> bytes:

@@ -6,11 +6,12 @@ import csv
 from pathlib import Path
 
 import pytest
+from corpus import OWN_REPORT_TEXT
 
 from assistant.ingest import audit
 from assistant.ingest.audit import audit_one, expand_paths
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt"
+SEED = OWN_REPORT_TEXT  # our sample in a published report's text layout (tests/corpus.py)
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus import OWN_REPORT_TEXT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.ingest import ParseError, ParseOutcome, parse_bytes, parse_text
 
-SEED = (Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt").read_text(encoding="utf-8")
+SEED = OWN_REPORT_TEXT.read_text(encoding="utf-8")  # our sample in a published layout (tests/corpus.py)
 FIXTURES = Path(__file__).parent / "fixtures"
 CMS = (FIXTURES / "cms_2021.html").read_bytes().decode("gbk")
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from corpus import OWN_REPORT_TEXT
 
 from assistant.ingest import parse_text
 from assistant.schema import get_cell
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_17d8c9157013497c.txt"
+SEED = OWN_REPORT_TEXT  # our sample in a published report's text layout (tests/corpus.py)
 OTHER_ROWS = ("other_no_correction", "other_fee_unpaid", "other_misc")
 
 

@@ -21,7 +21,7 @@ def test_order_of_the_whole_report(sample_report) -> None:
     assert blocks[headings[2] + 1] == ("table", "applications")
     assert blocks[headings[3] + 1] == ("table", "review_litigation")
     overview = blocks[headings[0] + 1: headings[1]]
-    assert len(overview) == 6 and overview[1][1].startswith("（一）高质完成主动公开工作。")
+    assert len(overview) == 6 and overview[1][1].startswith("（一）主动公开。")
     assert all(kind == "paragraph" for kind, _ in overview)  # 「（一）…。正文」 stays one paragraph
     five = blocks[headings[4] + 1: headings[5]]
     assert [five[0], five[2]] == [("heading2", "（一）存在问题"), ("heading2", "（二）改进情况")]

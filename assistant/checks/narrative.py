@@ -249,6 +249,10 @@ def check_fee_reporting(facts: Facts) -> list[Finding]:
     return findings
 
 
+# A segment after the parts that compares with another year is not one of the parts:
+# “共3件，其中网络2件、邮件1件，比上年增加1件” adds up to 3, not 4.
+_COMPARISON = re.compile(r"比上年|较上年|较去年|比去年|同比|环比|增加|减少|上升|下降|增长|持平")
+
 _TOTAL_WITH_PARTS = re.compile(
     rf"共(?:计)?[^，,。；;]*?(?P<total>{NUMBER})\s*(?P<unit>件|个|项|条|人次|人|次|家|场|篇)[，,]?\s*其中(?P<parts>[^。；;\n]*)"
 )
@@ -268,6 +272,8 @@ def check_prose_arithmetic(report: Report) -> list[Finding]:
                 unit = m.group("unit")
                 values = []
                 for seg in re.split(r"[，,、]", m.group("parts")):
+                    if _COMPARISON.search(seg):
+                        break
                     found = re.search(rf"(?P<num>{NUMBER})\s*{unit}", seg)
                     if not found:
                         break

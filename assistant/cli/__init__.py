@@ -1,24 +1,56 @@
 """`xxgk` — the command line, a thin shell over ``assistant.api``.
 
-Each command group lives in its own module and registers itself on ``app`` when imported below.
+Each command group lives in its own module and registers itself on ``app`` when imported. The console
+script imports only the module of the command it runs (``xxgk check`` never loads LangChain, python-docx or
+the drafting store); ``from assistant.cli import app`` imports every command module.
 """
 
 from __future__ import annotations
 
-from . import check as _check  # noqa: F401  (registers commands)
-from ._app import app
+import sys
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-for _name in ("draft", "export", "ingest", "serve", "demo"):
-    try:
-        __import__(f"{__name__}.{_name}")
-    except ModuleNotFoundError as exc:  # a command module not written yet
-        if exc.name != f"{__name__}.{_name}":
-            raise
+if TYPE_CHECKING:
+    import typer
+
+# Command name → the module that defines it (tests/test_cli_startup.py checks this against the app).
+COMMAND_MODULES: dict[str, str] = {
+    "check": "check",
+    "schema": "check",
+    "draft": "draft",
+    "export": "export",
+    "stats-template": "export",
+    "parse": "ingest",
+    "next-year": "ingest",
+    "audit": "ingest",
+    "demo": "demo",
+    "sample": "demo",
+    "serve": "serve",
+}
+_ALL_MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
+
+
+def _register(modules: tuple[str, ...]) -> typer.Typer:
+    for name in modules:
+        import_module(f"{__name__}.{name}")
+    from ._app import app
+
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the whole command line, every command registered
+        return _register(_ALL_MODULES)
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Entry point of the ``xxgk`` console script."""
-    app()
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    module = COMMAND_MODULES.get(args[0]) if args else None
+    # An unknown command or plain `xxgk --help` needs every command, for the listing or the error.
+    _register((module,) if module and "--help" not in sys.argv else _ALL_MODULES)(prog_name="xxgk")
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMAND_MODULES", "app", "main"]

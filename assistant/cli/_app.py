@@ -16,6 +16,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root() -> None:
+    """政府信息公开工作年度报告起草助手：校验、起草、导入与导出年报。"""
+    # A callback keeps `xxgk` a group of commands even when the console script registered only one.
+
+
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -39,3 +39,29 @@ def demo(
     out.print("[bold]已生成文件：[/]")
     for path in outcome.files:
         out.print(f"  {path}")
+
+
+@app.command()
+def sample(
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="写出示例文件的目录")] = Path("xxgk-sample"),
+) -> None:
+    """写出随软件附带的示例报告（sample_report.yaml）和起草要点（sample_notes.md），供试用和练习。"""
+    from ..samples import SAMPLE_FILES
+    from ._app import fail
+
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"输出位置 {out_dir} 已存在且不是目录，请换一个目录。")
+    targets = [out_dir / source.name for source in SAMPLE_FILES]
+    existing = [t for t in targets if t.exists()]
+    if existing:
+        fail(f"目录中已有同名文件（{'、'.join(t.name for t in existing)}），为免覆盖，请换一个目录或先移走这些文件。")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for source, target in zip(SAMPLE_FILES, targets, strict=True):
+            target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as exc:
+        fail(f"无法写入 {out_dir}：{exc.strerror or exc}")
+    out.print("已写出示例文件：")
+    for target in targets:
+        out.print(f"  {target}")
+    out.print(f"试一试：xxgk check {targets[0]}")

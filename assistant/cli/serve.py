@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Annotated
 
 import typer
@@ -28,6 +29,8 @@ def serve(
     open_browser: Annotated[bool, typer.Option("--open", help="启动后在本机浏览器中打开")] = False,
 ) -> None:
     """启动网页版起草助手（统计数据、撰写、预览与导出、设置），新工作区自动载入样例报告。"""
+    if importlib.util.find_spec("gradio") is None:  # the web app is an extra: the library installs without it
+        fail("网页版所需的组件未安装。请运行：pip install \"xxgk-assistant\\[app]\"，然后重新执行 xxgk serve。")
     from ..app import AppConfig
     from ..app import serve as run
 

@@ -153,13 +153,17 @@ def load_report(data: Mapping[str, Any] | BaseModel, source: str | None = None) 
         raise ReportInputError(_problems_from(exc, cast(FormatVersion, version)), source) from exc
 
 
+# libyaml's safe loader parses a report about 5× faster than the pure-Python one; same results.
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_data_file(path: str | Path) -> Any:
     """Read JSON or YAML (by extension; YAML is a superset, so unknown extensions try YAML)."""
     p = Path(path)
     text = p.read_text(encoding="utf-8-sig")
     if p.suffix.lower() == ".json":
         return json.loads(text)
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_SAFE_LOADER)  # a safe loader (libyaml's when available)
 
 
 def load_report_file(path: str | Path) -> Report:

@@ -1,0 +1,60 @@
+"""Command-line start-up: ``xxgk check`` of the sample vs ``python -c "import pydantic, yaml"`` (same run).
+
+Both are whole processes, timed from spawn to exit, interleaved round by round so a busy machine slows both
+alike; the figure is the ratio of the medians. Goal (issue 11): cli_check_startup_ratio ≤ 2.5.
+Run: ``python benchmarks/bench_cli.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "assistant" / "samples" / "sample_report.yaml"
+
+
+def _seconds(cmd: list[str], env: dict[str, str], cwd: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1 = the report has errors; anything else is a broken run
+        raise RuntimeError(f"{cmd} exited {done.returncode}")
+    return elapsed
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    rounds = 7 if quick else 21
+    xxgk = shutil.which("xxgk", path=str(Path(sys.executable).parent)) or "xxgk"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    baseline_cmd = [sys.executable, "-c", "import pydantic, yaml"]
+    check_cmd = [xxgk, "check", str(SAMPLE)]
+    with tempfile.TemporaryDirectory() as cwd:  # not the checkout: the installed package is what starts
+        for cmd in (baseline_cmd, check_cmd):  # warm the disk cache and the bytecode of both
+            _seconds(cmd, env, cwd)
+        baseline, check = [], []
+        for _ in range(rounds):
+            baseline.append(_seconds(baseline_cmd, env, cwd))
+            check.append(_seconds(check_cmd, env, cwd))
+    base_ms, check_ms = statistics.median(baseline) * 1000, statistics.median(check) * 1000
+    print(f"python -c 'import pydantic, yaml'：中位数 {base_ms:.0f} ms；xxgk check 样例：中位数 {check_ms:.0f} ms")
+    return {
+        "cli_check_startup_ratio": round(check_ms / base_ms, 2),
+        "baseline_ms": round(base_ms, 1),
+        "check_ms": round(check_ms, 1),
+        "rounds": rounds,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    print(run(parser.parse_args().quick))

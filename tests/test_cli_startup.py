@@ -1,0 +1,105 @@
+"""The command line starts light: the console script loads only the module of the command it runs."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+
+from assistant.samples import SAMPLE_NOTES, SAMPLE_REPORT
+
+RUN = """
+import json, sys
+sys.argv = ["xxgk", *sys.argv[1:]]
+{prelude}
+from assistant.cli import main
+try:
+    main()
+finally:
+    heavy = ("langchain_core", "langchain_openai", "openai", "docx", "openpyxl", "gradio", "numpy", "pdfplumber", "sqlite3")
+    print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def run_cli(*args: str, prelude: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", RUN.format(prelude=prelude), *args],
+        capture_output=True, text=True, timeout=120, cwd=cwd, check=False,
+    )
+
+
+def loaded_heavy(done: subprocess.CompletedProcess[str]) -> list[str]:
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_command_modules_match_the_registered_commands() -> None:
+    from assistant.cli import COMMAND_MODULES, app
+
+    group = get_command(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    assert set(commands) == set(COMMAND_MODULES)
+    for name, command in commands.items():
+        defined_in = inspect.getmodule(command.callback).__name__  # type: ignore[union-attr]
+        assert defined_in == f"assistant.cli.{COMMAND_MODULES[name]}", name
+
+
+def test_check_loads_no_drafting_documents_or_app(tmp_path: Path) -> None:
+    done = run_cli("check", str(SAMPLE_REPORT), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "检查通过" in done.stdout
+    assert loaded_heavy(done) == []
+
+
+def test_draft_offline_loads_no_model_client(tmp_path: Path) -> None:
+    done = run_cli("draft", str(SAMPLE_NOTES), "--report", str(SAMPLE_REPORT), "--section", "problems", "--offline",
+                   cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert "一是" in done.stdout
+    assert not {"gradio", "openai", "langchain_openai"} & set(loaded_heavy(done))
+
+
+def test_serve_without_the_app_extra_says_how_to_install_it(tmp_path: Path) -> None:
+    # As if gradio were not installed: a None entry in sys.modules makes find_spec report it missing.
+    done = run_cli("serve", prelude="sys.modules['gradio'] = None", cwd=tmp_path)
+    assert done.returncode == 2
+    assert 'pip install "xxgk-assistant[app]"' in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unknown_command_and_help_list_every_command(tmp_path: Path) -> None:
+    done = run_cli("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for name in ("check", "draft", "export", "parse", "audit", "demo", "sample", "serve"):
+        assert name in done.stdout
+    assert run_cli("no-such-command", cwd=tmp_path).returncode == 2
+
+
+def test_sample_writes_the_packaged_files_and_never_overwrites(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    target = tmp_path / "mine"
+    result = CliRunner().invoke(app, ["sample", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "sample_report.yaml").read_text(encoding="utf-8") == SAMPLE_REPORT.read_text(encoding="utf-8")
+    assert (target / "sample_notes.md").read_text(encoding="utf-8") == SAMPLE_NOTES.read_text(encoding="utf-8")
+    (target / "sample_notes.md").write_text("我的要点", encoding="utf-8")
+    again = CliRunner().invoke(app, ["sample", "-o", str(target)])
+    assert again.exit_code == 2 and "为免覆盖" in again.output
+    assert (target / "sample_notes.md").read_text(encoding="utf-8") == "我的要点"
+
+
+@pytest.mark.parametrize("name", ["system.md", "overview.md", "examples/overview.md", "offline/phrases.yaml"])
+def test_prompts_are_package_data(name: str) -> None:
+    from assistant.drafting.prompts import PROMPTS_DIR
+
+    package = Path(__import__("assistant").__file__).parent
+    assert package / "prompts" == PROMPTS_DIR
+    assert (PROMPTS_DIR / name).is_file()
+    assert SAMPLE_REPORT.parent == package / "samples"
