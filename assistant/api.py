@@ -9,7 +9,20 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .checks import CheckOptions, CheckResult, check_report, fill_totals
+from .checks import (
+    CheckOptions,
+    CheckResult,
+    Finding,
+    Verdict,
+    VerdictError,
+    VerdictOutcome,
+    apply_verdicts,
+    check_report,
+    decide,
+    fill_totals,
+    read_verdicts,
+    write_verdicts,
+)
 from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
 
 if TYPE_CHECKING:
@@ -39,13 +52,20 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AuditSummary",
+    "CheckResult",
     "ExportBlocked",
+    "Finding",
     "ParseError",
     "ParseOutcome",
+    "Verdict",
+    "VerdictError",
+    "VerdictOutcome",
     "WorkbookError",
+    "apply_verdicts",
     "audit",
     "check_file",
     "check_report",
+    "decide_finding",
     "draft_notes",
     "export_all",
     "export_report",
@@ -56,13 +76,16 @@ __all__ = [
     "next_year",
     "parse_file",
     "parse_text",
+    "read_verdicts",
     "read_workbook",
     "render_docx",
     "render_html",
     "render_markdown",
     "report_json_schema",
+    "review_report",
     "save_report",
     "write_template",
+    "write_verdicts",
     "write_workbook",
 ]
 
@@ -72,6 +95,25 @@ def check_file(path: str | Path, previous: str | Path | None = None, options: Ch
     report = load_report_file(path)
     prev: Report | None = load_report_file(previous) if previous is not None else None
     return check_report(report, prev, options)
+
+
+def review_report(
+    report: Report, verdicts: list[Verdict], previous: Report | None = None, options: CheckOptions | None = None,
+) -> VerdictOutcome:
+    """Check ``report`` and carry the reviewers' verdicts onto its findings (stale ones listed, not applied).
+
+    ``outcome.result`` is the check result a gate or a listing should use: findings ruled 不属于问题 no longer
+    count as errors.
+    """
+    return apply_verdicts(check_report(report, previous, options), report, verdicts)
+
+
+def decide_finding(
+    report: Report, finding: Finding, decision: str, by: str, reason: str | None = None,
+) -> Verdict:
+    """A verdict (确认需修改 ``confirmed`` / 不属于问题 ``dismissed``, reason required / 已修改 ``fixed``) on one
+    finding of ``report``, keyed by its rule, cells and the values involved. Raises ``VerdictError``."""
+    return decide(finding, report, decision, by, reason)  # type: ignore[arg-type]
 
 
 def input_error_data(exc: ReportInputError) -> dict[str, Any]:

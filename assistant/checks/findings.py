@@ -11,6 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning"]
 Status = Literal["fail", "not_assessable", "uncertain"]
+Decision = Literal["confirmed", "dismissed", "fixed"]
+
+DECISION_LABELS: dict[str, str] = {"confirmed": "确认需修改", "dismissed": "不属于问题", "fixed": "已修改"}
+
+
+class FindingVerdict(BaseModel):
+    """A reviewer's verdict carried on a finding (``checks.verdicts``; optional key ``verdict`` in §2 output)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    decision: Decision
+    label: str
+    reason: str | None = None
+    by: str
+    at: str
 
 
 class Finding(BaseModel):
@@ -32,6 +47,12 @@ class Finding(BaseModel):
     section: str | None = None
     quote: str | None = None
     formula: str | None = None
+    verdict: FindingVerdict | None = None
+
+    @property
+    def dismissed(self) -> bool:
+        """A reviewer ruled it 不属于问题: it no longer counts as an error or blocks export."""
+        return self.verdict is not None and self.verdict.decision == "dismissed"
 
     def to_data(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", exclude_none=True)
@@ -54,11 +75,16 @@ class CheckResult:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
+        """Errors still open: a finding dismissed by a reviewer (不属于问题) is not counted."""
+        return sum(1 for f in self.findings if f.severity == "error" and not f.dismissed)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning")
+        return sum(1 for f in self.findings if f.severity == "warning" and not f.dismissed)
+
+    @property
+    def dismissed(self) -> int:
+        return sum(1 for f in self.findings if f.dismissed)
 
     @property
     def ok(self) -> bool:
@@ -75,6 +101,7 @@ class CheckResult:
             "ok": self.ok,
             "errors": self.errors,
             "warnings": self.warnings,
+            "dismissed": self.dismissed,
             "findings": [f.to_data() for f in self.findings],
         }
 
@@ -85,4 +112,5 @@ class CheckResult:
         if not self.findings:
             return "检查通过：未发现问题。"
         head = "检查通过" if self.ok else "检查未通过"
-        return f"{head}：{self.errors} 个错误，{self.warnings} 个警告。"
+        tail = f"，另有 {self.dismissed} 项经裁定不属于问题" if self.dismissed else ""
+        return f"{head}：{self.errors} 个错误，{self.warnings} 个警告{tail}。"

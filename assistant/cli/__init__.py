@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 COMMAND_MODULES: dict[str, str] = {
     "check": "check",
     "schema": "check",
+    "verdict": "check",
     "draft": "draft",
     "export": "export",
     "stats-template": "export",

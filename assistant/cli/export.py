@@ -21,6 +21,9 @@ def export(
         Path, typer.Option("-o", "--output", help="输出文件：.docx / .html / .md / .xlsx（按扩展名选择格式）")
     ],
     force: Annotated[bool, typer.Option("--force", help="校验有错误时仍然导出，文稿标注「校验未通过」")] = False,
+    verdicts: Annotated[
+        Path | None, typer.Option("--verdicts", help="裁定文件：裁定为“不属于问题”的错误不再阻止导出")
+    ] = None,
 ) -> None:
     """按国家统一格式导出年报（Word、网页、Markdown）或统计工作簿（.xlsx）。校验有错误时拒绝导出，退出码 2。"""
     from ..render import ExportBlocked, export_report
@@ -32,9 +35,12 @@ def export(
         document = load_report_file(report)
     except ReportInputError as exc:
         fail(str(exc))
+    from ..checks import VerdictError, read_verdicts
+
     try:
-        path = export_report(document, output, force=force)
-    except ExportBlocked as exc:
+        decided = read_verdicts(verdicts) if verdicts is not None else None
+        path = export_report(document, output, force=force, verdicts=decided)
+    except (ExportBlocked, VerdictError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"无法写入 {output}：{exc.strerror or exc}")

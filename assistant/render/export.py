@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..schema import Report
 from .assemble import assemble
@@ -11,21 +13,26 @@ from .docx_writer import docx_from
 from .gate import gate
 from .web import html_from, markdown_from
 
+if TYPE_CHECKING:
+    from ..checks import Verdict
+
 EXPORT_FORMATS = (".docx", ".html", ".md", ".xlsx")
 
 
-def export_report(report: Report, path: str | Path, force: bool = False) -> Path:
+def export_report(
+    report: Report, path: str | Path, force: bool = False, verdicts: Sequence[Verdict] | None = None,
+) -> Path:
     """Write the report to ``path`` in the format named by its extension (.docx .html .md .xlsx).
 
     Raises ``ExportBlocked`` while the checks find errors, unless ``force`` (the output is then marked
     「校验未通过」; a workbook holds only the statistics and carries the mark on its 说明 sheet).
-    Raises ``ValueError`` for any other extension.
+    Raises ``ValueError`` for any other extension. ``verdicts``: errors ruled 不属于问题 do not block.
     """
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in EXPORT_FORMATS:
         raise ValueError(f"不支持导出为“{out.suffix or '无扩展名'}”文件：请使用 {' / '.join(EXPORT_FORMATS)} 之一")
-    failed = gate(report, force)
+    failed = gate(report, force, verdicts)
     if suffix == ".xlsx":
         from .workbook import write_workbook
 
@@ -41,7 +48,7 @@ def export_report(report: Report, path: str | Path, force: bool = False) -> Path
 
 def export_all(
     report: Report, directory: str | Path, stem: str | None = None, force: bool = False,
-    formats: tuple[str, ...] = (".docx", ".html", ".md"),
+    formats: tuple[str, ...] = (".docx", ".html", ".md"), verdicts: Sequence[Verdict] | None = None,
 ) -> dict[str, Path]:
     """Write the report in several formats into ``directory`` (checked once); returns suffix → path.
 
@@ -50,7 +57,7 @@ def export_all(
     unknown = [s for s in formats if s not in EXPORT_FORMATS]
     if unknown:
         raise ValueError(f"不支持的导出格式：{'、'.join(unknown)}；可用 {' / '.join(EXPORT_FORMATS)}")
-    failed = gate(report, force)
+    failed = gate(report, force, verdicts)
     doc = assemble(report, failed)
     base = Path(directory) / _safe_stem(stem or doc.title)
     base.parent.mkdir(parents=True, exist_ok=True)

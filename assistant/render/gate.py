@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..checks import CheckResult, check_report
+from collections.abc import Sequence
+
+from ..checks import CheckResult, Verdict, apply_verdicts, check_report
 from ..schema import Report
 
 _MAX_LISTED = 20
@@ -24,12 +26,15 @@ class ExportBlocked(ValueError):
         super().__init__("\n".join(lines))
 
 
-def gate(report: Report, force: bool) -> CheckResult | None:
+def gate(report: Report, force: bool, verdicts: Sequence[Verdict] | None = None) -> CheckResult | None:
     """Run the checks. Errors raise ``ExportBlocked`` unless ``force``; then the result is returned for marking.
 
-    Returns None when there is nothing to mark.
+    ``verdicts``: reviewers' decisions; an error ruled 不属于问题 (still valid for the current values) does not
+    block. Returns None when there is nothing to mark.
     """
     result = check_report(report)
+    if verdicts:
+        result = apply_verdicts(result, report, verdicts).result
     if result.ok:
         return None
     if not force:

@@ -1,0 +1,23 @@
+"""Times as people read them: stored in UTC (ISO 8601), shown in the clerk's zone (Beijing time by default)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone, tzinfo
+
+
+def _zone() -> tzinfo:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(os.environ.get("XXGK_TIMEZONE") or "Asia/Shanghai")
+    except (KeyError, ValueError, OSError):  # no zone database: Beijing time has no daylight saving
+        return timezone(timedelta(hours=8))
+
+
+def local_time(iso: str, fmt: str = "%m-%d %H:%M:%S") -> str:
+    """A stored UTC time shown in the clerk's zone: Beijing time unless ``XXGK_TIMEZONE`` names another."""
+    try:
+        return datetime.fromisoformat(iso).astimezone(_zone()).strftime(fmt)
+    except ValueError:
+        return iso
