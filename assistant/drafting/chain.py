@@ -263,9 +263,9 @@ class _Policy:
             return False
         if failure.retry_after is not None and failure.retry_after > self.settings.retry_wait_max:
             return False
-        if failure.kind == "timeout" and self.others > 0 and self.gate.go_sequential():
-            self.free += 1
-            self.free_now = True
+        if failure.kind == "timeout" and self.others > 0 and not self.free:
+            self.gate.go_sequential()
+            self.free, self.free_now = 1, True
         return True
 
     def stop(self, state: tenacity.RetryCallState) -> bool:
@@ -455,6 +455,8 @@ class Drafter:
         policy.attempts += 1
         if not self.gate.acquire(call.stop):
             raise CallAborted("stopped", "已停止生成")
+        policy.others = self.gate.in_flight - 1  # shared the server with these from the start
+        acquired_at_start = self.gate.acquired
         guard = new_guard(self.settings.deadline, call.stop)  # counted from the slot, not the queue
         try:
             with guard.registered() as headers:
@@ -469,7 +471,7 @@ class Drafter:
                     return reply
                 return reader.whole(self.model.invoke(call.messages, extra_headers=headers))  # type: ignore[arg-type]
         except MODEL_FAILURES:
-            policy.others = self.gate.in_flight - 1
+            policy.others = max(policy.others, self.gate.overlap(acquired_at_start))
             raise
         finally:
             self.gate.release()
@@ -541,6 +543,8 @@ class Drafter:
         policy.attempts += 1
         if not await self.gate.aacquire(call.stop):
             raise CallAborted("stopped", "已停止生成")
+        policy.others = self.gate.in_flight - 1  # shared the server with these from the start
+        acquired_at_start = self.gate.acquired
         guard = new_guard(self.settings.deadline, call.stop)
         try:
             with guard.registered() as headers:
@@ -556,7 +560,7 @@ class Drafter:
                 else:
                     yield reader.whole(await model.ainvoke(call.messages, extra_headers=headers))  # type: ignore[arg-type]
         except MODEL_FAILURES:
-            policy.others = self.gate.in_flight - 1
+            policy.others = max(policy.others, self.gate.overlap(acquired_at_start))
             raise
         finally:
             self.gate.release()

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-import httpx
+import httpx2 as httpx  # the HTTP library of openai 3.x (an httpx fork with the same API)
 
 log = logging.getLogger("assistant.drafting.calls")
 
@@ -161,6 +161,7 @@ class EndpointGate:
     name: str
     limit: int
     in_flight: int = 0
+    acquired: int = 0  # slots ever taken: a call that sees it grow shared the server with another
     learned: bool = False
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
@@ -168,6 +169,7 @@ class EndpointGate:
         with self._cond:
             if self.in_flight < self.limit:
                 self.in_flight += 1
+                self.acquired += 1
                 return True
             return False
 
@@ -179,6 +181,7 @@ class EndpointGate:
                     return False
                 self._cond.wait(0.1)
             self.in_flight += 1
+            self.acquired += 1
             return True
 
     async def aacquire(self, stop: threading.Event | None = None) -> bool:
@@ -187,6 +190,12 @@ class EndpointGate:
                 return False
             await asyncio.sleep(0.05)
         return True
+
+    def overlap(self, acquired_at_start: int) -> int:
+        """How many other calls were in flight during a call that started when ``acquired`` was
+        ``acquired_at_start`` (those still running, and those that started after it)."""
+        with self._cond:
+            return max(self.in_flight - 1, self.acquired - acquired_at_start)
 
     def release(self) -> None:
         with self._cond:

@@ -11,13 +11,16 @@ import time
 from dataclasses import dataclass
 
 import httpx
+import httpx2
 import openai
 from langchain_core.exceptions import ModelError
 
 from .endpoint import CallAborted
 
 # The exceptions that mean "the model service failed": everything the chain catches.
-MODEL_FAILURES: tuple[type[BaseException], ...] = (openai.APIError, ModelError, httpx.HTTPError, CallAborted, TimeoutError)
+MODEL_FAILURES: tuple[type[BaseException], ...] = (
+    openai.APIError, ModelError, httpx.HTTPError, httpx2.HTTPError, CallAborted, TimeoutError,
+)
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,9 @@ def classify(exc: BaseException, key_withheld: bool = False) -> Failure:
         return Failure("模型服务限流（HTTP 429）", True, "rate", retry_after(exc))
     if isinstance(exc, openai.NotFoundError) or status == 404:
         return Failure("模型服务找不到所选模型或接口（HTTP 404），请核对模型名称和服务地址", False, "request")
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | httpx2.TimeoutException | TimeoutError):
         return Failure("模型服务响应超时", True, "timeout")
-    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError | httpx2.TransportError):
         return Failure("与模型服务的连接中断", True, "connection")
     if isinstance(exc, openai.BadRequestError) or status in (400, 413, 422):
         text = str(getattr(exc, "message", "") or exc)

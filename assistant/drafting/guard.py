@@ -241,7 +241,9 @@ def guard_text(
                     )
                 )
     prev = PreviousValues.of(report, previous)
-    old = {p: getattr(previous.narrative, p) or "" for p in NARRATIVE_PARTS} if previous is not None else None
+    old: dict[str, str] | None = (
+        {p: getattr(previous.narrative, p) or "" for p in NARRATIVE_PARTS} if previous is not None else None
+    )
     findings += check_stale(facts, prev, old, {part: text})
     return findings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2 as httpx  # the HTTP library of openai 3.x (an httpx fork with the same API)
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
