@@ -80,6 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.lock:
                 self._send(200, list(self.server.requests))
         elif self.path.endswith("/models"):
+            with self.server.lock:
+                self.server.authorization = self.headers.get("Authorization")
             self._send(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
         else:
             self._send(404, {"error": {"message": "not found"}})
