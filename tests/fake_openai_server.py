@@ -12,6 +12,11 @@ A reply is a dict:
   match      only for requests whose messages contain this text
   chunk      characters per streamed chunk (default 4); chunk_delay seconds between chunks (default 0)
   repeat     send the text this many times over (a reply far too long)
+  headers    extra response headers (e.g. {"Retry-After": "1"} with a 429)
+  no_usage   report no token counts (like servers that ignore stream_options.include_usage)
+
+Streams that never end (issue 12.9): behaviour "comments" sends only SSE keep-alive comments, "empty-deltas"
+only chunks with empty content — every ``chunk_delay`` (default 0.05 s) for ``delay`` seconds (default 30).
 
 Like a real server, a request's ``max_completion_tokens`` / ``max_tokens`` cuts the content at that many
 characters with ``finish_reason: "length"``.
@@ -56,9 +61,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def _send(self, code: int, obj: Any) -> None:
+    def _send(self, code: int, obj: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(obj, ensure_ascii=False).encode()
         self.send_response(code)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -73,6 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.lock:
                 self._send(200, list(self.server.requests))
         elif self.path.endswith("/models"):
+            with self.server.lock:
+                self.server.authorization = self.headers.get("Authorization")
             self._send(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
         else:
             self._send(404, {"error": {"message": "not found"}})
@@ -102,11 +111,15 @@ class _Handler(BaseHTTPRequestHandler):
         behaviour = reply.get("behaviour")
         if behaviour == "timeout":
             time.sleep(float(reply.get("delay", 30)))
+        elif behaviour in ("comments", "empty-deltas"):
+            return self._endless(req, reply)
         elif reply.get("delay"):
             time.sleep(float(reply["delay"]))
         if reply.get("status"):
             code = int(reply["status"])
-            return self._send(code, {"error": {"message": f"fake {code}", "type": "server_error", "code": code}})
+            return self._send(
+                code, {"error": {"message": f"fake {code}", "type": "server_error", "code": code}}, reply.get("headers")
+            )
         text = reply.get("text")
         if text is None:
             text = "收到：" + _last_user(req)
@@ -118,14 +131,16 @@ class _Handler(BaseHTTPRequestHandler):
         if limit and len(text) > int(limit):
             text, finish = text[: int(limit)], "length"
         base = {"id": "chatcmpl-fake", "created": int(time.time()), "model": req.get("model", "fake-model")}
-        usage = {"prompt_tokens": len(_messages_text(req)), "completion_tokens": len(text),
-                 "total_tokens": len(_messages_text(req)) + len(text)}
+        usage: dict[str, int] | None = {"prompt_tokens": len(_messages_text(req)), "completion_tokens": len(text),
+                                         "total_tokens": len(_messages_text(req)) + len(text)}
+        if reply.get("no_usage"):
+            usage = None
         if not req.get("stream"):
             if behaviour in ("cut", "cut-clean"):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return None
-            return self._send(200, {**base, "object": "chat.completion", "usage": usage, "choices": [
+            return self._send(200, {**base, "object": "chat.completion", **({"usage": usage} if usage else {}), "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}]})
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -152,12 +167,36 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.get("chunk_delay"):
                 time.sleep(float(reply["chunk_delay"]))
         event({}, finish)
-        if (req.get("stream_options") or {}).get("include_usage"):
+        if usage and (req.get("stream_options") or {}).get("include_usage"):
             tail = {**base, "object": "chat.completion.chunk", "choices": [], "usage": usage}
             self._chunk(b"data: " + json.dumps(tail).encode() + b"\n\n")
         self._chunk(b"data: [DONE]\n\n")
         self._chunk(b"")
         return None
+
+
+    def _endless(self, req: dict[str, Any], reply: dict[str, Any]) -> None:
+        """A stream that sends bytes but never a token: keep-alive comments or empty deltas."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        base = {"id": "chatcmpl-fake", "created": int(time.time()), "model": req.get("model", "fake-model"),
+                "object": "chat.completion.chunk"}
+        end = time.monotonic() + float(reply.get("delay", 30))
+        step = float(reply.get("chunk_delay", 0.05))
+        try:
+            while time.monotonic() < end:
+                if reply.get("behaviour") == "comments":
+                    self._chunk(b": keep-alive\n\n")
+                else:
+                    chunk = {**base, "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": None}]}
+                    self._chunk(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                time.sleep(step)
+            self._chunk(b"")
+        except OSError:  # the client hung up: what a stopped stream does
+            self.server.hangups += 1
+            self.close_connection = True
 
 
 class FakeOpenAIServer(ThreadingHTTPServer):
@@ -172,6 +211,7 @@ class FakeOpenAIServer(ThreadingHTTPServer):
         self.requests: list[dict[str, Any]] = []
         self.default: dict[str, Any] = {}
         self.authorization: str | None = None  # the last chat request's Authorization header
+        self.hangups = 0  # endless streams the client closed
         self._thread: threading.Thread | None = None
 
     def handle_error(self, request: Any, client_address: Any) -> None:

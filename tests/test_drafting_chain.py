@@ -60,7 +60,8 @@ def test_plain_reply(fake: FakeOpenAIServer, notes: Notes, report: Report) -> No
     [request] = fake.chat_requests()
     assert request["model"] == "fake-qwen" and not request.get("stream")
     assert "tools" not in request and "response_format" not in request  # plain chat completions only
-    assert "max_completion_tokens" not in request and "max_tokens" not in request  # not every server knows them
+    # The limit goes out as max_tokens, which llama.cpp, vLLM and Ollama honour (not max_completion_tokens).
+    assert "max_completion_tokens" not in request and request["max_tokens"] == 4096
     assert request["temperature"] == 0.3
     system = request["messages"][0]
     assert system["role"] == "system" and "严禁编造" in system["content"] and "淄博市工业和信息化局" in system["content"]
@@ -103,7 +104,8 @@ def test_reask_names_the_table_value_for_x2(fake: FakeOpenAIServer, notes: Notes
     result = make(fake).draft_part("overview", notes, report)
     assert result.text == right and result.findings == []
     reask = last_user(fake.chat_requests()[1])
-    assert "5 件" in reask and "为 3 件" in reask and "请改为表格中的 3" in reask
+    assert "写的是 5" in reask and "表格为 3" in reask and "请改为表格中的 3" in reask
+    assert "applications.new_requests.total" in reask and "本年新收政府信息公开申请" in reask
 
 
 def test_unresolved_numbers_are_marked_and_returned(fake: FakeOpenAIServer, notes: Notes, report: Report) -> None:

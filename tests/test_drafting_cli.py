@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.drafting import VersionStore, parse_notes
-from assistant.drafting.offline import formal
+from assistant.drafting.offline import drop_restated, formal
+from assistant.schema import load_report_file
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES = ROOT / "assistant" / "samples" / "sample_notes.md"
@@ -43,9 +44,10 @@ def test_offline_draft_of_the_sample_has_every_fact(_user_dir: Path) -> None:
                     "【五、存在的主要问题及改进情况（二）改进情况】", "【六、其他需要报告的事项】"):
         assert heading in out
     notes = parse_notes(NOTES.read_text(encoding="utf-8"))
+    doc = load_report_file(REPORT)
     for part, bullets in notes.bullets.items():
         for bullet in bullets:
-            body = formal(bullet)
+            body = (drop_restated([bullet], doc) or [""])[0] if part == "overview" else formal(bullet)
             body = body.split("：", 1)[1] if part == "other_matters" and "：" in body[:24] else body
             assert body in out, bullet
     assert "离线起草（未配置模型）" in result.stderr
@@ -159,7 +161,7 @@ def test_instruction_redrafts_from_the_latest_version(model_env: FakeOpenAIServe
     result = runner.invoke(app, ["draft", str(NOTES), "--section", "problems", "--instruction", "更简洁"])
     assert result.exit_code == 0, result.output
     user = model_env.chat_requests()[0]["messages"][-1]["content"]
-    assert "更简洁" in user and "此前的稿件" in user and "一是公开方式单一化、陈旧化，以文字形式为主。" in user
+    assert "更简洁" in user and "此前的稿件" in user and "一是公开方式单一化、陈旧化，以文字形式为主；" in user
     assert "使用上次起草时保存的报告文档" in result.stderr
 
 

@@ -83,6 +83,7 @@ def test_loopback_models_are_allowed(url: str) -> None:
 
 def test_the_switch_can_be_lifted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XXGK_ALLOW_REMOTE_MODELS", "1")
+    monkeypatch.setenv("XXGK_LLM_ALLOWED_URLS", "https://api.deepseek.com/v1 loopback")
     assert build_chat_model(DraftSettings(base_url="https://api.deepseek.com/v1")) is not None
     monkeypatch.setattr(settings_mod, "ALLOW_REMOTE_MODELS", False)
     with pytest.raises(RemoteModelForbiddenError):

@@ -4,13 +4,15 @@ a fallback or a clear Chinese message, and afterwards the clerk's notes and acce
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence import SECRET, assert_intact, sample_report, seed_workspace
+from evidence import SECRET, assert_intact, sample_notes, sample_report, seed_workspace
 from fake_openai_server import FakeOpenAIServer
 
 from assistant.drafting import (
@@ -219,3 +221,184 @@ def test_every_fault_through_the_app(fake: FakeOpenAIServer, tmp_path: Path) -> 
         assert SECRET.encode() not in b"".join(p.read_bytes() for p in tmp_path.glob("drafts.sqlite3*"))
     finally:
         app.stop()
+
+
+# ---------------------------------------------------------------- issue 12.9: streams that never end
+
+
+@pytest.mark.parametrize("behaviour", ["comments", "empty-deltas"])
+def test_a_stream_that_never_ends_is_cut_at_the_deadline(fake: FakeOpenAIServer, behaviour: str) -> None:
+    """Bytes keep coming (so no read timeout fires), but no token: the wall-clock deadline ends the call."""
+    fake.push({"behaviour": behaviour, "delay": 20, "chunk_delay": 0.05})
+    d = drafter(fake, deadline=1.0, timeout=5.0, retries=2)
+    start = time.monotonic()
+    result = d.draft_part("problems", sample_notes(), sample_report()) if behaviour == "empty-deltas" else next(
+        e.result for e in d.stream_part("problems", sample_notes(), sample_report()) if e.type == "done"
+    )
+    elapsed = time.monotonic() - start
+    assert result is not None and result.backend == "offline-fallback"
+    assert result.fallback_reason == "模型在 1 秒内未写完本部分"
+    assert result.usage.retries == 0  # our own bound: not retried
+    assert elapsed < 4, elapsed
+
+
+def test_slow_tokens_are_cut_at_the_deadline(fake: FakeOpenAIServer) -> None:
+    fake.push({"text": OK * 3, "chunk": 1, "chunk_delay": 0.05})
+    d = drafter(fake, deadline=1.0, timeout=5.0)
+    result = next(e.result for e in d.stream_part("problems", sample_notes(), sample_report()) if e.type == "done")
+    assert result is not None
+    assert result.backend == "offline-fallback" and result.fallback_reason == "模型在 1 秒内未写完本部分"
+
+
+def test_the_length_cap_ends_a_stream_while_it_runs(fake: FakeOpenAIServer) -> None:
+    """A fast reply far past max_reply_chars is cut as soon as it passes the cap, not read to the end."""
+    fake.push({"text": OK, "repeat": 400, "chunk": 50})
+    events = list(drafter(fake, max_reply_chars=500, max_tokens=None).stream_part(
+        "problems", sample_notes(), sample_report()))
+    result = events[-1].result
+    assert result is not None and result.backend == "offline-fallback"
+    assert result.fallback_reason == "模型输出过长（超过上限 500 字），已中止"
+    shown = "".join(e.text for e in events if e.type == "delta")
+    assert len(shown) <= 500 + 50
+
+
+@pytest.mark.parametrize("behaviour", ["comments", "empty-deltas"])
+def test_stop_ends_a_comment_only_stream_at_once(fake: FakeOpenAIServer, behaviour: str) -> None:
+    """停止生成 while the server sends nothing but keep-alives: the stream is closed at the next chunk."""
+    import threading
+
+    fake.push({"behaviour": behaviour, "delay": 20, "chunk_delay": 0.05})
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    start = time.monotonic()
+    events = list(drafter(fake, deadline=60, timeout=5).stream_part(
+        "problems", sample_notes(), sample_report(), stop=stop))
+    assert time.monotonic() - start < 3
+    result = events[-1].result
+    assert result is not None and result.interrupted and result.backend == "llm"
+    assert "已停止生成" in (result.notice or "")
+    deadline = time.monotonic() + 3
+    while fake.hangups < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fake.hangups >= 1  # the connection was closed: the server does not work on for nobody
+
+
+def test_offline_drafting_never_waits_for_the_model_slots(fake: FakeOpenAIServer) -> None:
+    """Four endless model drafts hold every slot of the endpoint; an offline draft still runs at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake.push(*({"behaviour": "comments", "delay": 3, "chunk_delay": 0.1},) * 4)
+    busy = drafter(fake, concurrency=4, deadline=2.5, timeout=5, retries=0)
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(busy.draft_part, "problems", sample_notes(), sample_report()) for _ in range(4)]
+        time.sleep(0.5)
+        assert busy.gate.in_flight == 4
+        start = time.monotonic()
+        offline = Drafter(DraftSettings(base_url=fake.url, model="fake-qwen", concurrency=4, offline=True))
+        result = offline.draft_part("overview", sample_notes(), sample_report())
+        assert result.backend == "offline" and time.monotonic() - start < 1.0
+        assert all(f.result().backend == "offline-fallback" for f in futures)
+
+
+# ---------------------------------------------------------------- issue 14.5: model calls done by the book
+
+
+def test_retry_after_is_honoured(fake: FakeOpenAIServer) -> None:
+    fake.push({"status": 429, "headers": {"Retry-After": "1"}})
+    start = time.monotonic()
+    result = drafter(fake, retries=1).draft_part("problems", sample_notes(), sample_report())
+    assert result.backend == "llm" and result.usage.retries == 1
+    assert time.monotonic() - start >= 1.0  # waited as long as the server asked
+
+
+def test_a_retry_after_beyond_the_cap_is_not_waited_for(fake: FakeOpenAIServer) -> None:
+    fake.push({"status": 429, "headers": {"Retry-After": "120"}})
+    start = time.monotonic()
+    result = drafter(fake, retries=2, retry_wait_max=2).draft_part("problems", sample_notes(), sample_report())
+    assert result.backend == "offline-fallback" and result.fallback_reason == "模型服务限流（HTTP 429）"
+    assert len(fake.chat_requests()) == 1 and time.monotonic() - start < 2
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_key_is_named_and_not_retried(fake: FakeOpenAIServer, status: int) -> None:
+    fake.push({"status": status}, {"status": status})
+    result = drafter(fake, retries=2).draft_part("problems", sample_notes(), sample_report())
+    assert result.backend == "offline-fallback"
+    assert result.fallback_reason is not None and result.fallback_reason.startswith(f"模型服务拒绝了密钥（HTTP {status}）")
+    assert len(fake.chat_requests()) == 1
+
+
+def test_a_bug_of_ours_is_raised_not_hidden_as_a_fallback(fake: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.drafting import chain
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(chain._StreamReader, "whole", broken)
+    with pytest.raises(KeyError):
+        drafter(fake).draft_part("problems", sample_notes(), sample_report())
+
+
+def test_each_call_is_logged_without_the_key(fake: FakeOpenAIServer, caplog: pytest.LogCaptureFixture) -> None:
+    fake.push({"status": 500})
+    with caplog.at_level(logging.INFO, logger="assistant.drafting.calls"):
+        drafter(fake, retries=1).draft_part("problems", sample_notes(), sample_report())
+    text = caplog.text
+    assert f"127.0.0.1:{fake.port}" in text and "重试 1 次" in text and "tokens" in text and "用时" in text
+    assert "后重试" in text  # the retry itself is logged
+    assert SECRET not in text
+
+
+def test_a_key_with_a_trailing_newline_is_stripped(fake: FakeOpenAIServer) -> None:
+    d = drafter(fake, api_key=SECRET + " \n")
+    d.draft_part("problems", sample_notes(), sample_report())
+    assert fake.authorization == f"Bearer {SECRET}"
+
+
+# ---------------------------------------------------------------- issue 14.6: what the real server found
+
+
+def test_a_timeout_while_others_are_in_flight_makes_the_endpoint_sequential(fake: FakeOpenAIServer) -> None:
+    """A server serving one request at a time: the queued calls time out once, then go one by one."""
+    from assistant.drafting.endpoint import gate_for
+
+    # One timeout per part (matched by its prompt, so a retry gets the default reply whatever the order).
+    fake.push(*({"behaviour": "timeout", "delay": 1.5, "match": m} for m in ("“（一）存在问题”部分", "“（二）改进情况”部分", "“六、其他需要报告的事项”部分")))
+    url = fake.url + "/"  # a gate of its own for this test
+    d = Drafter(DraftSettings(base_url=url, api_key=SECRET, model="seq", timeout=1.0, retries=0, concurrency=3))
+    results = d.draft_all(sample_notes(), sample_report(), ["problems", "improvements", "other_matters"])
+    assert gate_for(url, "seq", 3).limit == 1
+    # Each got one free try once the endpoint went sequential (retries=0): no fallback, no wasted retry.
+    assert [r.backend for r in results.values()] == ["llm"] * 3, [r.fallback_reason for r in results.values()]
+    assert [r.usage.calls for r in results.values()] == [2, 2, 2]
+
+
+def test_streamed_usage_is_read_and_estimated_when_absent(fake: FakeOpenAIServer) -> None:
+    fake.push({"text": OK})
+    [*_, done] = drafter(fake).stream_part("problems", sample_notes(), sample_report())
+    assert done.result is not None and done.result.usage.completion_tokens == len(OK) and not done.result.usage.estimated
+    assert fake.chat_requests()[-1]["stream_options"] == {"include_usage": True}
+    fake.push({"text": OK, "no_usage": True})
+    [*_, done] = drafter(fake).stream_part("problems", sample_notes(), sample_report())
+    assert done.result is not None and done.result.usage.estimated and done.result.usage.completion_tokens > 0
+
+
+def test_nonsense_replies_are_refused(fake: FakeOpenAIServer) -> None:
+    fake.push({"text": "一是公开方式在实际漏vapor后进行曾经记录的工作。二是曾经记录。三是进行在实际。"})
+    result = drafter(fake, retries=0).draft_part("problems", sample_notes(), sample_report())
+    assert result.backend == "offline-fallback" and "外文" in (result.fallback_reason or "")
+    fake.push({"text": "今天天气晴朗，阳光明媚，我们一起去公园散步吧。小鸟在树上唱歌，花儿在风中摇摆。"})
+    result = drafter(fake, retries=0).draft_part("problems", sample_notes(), sample_report())
+    assert result.backend == "offline-fallback" and result.fallback_reason == "模型输出与要点和统计表格无关"
+
+
+def test_a_fallback_gives_a_distinct_exit_status(fake: FakeOpenAIServer) -> None:
+    from assistant.drafting.results import EXIT_FELL_BACK, exit_status
+
+    fake.push({"status": 500}, {"status": 500})
+    fell = drafter(fake, retries=1).draft_part("problems", sample_notes(), sample_report())
+    fake.push({"text": OK})
+    ok = drafter(fake).draft_part("improvements", sample_notes(), sample_report())
+    code, message = exit_status({"problems": fell, "improvements": ok})
+    assert code == EXIT_FELL_BACK == 3 and message is not None and "存在问题" in message
+    assert exit_status({"improvements": ok})[0] in (0, 1)

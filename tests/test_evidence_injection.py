@@ -237,3 +237,91 @@ def test_a_reply_echoing_the_system_prompt_is_not_kept(model_env: ObedientServer
     system = next(m["content"] for m in model_env.chat_requests()[0]["messages"] if m["role"] == "system")
     rules = [line for line in system.splitlines() if re.match(r"^\d\.", line)]
     assert rules and not any(rule[3:] in result.text for rule in rules)
+
+
+# ---------------------------------------------------------------- issue 12.7: the operator's key stays home
+
+
+@pytest.fixture
+def other_server() -> Iterator[FakeOpenAIServer]:
+    """A second endpoint on loopback: the server "of the page user's own"."""
+    from fake_openai_server import serve
+
+    srv = serve()
+    srv.default = {"text": BASE}
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def operator_env(server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAIServer:
+    """The operator configured an endpoint and its key in the environment."""
+    server.reset()
+    server.default = {"text": BASE}
+    monkeypatch.setenv("XXGK_LLM_BASE_URL", server.url)
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    return server
+
+
+def _draft_with(settings: Any) -> None:
+    Drafter(settings).draft_part("overview", parse_notes(sample_notes_text()), sample_report())
+
+
+def test_the_env_key_goes_only_to_the_env_endpoint(operator_env: FakeOpenAIServer, other_server: FakeOpenAIServer) -> None:
+    from assistant.drafting.model import list_models
+
+    _draft_with(load_settings())
+    assert operator_env.authorization == f"Bearer {SECRET}"
+    # A page chose another endpoint (as the app's 设置 does: base_url override only): no key is sent there.
+    page = load_settings(base_url=other_server.url, model="fake-model")
+    assert page.api_key is None and page.key_withheld
+    _draft_with(page)
+    assert other_server.authorization == "Bearer sk-none"
+    assert list_models(page) == ["fake-model"]  # the connection test, the same policy
+    assert SECRET not in (other_server.authorization or "")
+    # A key entered for that endpoint is used there.
+    _draft_with(load_settings(base_url=other_server.url, api_key="sk-entered-for-it"))
+    assert other_server.authorization == "Bearer sk-entered-for-it"
+
+
+def test_a_refused_key_on_a_page_endpoint_says_the_key_was_withheld(
+    operator_env: FakeOpenAIServer, other_server: FakeOpenAIServer
+) -> None:
+    other_server.default = {"status": 401}
+    result = Drafter(load_settings(base_url=other_server.url, retries=0)).draft_part(
+        "problems", parse_notes(sample_notes_text()), sample_report())
+    assert result.fallback_reason is not None and "模型服务拒绝了密钥（HTTP 401）" in result.fallback_reason
+    assert "未发送服务器的密钥" in result.fallback_reason
+
+
+def test_the_allow_list_is_enforced_on_the_server(
+    operator_env: FakeOpenAIServer, other_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.drafting.model import build_chat_model, list_models
+    from assistant.drafting.settings import EndpointNotAllowedError
+
+    # Default: the configured URL and loopback.
+    assert build_chat_model(load_settings(base_url=other_server.url)) is not None
+    # The operator narrows it to the configured endpoint: a page-chosen one is refused before any request.
+    monkeypatch.setenv("XXGK_LLM_ALLOWED_URLS", operator_env.url)
+    page = load_settings(base_url=other_server.url)
+    for attempt in (lambda: build_chat_model(page), lambda: list_models(page), lambda: Drafter(page)):
+        with pytest.raises(EndpointNotAllowedError, match="不在本服务器允许使用的模型服务之列"):
+            attempt()
+    assert other_server.chat_requests() == [] and other_server.authorization is None
+    assert build_chat_model(load_settings()) is not None  # the configured one stays allowed
+    monkeypatch.setenv("XXGK_LLM_ALLOWED_URLS", f"{operator_env.url}, loopback")
+    assert build_chat_model(page) is not None
+
+
+def test_the_app_connection_test_sends_no_env_key_to_a_page_endpoint(
+    operator_env: FakeOpenAIServer, other_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    from assistant.app.tab_settings import connection_test
+    from assistant.app.workspace import Workspace
+
+    space, _ = Workspace.open(VersionStore(tmp_path / "s.sqlite3"), "ws-key")
+    space.save_settings(other_server.url, "fake-model", False)
+    verdict = connection_test(space)
+    assert verdict.startswith("【成功】")
+    assert other_server.authorization == "Bearer sk-none"

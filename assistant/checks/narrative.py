@@ -13,14 +13,24 @@ Documented rule ids added to format-spec §5 (data-contract §2 allows new ids):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
-from ..schema import Report
+from ..schema import Report, describe
 from ..schema.labels import NARRATIVE_PARTS, NARRATIVE_SECTION
-from ..textnum import NUMBER, normalize, sentences, to_int
+from ..schema.phrases import (
+    CARRIED_FORWARD,
+    FIGURE_PHRASES,
+    NEW,
+    STALE_LABEL,
+    STALE_RULE,
+    FigurePhrase,
+    phrase_cells,
+)
+from ..textnum import NUMBER, extract_numbers, normalize, sentences, to_int
 from .facts import Facts
 from .findings import Finding
 
@@ -29,78 +39,32 @@ _CLAUSE = re.compile(r"[^，,。；;！？\n]+")
 
 @dataclass(frozen=True)
 class Mention:
+    """One figure stated in prose: the sentence and clause, the number (``start``/``end`` offsets of it in
+    the scanned text) and ``raw``, the phrase from keyword to unit."""
+
     part: str
     sentence: str
     clause: str
     value: int
     raw: str
+    start: int = 0
+    end: int = 0
 
 
-@dataclass(frozen=True)
-class FigurePhrase:
-    """A phrase that states a table figure: any of ``candidates`` (sums of cells) may match."""
+_NUM_WITH_UNIT = re.compile(f"(?P<num>{NUMBER})\\s*(?P<unit>件|起|宗)")
+_GAP_MAX = 24  # characters between a keyword and its number ("收到政府信息公开申请" …)
 
-    rule: str
-    name: str
-    keywords: str
-    candidates: tuple[tuple[str, ...], ...]
-    requires: str | None = None
-    excludes: str | None = None
-    unit: str = "件"
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return _pattern(self.keywords, self.unit)
-
-
-@lru_cache(maxsize=64)
-def _pattern(keywords: str, unit: str) -> re.Pattern[str]:
-    return re.compile(f"(?:{keywords})[^，,。；;\\d{{}}]{{0,24}}?(?P<num>{NUMBER})\\s*(?:{unit})")
-
-
-_T3 = "applications"
-FIGURE_PHRASES: tuple[FigurePhrase, ...] = (
-    FigurePhrase(
-        "X2", "收到申请", "收到|受理|新收",
-        ((f"{_T3}.new_requests.total",), (f"{_T3}.new_requests.total", f"{_T3}.carried_over.total"),
-         (f"{_T3}.total_processed.total",)),
-        requires="申请", excludes="建议|提案|信访|来信|咨询|留言",
-    ),
-    FigurePhrase(
-        "X2", "办结申请", "办结|答复|办理完毕",
-        ((f"{_T3}.total_processed.total",), (f"{_T3}.new_requests.total",)),
-        requires="申请", excludes="建议|提案|信访",
-    ),
-    FigurePhrase("X2", "予以公开", "予以公开", ((f"{_T3}.granted.total",),), excludes="部分"),
-    FigurePhrase("X2", "部分公开", "部分公开", ((f"{_T3}.partially_granted.total",),)),
-    FigurePhrase("X2", "结转下年度", "结转下年度|转入下年度|结转至下年", ((f"{_T3}.carried_forward.total",),)),
-    FigurePhrase("X2", "上年结转", "上年结转|上年度结转", ((f"{_T3}.carried_over.total",),)),
-    FigurePhrase(
-        "X2", "制发规范性文件", "制发|出台|印发|制定",
-        (("active_disclosure.art20_1.normative_documents.issued",),), requires="规范性文件",
-        excludes="方案|要点|指南|目录",
-    ),
-    FigurePhrase(
-        "R4.3", "行政复议", "行政复议", (("review_litigation.review.total",),), excludes="备案", unit="件|起|宗"
-    ),
-    FigurePhrase(
-        "R4.3", "行政诉讼", "行政诉讼",
-        (("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"),),
-        unit="件|起|宗",
-    ),
-)
-
-
-# One pass finds which phrases a sentence may hold: most sentences state no table figure.
+# One pass finds which phrases a clause may hold: most sentences state no table figure.
 _BY_KEYWORD: dict[str, list[FigurePhrase]] = {}
 for _phrase in FIGURE_PHRASES:
     for _kw in _phrase.keywords.split("|"):
         _BY_KEYWORD.setdefault(_kw, []).append(_phrase)
 _ANY_KEYWORD = re.compile("|".join(sorted(_BY_KEYWORD, key=len, reverse=True)))
+_UNIT_RE = {p: re.compile(f"^(?:{p.unit})$") for p in FIGURE_PHRASES}
 
 # Every cell the prose rules compare with: the memo key of the runner includes their values.
 CELLS_READ: frozenset[str] = frozenset(
-    {c for p in FIGURE_PHRASES for cells in p.candidates for c in cells}
+    phrase_cells()
     | {"applications.new_requests.total", "applications.carried_over.total", "applications.other_fee_unpaid.total"}
 )
 
@@ -111,7 +75,10 @@ def clear_caches() -> None:
 
 
 def iter_figure_mentions(text: str, part: str = "overview") -> Iterator[tuple[FigurePhrase, Mention]]:
-    """Every phrase in ``text`` that states a table figure, with the number it states."""
+    """Every phrase in ``text`` that states a table figure, with the number it states.
+
+    The one reading of figure phrases: rule X2/R4.3 and the drafting guard both use it.
+    """
     yield from _figure_mentions(text, part)
 
 
@@ -126,20 +93,129 @@ def _scan_figures(text: str, part: str) -> Iterator[tuple[FigurePhrase, Mention]
     if not _ANY_KEYWORD.search(text):
         return
     for sent in sentences(text):
-        found = _ANY_KEYWORD.findall(sent.text)
-        if not found:
+        if not _ANY_KEYWORD.search(sent.text):
             continue
-        candidates = list(dict.fromkeys(p for kw in found for p in _BY_KEYWORD[kw]))
-        for clause in _CLAUSE.findall(sent.text):
-            for phrase in candidates:
-                if phrase.requires and not re.search(phrase.requires, clause + sent.text):
+        for clause_m in _CLAUSE.finditer(sent.text):
+            clause = clause_m.group(0)
+            keywords = list(_ANY_KEYWORD.finditer(clause))
+            if not keywords:
+                continue
+            for num in _NUM_WITH_UNIT.finditer(clause):
+                # The number belongs to the nearest keyword before it, with no other number in between.
+                before = [k for k in keywords if k.end() <= num.start()]
+                if not before:
                     continue
-                if phrase.excludes and re.search(phrase.excludes, clause):
+                kw = before[-1]
+                gap = clause[kw.end() : num.start()]
+                if len(gap) > _GAP_MAX or re.search(r"\d", gap) or _NUM_WITH_UNIT.search(gap):
                     continue
-                for m in phrase.pattern.finditer(clause):
-                    value = to_int(m.group("num"))
-                    if value is not None:
-                        yield phrase, Mention(part, sent.text.strip(), clause, value, m.group(0))
+                phrase = _phrase_for(kw.group(0), clause, sent.text, num.group("unit"))
+                value = to_int(num.group("num"))
+                if phrase is None or value is None:
+                    continue
+                offset = sent.start + clause_m.start()
+                yield phrase, Mention(
+                    part, sent.text.strip(), clause, value, clause[kw.start() : num.end()],
+                    offset + num.start("num"), offset + num.end("num"),
+                )
+
+
+def _phrase_for(keyword: str, clause: str, sentence: str, unit: str) -> FigurePhrase | None:
+    for phrase in _BY_KEYWORD[keyword]:
+        if phrase.requires and not re.search(phrase.requires, clause + sentence):
+            continue
+        if phrase.excludes and re.search(phrase.excludes, clause):
+            continue
+        if not _UNIT_RE[phrase].match(unit):
+            continue
+        return phrase
+    return None
+
+
+@dataclass(frozen=True)
+class FigureVerdict:
+    """How a stated figure compares with the tables: ``ok`` (it equals a candidate sum, or no candidate is
+    known); else ``cells``/``expected`` name the first known candidate; ``stale`` when the number is last
+    year's value of a candidate and not this year's."""
+
+    ok: bool
+    cells: tuple[str, ...] = ()
+    expected: int | None = None
+    stale: bool = False
+    previous_year: int | None = None
+
+
+def figure_verdict(phrase: FigurePhrase, value: int, facts: Facts, previous: PreviousValues | None = None) -> FigureVerdict:
+    """The verdict on one stated figure — shared by X2/R4.3 and the drafting guard."""
+    known = [(cells, s) for cells in phrase.candidates if (s := facts.total(cells)) is not None]
+    if not known or any(s == value for _, s in known):
+        return FigureVerdict(True)
+    cells, expected = known[0]
+    stale = previous is not None and any(previous.total(c) == value for c, _ in known)
+    return FigureVerdict(False, cells, expected, stale, previous.year if previous is not None else None)
+
+
+class PreviousValues:
+    """Last year's cell values, from a full report or the embedded ``previous_year`` reference."""
+
+    def __init__(self, year: int, values: dict[str, int | None]) -> None:
+        self.year = year
+        self.values = values
+
+    @classmethod
+    def of(cls, report: Report, previous: Report | None) -> PreviousValues | None:
+        if previous is not None:
+            facts = Facts(previous)
+            return cls(previous.year, {c: _int(facts.cell(c)) for c in phrase_cells()})
+        ref = report.previous_year
+        if ref is None:
+            return None
+        values: dict[str, int | None] = {}
+        if ref.new_requests is not None:
+            values[NEW] = _int(ref.new_requests.total)
+        if ref.carried_forward is not None:
+            values[CARRIED_FORWARD] = _int(ref.carried_forward.total)
+        return cls(ref.year, values)
+
+    def total(self, cells: tuple[str, ...]) -> int | None:
+        got = [self.values.get(c) for c in cells]
+        return None if None in got else sum(v for v in got if v is not None)
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | Decimal) and not isinstance(value, bool) else None
+
+
+def figure_finding(part: str, phrase: FigurePhrase, mention: Mention, verdict: FigureVerdict, fmt: str) -> Finding:
+    """The finding of a figure that contradicts the tables (X2/R4.3), naming the cells."""
+    where = "、".join(describe(c, fmt) for c in verdict.cells)  # type: ignore[arg-type]
+    return Finding(
+        rule=phrase.rule,
+        severity="warning",
+        cells=list(verdict.cells),
+        section=NARRATIVE_SECTION[part],
+        quote=mention.sentence,
+        expected=verdict.expected,
+        actual=mention.value,
+        message=f"正文“{mention.raw}”写的是 {mention.value}，与表格 {where} 不一致（表格为 {verdict.expected}）。"
+        f"原句：{mention.sentence}",
+    )
+
+
+def stale_figure_finding(part: str, mention: Mention, verdict: FigureVerdict, fmt: str) -> Finding:
+    """X9: the figure is last year's value of its cell, not this year's."""
+    where = "、".join(describe(c, fmt) for c in verdict.cells)  # type: ignore[arg-type]
+    return Finding(
+        rule=STALE_RULE,
+        severity="warning",
+        cells=list(verdict.cells),
+        section=NARRATIVE_SECTION[part],
+        quote=mention.sentence,
+        expected=verdict.expected,
+        actual=mention.value,
+        message=f"{STALE_LABEL}：正文“{mention.raw}”写的 {mention.value} 是 {verdict.previous_year} 年的数字，"
+        f"本年表格 {where} 为 {verdict.expected}。原句：{mention.sentence}",
+    )
 
 
 def _narrative(report: Report) -> Iterator[tuple[str, str]]:
@@ -149,29 +225,65 @@ def _narrative(report: Report) -> Iterator[tuple[str, str]]:
             yield part, text
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"\s", "", normalize(text))
+
+
+def copied_sentences(text: str, previous_texts: Iterable[str]) -> list[str]:
+    """Sentences of ``text`` (10+ characters, with a number in them) found word for word in last year's
+    narrative: figures carried over unchanged."""
+    old = {_squash(s.text).rstrip("。；;") for t in previous_texts for s in sentences(normalize(t))}
+    found = []
+    for sent in sentences(normalize(text)):
+        key = _squash(sent.text).rstrip("。；;")
+        if len(key) >= 10 and key in old and extract_numbers(key):
+            found.append(sent.text.strip())
+    return found
+
+
+def check_stale(
+    facts: Facts, previous: PreviousValues | None, previous_narrative: dict[str, str] | None = None, parts: dict[str, str] | None = None
+) -> list[Finding]:
+    """X9 疑似沿用上年数据: a figure phrase stating last year's value of its cell instead of this year's,
+    or a sentence with a number carried over word for word from last year's narrative.
+
+    ``parts`` (part → text) defaults to the report's narrative; the guard passes a draft.
+    """
+    findings: list[Finding] = []
+    texts = parts if parts is not None else dict(_narrative(facts.report))
+    old = [t for t in (previous_narrative or {}).values() if t]
+    for part, text in texts.items():
+        flagged: set[str] = set()
+        if previous is not None:
+            for phrase, mention in iter_figure_mentions(text, part):
+                verdict = figure_verdict(phrase, mention.value, facts, previous)
+                if verdict.stale:
+                    findings.append(stale_figure_finding(part, mention, verdict, facts.report.format))
+                    flagged.add(mention.sentence)
+        for sentence in copied_sentences(text, old) if old else []:
+            if sentence in flagged:
+                continue
+            findings.append(
+                Finding(
+                    rule=STALE_RULE,
+                    severity="warning",
+                    section=NARRATIVE_SECTION[part],
+                    quote=sentence,
+                    message=f"{STALE_LABEL}：这句话与上一年度报告一字不差，其中的数字可能是上年的，请核实："
+                    f"“{sentence}”。",
+                )
+            )
+    return findings
+
+
 def check_figures(facts: Facts) -> list[Finding]:
     """X2 / R4.3: a figure stated in prose disagrees with every cell it may refer to."""
     findings: list[Finding] = []
     for part, text in _narrative(facts.report):
         for phrase, mention in iter_figure_mentions(text, part):
-            sums = [(cells, facts.total(cells)) for cells in phrase.candidates]
-            known = [(cells, s) for cells, s in sums if s is not None]
-            if not known or any(s == mention.value for _, s in known):
-                continue
-            cells, expected = known[0]
-            findings.append(
-                Finding(
-                    rule=phrase.rule,
-                    severity="warning",
-                    cells=list(cells),
-                    section=NARRATIVE_SECTION[part],
-                    quote=mention.sentence,
-                    expected=expected,
-                    actual=mention.value,
-                    message=f"正文“{mention.raw}”写的是 {mention.value}，与表格不一致（表格为 {expected}）。"
-                    f"原句：{mention.sentence}",
-                )
-            )
+            verdict = figure_verdict(phrase, mention.value, facts)
+            if not verdict.ok:
+                findings.append(figure_finding(part, phrase, mention, verdict, facts.report.format))
     return findings
 
 

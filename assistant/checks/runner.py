@@ -98,4 +98,5 @@ def check_report(report: Report, previous: Report | None = None, options: CheckO
         findings += crossyear.check_in_force_stock(report, prev)
         findings += crossyear.check_year_on_year(report, prev)
         findings += crossyear.check_duplication(report, prev)
+        findings += narrative.check_stale(facts, narrative.PreviousValues.of(report, previous), prev.narrative)
     return CheckResult(findings, notes)

@@ -7,7 +7,9 @@ sync and async drivers only perform the calls. So streaming, sync and async beha
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Generator, Iterator
@@ -15,31 +17,31 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.exceptions import (
-    ModelAPIError,
-    ModelConnectionError,
-    ModelRateLimitError,
-    ModelTimeoutError,
-)
+import tenacity
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..checks import Finding
 from ..schema import Report
+from .endpoint import CallAborted, EndpointGate, gate_for, new_guard
+from .errors import MODEL_FAILURES, Failure, classify
 from .guard import guard_text, mark_unverified
 from .model import build_chat_model
 from .notes import PARTS, Notes, check_part, part_label
-from .offline import draft_offline
-from .prompts import chat_prompt, prompt_inputs, read_prompt
+from .offline import draft_offline_result
+from .prompts import chat_prompt, estimate_tokens, prompt_inputs, read_prompt, tables_brief
 from .results import DraftEvent, DraftResult, Usage
 from .settings import DraftSettings, load_settings
+
+log = logging.getLogger("assistant.drafting.calls")
 
 
 @dataclass
 class _Call:
     messages: list[BaseMessage]
     stream: bool
+    stop: threading.Event | None = None
 
 
 @dataclass
@@ -48,6 +50,7 @@ class _Reply:
     finish_reason: str | None = None
     usage: Usage = field(default_factory=Usage)
     error: str | None = None
+    kind: str | None = None  # the failure's kind (errors.Failure.kind), e.g. "stopped"
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -68,11 +71,43 @@ def clean_reply(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def reply_problem(reply: _Reply, max_chars: int = 8000, instructions: str = "") -> str | None:
+# Latin words a formal report may contain (政务App, Web 端, Wi-Fi …); others inside Chinese prose are garbage.
+_LATIN_OK = frozenset({"app", "web", "wifi", "wi", "fi", "www", "http", "https", "gov", "cn", "com", "html", "pdf",
+                       "ofd", "wps", "oa", "url", "ai", "ip", "id", "qq", "sms"})
+_LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z][A-Za-z]*(?![A-Za-z])")
+_URL = re.compile(r"(?:https?://|www\.)[^\s，。；、）)]+")
+_BIGRAM_SHARE = 0.3  # a sentence "relates to the notes" when 30 % of its character pairs occur there
+
+
+def foreign_words(text: str) -> list[str]:
+    """Latin-letter words with lower case inside Chinese prose (a tiny model's "漏vapor"), URLs aside."""
+    words = _LATIN_WORD.findall(_URL.sub("", text))
+    return [w for w in words if w.lower() not in _LATIN_OK and len(w) >= 2]
+
+
+def _bigrams(text: str) -> set[str]:
+    han = "".join(_CJK.findall(text))
+    return {han[i : i + 2] for i in range(len(han) - 1)}
+
+
+def relates_to(text: str, sources: str) -> bool:
+    """Whether some sentence of ``text`` shares enough wording with the notes and tables (``sources``)."""
+    known = _bigrams(sources)
+    if not known:
+        return True
+    for sentence in re.split(r"[。；！？\n]", text):
+        pairs = _bigrams(sentence)
+        if len(pairs) >= 4 and len(pairs & known) >= _BIGRAM_SHARE * len(pairs):
+            return True
+    return False
+
+
+def reply_problem(reply: _Reply, max_chars: int = 8000, instructions: str = "", sources: str = "") -> str | None:
     """Why a reply cannot be used (Chinese), or None.
 
-    Empty, cut, not Chinese prose, runaway length (over ``max_chars``), or a reply that recites the
-    drafting instructions (``instructions``: the system prompt) instead of writing the part.
+    Empty, cut, not Chinese prose, runaway length (over ``max_chars``), Latin words inside the Chinese,
+    prose with no sentence that relates to the notes and tables (``sources``), or a reply that recites
+    the drafting instructions (``instructions``: the system prompt) instead of writing the part.
     """
     if reply.error:
         return reply.error
@@ -90,6 +125,10 @@ def reply_problem(reply: _Reply, max_chars: int = 8000, instructions: str = "") 
         return f"模型输出过长且反复重复同一句话（“{repeated[:20]}…”）"
     if recites(visible, instructions):
         return "模型复述了起草要求，而不是撰写正文"
+    if foreign := foreign_words(text):
+        return f"模型输出夹杂无意义的外文（“{'、'.join(dict.fromkeys(foreign[:3]))}”）"
+    if sources and not relates_to(text, sources):
+        return "模型输出与要点和统计表格无关"
     return None
 
 
@@ -141,66 +180,142 @@ class KeyRedactor:
 
 
 class _StreamReader:
-    """One model reply as it arrives: joins the chunks and keeps the API key out of what is shown and kept."""
+    """One model reply as it arrives: joins the chunks, keeps the API key out of what is shown and kept, and
+    ends the stream once the reply passes the length cap (checked on every chunk, not at the end)."""
 
-    def __init__(self, settings: DraftSettings) -> None:
+    def __init__(self, settings: DraftSettings, messages: list[BaseMessage]) -> None:
         self.settings = settings
+        self.messages = messages
         self.redactor = KeyRedactor(settings)  # a model may echo the key: never show or store it
         self.full: AIMessageChunk | None = None
-        self.started = False  # once text has arrived, a retry would repeat it: fall back instead
+        self.shown = ""
+        self.length = 0
 
     def add(self, chunk: AIMessageChunk) -> str:
         """The text to show for this chunk (possibly empty while a key prefix is held back)."""
         self.full = chunk if self.full is None else self.full + chunk
         if not chunk.text:
             return ""
-        self.started = True
-        return self.redactor.feed(chunk.text)
+        self.length += len(chunk.text)
+        if self.length > self.settings.max_reply_chars:
+            raise CallAborted("too_long", f"模型输出过长（超过上限 {self.settings.max_reply_chars} 字），已中止")
+        piece = self.redactor.feed(chunk.text)
+        self.shown += piece
+        return piece
 
     def finish(self) -> tuple[str, _Reply]:
         """The held-back tail to show, and the whole reply."""
         full = self.full
         metadata = full.response_metadata if full else {}
-        reply = _Reply(self.settings.redact(full.text if full else ""), metadata.get("finish_reason"), _usage_of(full))
+        text = self.settings.redact(full.text if full else "")
+        reply = _Reply(text, metadata.get("finish_reason"), self._usage(full, text))
         return self.redactor.flush(), reply
 
     def whole(self, msg: AIMessage) -> _Reply:
         """A reply that came in one piece (no streaming)."""
-        return _Reply(self.settings.redact(msg.text), msg.response_metadata.get("finish_reason"), _usage_of(msg))
+        text = self.settings.redact(msg.text)
+        return _Reply(text, msg.response_metadata.get("finish_reason"), self._usage(msg, text))
+
+    def _usage(self, message: AIMessage | AIMessageChunk | None, text: str) -> Usage:
+        """Tokens as the server reported them; estimated (and said so) when a server reports none."""
+        usage = Usage(calls=1)
+        meta = getattr(message, "usage_metadata", None) if message is not None else None
+        if meta and (meta.get("input_tokens") or meta.get("output_tokens")):
+            usage.prompt_tokens = int(meta.get("input_tokens", 0))
+            usage.completion_tokens = int(meta.get("output_tokens", 0))
+        else:
+            usage.prompt_tokens = sum(estimate_tokens(m.text) for m in self.messages)
+            usage.completion_tokens = estimate_tokens(text)
+            usage.estimated = True
+        return usage
 
 
 def _system_text(messages: list[BaseMessage]) -> str:
     return "\n".join(m.text for m in messages if isinstance(m, SystemMessage))
 
 
-def _classify(exc: BaseException) -> tuple[str, bool]:
-    """(Chinese reason, retryable) of a model error."""
-    if isinstance(exc, ModelRateLimitError):
-        return "模型服务限流（HTTP 429）", True
-    if isinstance(exc, ModelTimeoutError | TimeoutError):
-        return "模型服务响应超时", True
-    if isinstance(exc, ModelConnectionError):
-        return "与模型服务的连接中断", True
-    if isinstance(exc, ModelAPIError):
-        status = getattr(exc, "status_code", None)
-        retryable = status is None or status >= 500
-        return f"模型服务返回错误（HTTP {status or '未知'}）", retryable
-    return f"模型调用失败（{type(exc).__name__}）", False
+class _Policy:
+    """The retry policy of one model call (tenacity) and what the call learned.
 
+    Retried: rate limits, 5xx, timeouts and broken connections before any text was shown — with
+    exponential back-off and jitter, or the server's Retry-After (a Retry-After beyond
+    ``retry_wait_max`` ends the retries: waiting less would only be refused again). A timeout before the
+    first token while other calls were in flight to the same endpoint makes the endpoint sequential and
+    earns one extra try (the server was busy with the others, not broken).
+    """
 
-def _usage_of(message: AIMessage | AIMessageChunk | None) -> Usage:
-    usage = Usage(calls=1)
-    meta = getattr(message, "usage_metadata", None) if message is not None else None
-    if meta:
-        usage.prompt_tokens = int(meta.get("input_tokens", 0))
-        usage.completion_tokens = int(meta.get("output_tokens", 0))
-    return usage
+    def __init__(self, settings: DraftSettings, gate: EndpointGate) -> None:
+        self.settings = settings
+        self.gate = gate
+        self.started = False
+        self.attempts = 0
+        self.free = 0
+        self.free_now = False
+        self.others = 0
+        self.failure: Failure | None = None
+        self._jitter = tenacity.wait_exponential_jitter(initial=0.5, max=max(settings.retry_wait_max, 0.01), jitter=0.5)
+
+    def should_retry(self, exc: BaseException) -> bool:
+        if not isinstance(exc, MODEL_FAILURES):
+            return False  # a bug of ours: not a model failure, never retried or hidden
+        failure = self.failure = classify(exc, self.settings.key_withheld)
+        if not failure.retryable or self.started:
+            return False
+        if failure.retry_after is not None and failure.retry_after > self.settings.retry_wait_max:
+            return False
+        if failure.kind == "timeout" and self.others > 0 and not self.free:
+            self.gate.go_sequential()
+            self.free, self.free_now = 1, True
+        return True
+
+    def stop(self, state: tenacity.RetryCallState) -> bool:
+        return state.attempt_number > self.settings.retries + self.free
+
+    def wait(self, state: tenacity.RetryCallState) -> float:
+        if self.free_now:
+            self.free_now = False
+            return 0.0
+        if self.failure is not None and self.failure.retry_after is not None:
+            return min(self.failure.retry_after, self.settings.retry_wait_max)
+        return float(self._jitter(state))
+
+    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        reason = self.failure.reason if self.failure else "?"
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning("模型服务 %s：%s，%.1f 秒后重试（第 %d 次）", self.gate.name, reason, wait, state.attempt_number)
+
+    def retrying(self) -> tenacity.Retrying:
+        return tenacity.Retrying(
+            retry=tenacity.retry_if_exception(self.should_retry), stop=self.stop, wait=self.wait,
+            before_sleep=self._before_sleep, reraise=True,
+        )
+
+    def aretrying(self) -> tenacity.AsyncRetrying:
+        return tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception(self.should_retry), stop=self.stop, wait=self.wait,
+            before_sleep=self._before_sleep, reraise=True,
+        )
+
+    def failed(self, exc: BaseException, shown: str) -> _Reply:
+        failure = self.failure if self.failure is not None else classify(exc, self.settings.key_withheld)
+        return _Reply(text=shown, error=self.settings.redact(failure.reason), kind=failure.kind, usage=Usage(calls=1))
+
+    def finish(self, reply: _Reply, started_at: float) -> _Reply:
+        reply.usage.calls = max(self.attempts, 1)
+        reply.usage.retries = max(self.attempts - 1, 0)
+        u = reply.usage
+        log.info(
+            "模型调用 %s：用时 %.2f 秒，输入 %d、输出 %d tokens%s，重试 %d 次，结果：%s",
+            self.gate.name, time.monotonic() - started_at, u.prompt_tokens, u.completion_tokens,
+            "（估算）" if u.estimated else "", u.retries, reply.error or reply.finish_reason or "完成",
+        )
+        return reply
 
 
 def _violations(findings: list[Finding]) -> str:
     lines = []
     for i, f in enumerate(findings, 1):
-        if f.rule == "X2":
+        if f.rule in ("X2", "R4.3", "X9") and f.expected is not None:
             lines.append(f"{i}. {f.message}请改为表格中的 {f.expected}。")
         else:
             lines.append(f"{i}. {f.message}")
@@ -211,14 +326,22 @@ class Drafter:
     """Drafts the narrative parts with the configured model, or offline when none is configured.
 
     ``chat_model`` can be injected (unit tests); otherwise ``build_chat_model(settings)`` is used.
-    Every failure of the model ends in the offline drafter, announced in ``DraftResult.notice``.
+    Every failure of the model service ends in the offline drafter, announced in ``DraftResult.notice``;
+    a bug of ours is raised. Calls to one endpoint share its concurrency gate (``settings.concurrency``);
+    offline drafting never waits for it. ``previous`` (last year's report) lets the guard flag
+    疑似沿用上年数据.
     """
 
-    def __init__(self, settings: DraftSettings | None = None, chat_model: BaseChatModel | None = None) -> None:
+    def __init__(
+        self, settings: DraftSettings | None = None, chat_model: BaseChatModel | None = None,
+        previous: Report | None = None,
+    ) -> None:
         self.settings = settings or load_settings()
         model = chat_model if chat_model is not None else build_chat_model(self.settings)
         self.model: BaseChatModel | None = None if self.settings.offline else model
+        self.previous = previous
         self._owns_model = chat_model is None
+        self.gate = gate_for(self.settings.base_url or "injected", self.settings.model, self.settings.concurrency)
         self._loop_models: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BaseChatModel] = (
             weakref.WeakKeyDictionary()
         )
@@ -256,35 +379,49 @@ class Drafter:
 
     # ------------------------------------------------------------ the plan (shared by all drivers)
 
-    def _offline(self, part: str, notes: Notes, report: Report, usage: Usage, reason: str | None) -> DraftResult:
-        text = draft_offline(part, notes, report)
-        findings = guard_text(part, text, notes, report)
+    def _guard(self, part: str, text: str, notes: Notes, report: Report) -> list[Finding]:
+        return guard_text(part, text, notes, report, self.previous)
+
+    def _offline(
+        self, part: str, notes: Notes, report: Report, usage: Usage, reason: str | None,
+        instruction: str | None = None, previous_text: str | None = None,
+    ) -> DraftResult:
+        drafted = draft_offline_result(part, notes, report, instruction, previous_text)
+        text = drafted.text
+        findings = self._guard(part, text, notes, report)
         if findings:
             text = mark_unverified(text, findings)
         if reason is None:
             notice = f"{self.describe()}：按模板由要点和统计表格生成。"
+            if drafted.note:
+                notice += drafted.note
             return DraftResult(part, text, "offline", findings, usage, None, notice)
         reason = self.settings.redact(reason)
         notice = f"模型起草失败（{reason}），已改用离线起草；要点和此前的稿件均已保留。"
         return DraftResult(part, text, "offline-fallback", findings, usage, reason, notice)
 
     def _plan(
-        self, part: str, notes: Notes, report: Report, instruction: str | None, previous_text: str | None, stream: bool
+        self, part: str, notes: Notes, report: Report, instruction: str | None, previous_text: str | None,
+        stream: bool, stop: threading.Event | None = None,
     ) -> Generator[_Call | DraftEvent, _Reply | None, DraftResult]:
         check_part(part)
         usage = Usage()
         if self.model is None:
-            return self._offline(part, notes, report, usage, None)
+            return self._offline(part, notes, report, usage, None, instruction, previous_text)
         messages = chat_prompt(part).format_messages(**prompt_inputs(part, notes, report, instruction, previous_text))
-        reply = yield _Call(messages, stream)
+        sources = "\n".join([notes.all_text(), tables_brief(report), previous_text or "", instruction or ""])
+        reply = yield _Call(messages, stream, stop)
         assert reply is not None
         usage.add(reply.usage)
-        problem = reply_problem(reply, self.settings.max_reply_chars, _system_text(messages))
+        if reply.kind == "stopped":
+            return DraftResult(part, reply.text, "llm", [], usage, None, "已停止生成；已写出的内容予以保留。",
+                               interrupted=True)
+        problem = reply_problem(reply, self.settings.max_reply_chars, _system_text(messages), sources)
         if problem:
             yield DraftEvent("status", f"{problem}，改用离线起草。")
             return self._offline(part, notes, report, usage, problem)
         text = clean_reply(reply.text)
-        findings = guard_text(part, text, notes, report)
+        findings = self._guard(part, text, notes, report)
         notice: str | None = None
         for attempt in range(1, self.settings.guard_tries + 1):
             if not findings:
@@ -294,16 +431,16 @@ class Drafter:
             )
             reask = read_prompt("reask.md").format(part_label=part_label(part), violations=_violations(findings))
             messages = [*messages, AIMessage(text), HumanMessage(reask)]
-            reply = yield _Call(messages, False)
+            reply = yield _Call(messages, False, stop)
             assert reply is not None
             usage.add(reply.usage)
             usage.reasks += 1
-            problem = reply_problem(reply, self.settings.max_reply_chars, _system_text(messages))
+            problem = reply_problem(reply, self.settings.max_reply_chars, _system_text(messages), sources)
             if problem:
                 notice = f"重写失败（{self.settings.redact(problem)}），保留上一稿并标注待核实。"
                 break
             text = clean_reply(reply.text)
-            findings = guard_text(part, text, notes, report)
+            findings = self._guard(part, text, notes, report)
         if findings:
             text = mark_unverified(text, findings)
             notice = (notice + " " if notice else "") + f"仍有 {len(findings)} 处数字无法核实，已标注【待核实】。"
@@ -313,39 +450,55 @@ class Drafter:
 
     # ------------------------------------------------------------ sync driver
 
-    def _call_sync(self, call: _Call) -> Generator[DraftEvent, None, _Reply]:
+    def _attempt_sync(self, call: _Call, policy: _Policy, reader: _StreamReader) -> Generator[DraftEvent, None, _Reply]:
         assert self.model is not None
-        retries = 0
-        while True:
-            reader = _StreamReader(self.settings)
-            try:
+        policy.attempts += 1
+        if not self.gate.acquire(call.stop):
+            raise CallAborted("stopped", "已停止生成")
+        policy.others = self.gate.in_flight - 1  # shared the server with these from the start
+        acquired_at_start = self.gate.acquired
+        guard = new_guard(self.settings.deadline, call.stop)  # counted from the slot, not the queue
+        try:
+            with guard.registered() as headers:
                 if call.stream:
-                    for chunk in self.model.stream(call.messages):
+                    for chunk in self.model.stream(call.messages, extra_headers=headers):
                         if piece := reader.add(chunk):
+                            policy.started = True  # text shown: a retry would repeat it
                             yield DraftEvent("delta", piece)
                     rest, reply = reader.finish()
                     if rest:
                         yield DraftEvent("delta", rest)
-                else:
-                    msg = self.model.invoke(call.messages)
-                    reply = reader.whole(msg)
-                reply.usage.calls += retries
-                reply.usage.retries = retries
-                return reply
-            except Exception as exc:  # every model failure ends in the fallback, never in a crash
-                reason, retryable = _classify(exc)
-                if retryable and not reader.started and retries < self.settings.retries:
-                    retries += 1
-                    time.sleep(min(0.5 * 2 ** (retries - 1), 4.0))
-                    continue
-                usage = Usage(calls=retries + 1, retries=retries)
-                return _Reply(error=reason, usage=usage)
+                    return reply
+                return reader.whole(self.model.invoke(call.messages, extra_headers=headers))  # type: ignore[arg-type]
+        except MODEL_FAILURES:
+            policy.others = max(policy.others, self.gate.overlap(acquired_at_start))
+            raise
+        finally:
+            self.gate.release()
+
+    def _call_sync(self, call: _Call) -> Generator[DraftEvent, None, _Reply]:
+        policy = _Policy(self.settings, self.gate)
+        started_at = time.monotonic()
+        reader = _StreamReader(self.settings, call.messages)
+        try:
+            for attempt in policy.retrying():
+                with attempt:
+                    reader = _StreamReader(self.settings, call.messages)
+                    reply = yield from self._attempt_sync(call, policy, reader)
+        except MODEL_FAILURES as exc:  # the model service failed: the plan falls back (a bug is raised)
+            reply = policy.failed(exc, reader.shown)
+        return policy.finish(reply, started_at)
 
     def stream_part(
-        self, part: str, notes: Notes, report: Report, instruction: str | None = None, previous_text: str | None = None
+        self, part: str, notes: Notes, report: Report, instruction: str | None = None,
+        previous_text: str | None = None, stop: threading.Event | None = None,
     ) -> Iterator[DraftEvent]:
-        """Draft one part, yielding text deltas as they arrive, status messages, then ``done`` with the result."""
-        yield from self._drive_sync(self._plan(part, notes, report, instruction, previous_text, True))
+        """Draft one part, yielding text deltas as they arrive, status messages, then ``done`` with the result.
+
+        Setting ``stop`` ends the model's stream at its next chunk (keep-alive comments included); the
+        result then keeps what was written, with ``interrupted`` set.
+        """
+        yield from self._drive_sync(self._plan(part, notes, report, instruction, previous_text, True, stop))
 
     def _drive_sync(self, plan: Generator[_Call | DraftEvent, _Reply | None, DraftResult]) -> Iterator[DraftEvent]:
         reply: _Reply | None = None
@@ -363,53 +516,73 @@ class Drafter:
                 reply = yield from self._call_sync(step)
 
     def draft_part(
-        self, part: str, notes: Notes, report: Report, instruction: str | None = None, previous_text: str | None = None
+        self, part: str, notes: Notes, report: Report, instruction: str | None = None,
+        previous_text: str | None = None, stop: threading.Event | None = None,
     ) -> DraftResult:
         """Draft one part (no streaming)."""
-        for event in self._drive_sync(self._plan(part, notes, report, instruction, previous_text, False)):
+        for event in self._drive_sync(self._plan(part, notes, report, instruction, previous_text, False, stop)):
             if event.type == "done" and event.result is not None:
                 return event.result
         raise RuntimeError("起草未完成")  # unreachable: the plan always ends with a result
 
     def draft_all(self, notes: Notes, report: Report, parts: list[str] | None = None) -> dict[str, DraftResult]:
-        """Draft several parts concurrently (threads); results in the order of ``parts``."""
+        """Draft several parts: as many at once as the endpoint's gate allows; results in the order of ``parts``."""
         wanted = [check_part(p) for p in (parts or list(PARTS))]
         if self.model is None or len(wanted) == 1:
             return {p: self.draft_part(p, notes, report) for p in wanted}
-        with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(wanted), self.settings.concurrency)) as pool:
             futures = {p: pool.submit(self.draft_part, p, notes, report) for p in wanted}
             return {p: futures[p].result() for p in wanted}
 
     # ------------------------------------------------------------ async driver
 
-    async def _call_async(self, call: _Call) -> AsyncIterator[DraftEvent | _Reply]:
+    async def _attempt_async(
+        self, call: _Call, policy: _Policy, reader: _StreamReader
+    ) -> AsyncIterator[DraftEvent | _Reply]:
         model = self._async_model()
-        retries = 0
-        while True:
-            reader = _StreamReader(self.settings)
-            try:
+        policy.attempts += 1
+        if not await self.gate.aacquire(call.stop):
+            raise CallAborted("stopped", "已停止生成")
+        policy.others = self.gate.in_flight - 1  # shared the server with these from the start
+        acquired_at_start = self.gate.acquired
+        guard = new_guard(self.settings.deadline, call.stop)
+        try:
+            with guard.registered() as headers:
                 if call.stream:
-                    async for chunk in model.astream(call.messages):
+                    async for chunk in model.astream(call.messages, extra_headers=headers):
                         if piece := reader.add(chunk):
+                            policy.started = True
                             yield DraftEvent("delta", piece)
                     rest, reply = reader.finish()
                     if rest:
                         yield DraftEvent("delta", rest)
+                    yield reply
                 else:
-                    msg = await model.ainvoke(call.messages)
-                    reply = reader.whole(msg)
-                reply.usage.calls += retries
-                reply.usage.retries = retries
-                yield reply
-                return
-            except Exception as exc:  # every model failure ends in the fallback
-                reason, retryable = _classify(exc)
-                if retryable and not reader.started and retries < self.settings.retries:
-                    retries += 1
-                    await asyncio.sleep(min(0.5 * 2 ** (retries - 1), 4.0))
-                    continue
-                yield _Reply(error=reason, usage=Usage(calls=retries + 1, retries=retries))
-                return
+                    yield reader.whole(await model.ainvoke(call.messages, extra_headers=headers))  # type: ignore[arg-type]
+        except MODEL_FAILURES:
+            policy.others = max(policy.others, self.gate.overlap(acquired_at_start))
+            raise
+        finally:
+            self.gate.release()
+
+    async def _call_async(self, call: _Call) -> AsyncIterator[DraftEvent | _Reply]:
+        policy = _Policy(self.settings, self.gate)
+        started_at = time.monotonic()
+        reader = _StreamReader(self.settings, call.messages)
+        reply: _Reply | None = None
+        try:
+            async for attempt in policy.aretrying():
+                with attempt:
+                    reader = _StreamReader(self.settings, call.messages)
+                    async for item in self._attempt_async(call, policy, reader):
+                        if isinstance(item, _Reply):
+                            reply = item
+                        else:
+                            yield item
+        except MODEL_FAILURES as exc:
+            reply = policy.failed(exc, reader.shown)
+        assert reply is not None
+        yield policy.finish(reply, started_at)
 
     async def _drive_async(
         self, plan: Generator[_Call | DraftEvent, _Reply | None, DraftResult]
@@ -434,23 +607,25 @@ class Drafter:
                     yield item
 
     async def astream_part(
-        self, part: str, notes: Notes, report: Report, instruction: str | None = None, previous_text: str | None = None
+        self, part: str, notes: Notes, report: Report, instruction: str | None = None,
+        previous_text: str | None = None, stop: threading.Event | None = None,
     ) -> AsyncIterator[DraftEvent]:
         """Async ``stream_part``."""
-        async for event in self._drive_async(self._plan(part, notes, report, instruction, previous_text, True)):
+        async for event in self._drive_async(self._plan(part, notes, report, instruction, previous_text, True, stop)):
             yield event
 
     async def adraft_part(
-        self, part: str, notes: Notes, report: Report, instruction: str | None = None, previous_text: str | None = None
+        self, part: str, notes: Notes, report: Report, instruction: str | None = None,
+        previous_text: str | None = None, stop: threading.Event | None = None,
     ) -> DraftResult:
         """Async ``draft_part``."""
-        async for event in self._drive_async(self._plan(part, notes, report, instruction, previous_text, False)):
+        async for event in self._drive_async(self._plan(part, notes, report, instruction, previous_text, False, stop)):
             if event.type == "done" and event.result is not None:
                 return event.result
         raise RuntimeError("起草未完成")
 
     async def adraft_all(self, notes: Notes, report: Report, parts: list[str] | None = None) -> dict[str, DraftResult]:
-        """Draft several parts concurrently (asyncio.gather)."""
+        """Draft several parts concurrently (asyncio.gather; the endpoint's gate bounds what is in flight)."""
         wanted = [check_part(p) for p in (parts or list(PARTS))]
         results = await asyncio.gather(*(self.adraft_part(p, notes, report) for p in wanted))
         return dict(zip(wanted, results, strict=True))

@@ -5,9 +5,12 @@ Rules (findings in the check format, data-contract §2):
 - **G1** (error) — an untraceable number: a number in the draft that is neither in the notes, nor a
   cell value of the report's tables, nor the report year, nor part of a fixed phrase of the allow-list
   (二十大, 三审三校, 双随机一公开 …). ``actual`` is the number, ``quote`` the sentence.
-- **X2** (warning, format-spec §5.4) — a phrase that states a table figure (收到申请N件, 办结N件,
-  予以公开N件, 行政复议N件 …) with a number different from the cell. ``cells`` names the cells,
-  ``expected`` is the table value, ``actual`` the stated one.
+- **X2 / R4.3** (warning, format-spec §5.4) — a phrase that states a table figure (收到申请N件, 办结N件,
+  予以公开N件, 被申请行政复议N起 …) with a number different from the cell: read and judged by the very
+  functions of the check (``assistant.checks.narrative``, table ``assistant.schema.phrases``), so guard
+  and check agree on every sentence. ``cells`` names the cells, ``expected`` is the table value.
+- **X9** (warning) — 疑似沿用上年数据, when last year's report is given.
+- List numbers ("1." at a line start, "（三）", "(3)") are enumerators, not figures.
 
 ``mark_unverified`` replaces each flagged number by 【待核实：原文为X】 so nothing wrong is kept silently.
 """
@@ -16,13 +19,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
 from ..checks import Finding
+from ..checks.facts import Facts
+from ..checks.narrative import (
+    PreviousValues,
+    check_stale,
+    figure_finding,
+    figure_verdict,
+    iter_figure_mentions,
+)
 from ..schema import Report, get_cell
-from ..schema.labels import NARRATIVE_SECTION, describe
+from ..schema.labels import NARRATIVE_PARTS, NARRATIVE_SECTION
+from ..schema.phrases import FIGURE_PHRASES, STALE_RULE
 from ..textnum import NumberMention, extract_numbers, sentences
 from .notes import Notes
 
@@ -78,38 +89,9 @@ MARK_RE = re.compile(r"【待核实[^】]*】")
 
 G1 = "G1"
 X2 = "X2"
+MARKED_RULES = (G1, X2, "R4.3", STALE_RULE)
 
 
-@dataclass(frozen=True)
-class _TableFigure:
-    keywords: tuple[str, ...]
-    needs: tuple[str, ...]  # at least one of these words in the clause ("" = none needed)
-    cells: tuple[str, ...]  # the cell ids whose sum is the figure
-    alt_cells: tuple[str, ...] = ()  # an accepted alternative reading (new + carried over)
-
-
-# Order matters: the first keyword found in the clause before "N件" decides which cell is meant.
-TABLE_FIGURES: tuple[_TableFigure, ...] = (
-    _TableFigure(("行政复议",), ("",), ("review_litigation.review.total",)),
-    _TableFigure(
-        ("行政诉讼",),
-        ("",),
-        ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total"),
-    ),
-    _TableFigure(("结转下年", "结转至下", "结转到下"), ("",), ("applications.carried_forward.total",)),
-    _TableFigure(("上年结转",), ("",), ("applications.carried_over.total",)),
-    _TableFigure(("部分公开",), ("",), ("applications.partially_granted.total",)),
-    _TableFigure(("予以公开",), ("申请",), ("applications.granted.total",)),
-    _TableFigure(("现行有效",), ("规范性文件",), ("active_disclosure.art20_1.normative_documents.in_force",)),
-    _TableFigure(("制发", "出台", "印发"), ("规范性文件",), ("active_disclosure.art20_1.normative_documents.issued",)),
-    _TableFigure(
-        ("收到", "受理", "新收"),
-        ("申请",),
-        ("applications.new_requests.total",),
-        ("applications.new_requests.total", "applications.carried_over.total"),
-    ),
-    _TableFigure(("办结", "答复", "办理完毕"), ("申请",), ("applications.total_processed.total",)),
-)
 # Subtotals a draft may state although the table prints no such row (不予公开 N 件 = the eight leaves).
 SUBTOTALS: dict[str, tuple[str, ...]] = {
     prefix: tuple(f"applications.{row}.total" for row in rows)
@@ -141,9 +123,8 @@ SUBTOTALS["litigation"] = (
     "review_litigation.litigation_after_review.total",
 )
 
-# Clauses about these are not the disclosure-application table even when they say 收到/办结.
-_NOT_APPLICATIONS = ("建议", "提案", "信访", "来信", "咨询", "留言", "热线", "投诉")
-_CLAUSE_BREAK = re.compile(r"[，,。；;：:！？]")
+_LIST_NUMBER = re.compile(r"(?:^|(?<=[\n。；;：:！？]))\s*[(（]?[0-9０-９]{1,2}[)）]?[.．、)）](?![0-9０-９])")
+_PAREN_NUMBER = re.compile(r"[(（][0-9０-９一二三四五六七八九十]{1,3}[)）]")
 
 
 def _spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
@@ -169,8 +150,8 @@ def traceable_values(part: str, notes: Notes, report: Report) -> set[Decimal]:
     sources = [notes.text(p) for p in (part, *RELATED_NOTES.get(part, ()))]
     values = set(_note_values("\n".join(sources)))
     values |= _cell_values(report.model_dump(include=set(TABLES)))
-    for fig in TABLE_FIGURES:
-        for cells in (fig.cells, fig.alt_cells):
+    for phrase in FIGURE_PHRASES:
+        for cells in phrase.candidates:
             total = _sum(report, cells)
             if total is not None:
                 values.add(total)
@@ -212,54 +193,41 @@ def _sum(report: Report, cells: tuple[str, ...]) -> Decimal | None:
     return sum((Decimal(v) for v in vals if v is not None), Decimal(0))
 
 
-def _table_figure(clause: str) -> _TableFigure | None:
-    if any(w in clause for w in _NOT_APPLICATIONS):
-        return None
-    for fig in TABLE_FIGURES:
-        if any(k in clause for k in fig.keywords) and any(n in clause for n in fig.needs):
-            return fig
-    return None
-
-
 def _fmt(value: Decimal) -> str:
     return str(int(value)) if value == value.to_integral() else str(value)
 
 
-def guard_text(part: str, text: str, notes: Notes, report: Report) -> list[Finding]:
-    """Findings G1 (untraceable number) and X2 (table figure ≠ cell) for one drafted part."""
+def enumerator_spans(text: str) -> list[tuple[int, int]]:
+    """List numbers — "1." "2、" at a line or sentence start, "（三）" "(3)" — which are not figures."""
+    spans = [(m.start(), m.end()) for m in _LIST_NUMBER.finditer(text)]
+    return spans + [(m.start(), m.end()) for m in _PAREN_NUMBER.finditer(text)]
+
+
+def guard_text(
+    part: str, text: str, notes: Notes, report: Report, previous: Report | None = None
+) -> list[Finding]:
+    """Findings of one drafted part: G1 (untraceable number), X2/R4.3 (a figure phrase ≠ its cells — the
+    same reading and verdict as the check), X9 (疑似沿用上年数据, when last year's report is known)."""
     findings: list[Finding] = []
     allowed = traceable_values(part, notes, report)
     section = NARRATIVE_SECTION.get(part, part)
-    spans = _spans(text, FIXED_PHRASES)
+    spans = _spans(text, FIXED_PHRASES) + enumerator_spans(text)
+    facts = Facts(report)
+    figures: set[int] = set()  # where the numbers of figure phrases with a known cell sum start
+    for phrase, mention in iter_figure_mentions(text, part):
+        verdict = figure_verdict(phrase, mention.value, facts)
+        if any(facts.total(c) is not None for c in phrase.candidates):
+            figures.add(mention.start)
+        if not verdict.ok:
+            findings.append(figure_finding(part, phrase, mention, verdict, report.format))
     for sent in sentences(text):
         quote = sent.text.strip()
         for m in extract_numbers(sent.text):
-            if _inside(NumberMention(m.start + sent.start, m.end + sent.start, m.raw, m.value, m.unit, m.kind), spans):
+            start = m.start + sent.start
+            if _inside(NumberMention(start, m.end + sent.start, m.raw, m.value, m.unit, m.kind), spans):
                 continue
-            before = _CLAUSE_BREAK.split(sent.text[max(0, m.start - 30) : m.start])[-1]
-            fig = _table_figure(before) if m.unit == "件" else None
-            if fig is not None:
-                expected = _sum(report, fig.cells)
-                alternative = _sum(report, fig.alt_cells)
-                if expected is not None and m.value not in (expected, alternative):
-                    cells = list(dict.fromkeys(fig.cells + fig.alt_cells))
-                    where = "、".join(describe(c, report.format) for c in fig.cells)
-                    findings.append(
-                        Finding(
-                            rule=X2,
-                            severity="warning",
-                            cells=cells,
-                            section=section,
-                            quote=quote,
-                            expected=int(expected) if expected == expected.to_integral() else expected,
-                            actual=int(m.value) if m.value == m.value.to_integral() else m.value,
-                            message=f"“{quote}”中写的是 {m.raw} 件，但表格 {where} 为 {_fmt(expected)} 件，"
-                            "两者应一致。",
-                        )
-                    )
-                    continue
-                if expected is not None:
-                    continue
+            if start in figures:
+                continue  # checked against its cells above, the same way as rule X2
             if m.value not in allowed:
                 findings.append(
                     Finding(
@@ -272,6 +240,11 @@ def guard_text(part: str, text: str, notes: Notes, report: Report) -> list[Findi
                         message=f"“{quote}”中的数字 {m.raw} 在要点和表格中都找不到出处，不得编造，请核实。",
                     )
                 )
+    prev = PreviousValues.of(report, previous)
+    old: dict[str, str] | None = (
+        {p: getattr(previous.narrative, p) or "" for p in NARRATIVE_PARTS} if previous is not None else None
+    )
+    findings += check_stale(facts, prev, old, {part: text})
     return findings
 
 
@@ -279,7 +252,7 @@ def mark_unverified(text: str, findings: list[Finding]) -> str:
     """Replace each flagged number by 【待核实：原文为X】 (in its quoted sentence); other text is unchanged."""
     edits: list[tuple[int, int, str]] = []
     for f in findings:
-        if f.rule not in (G1, X2) or not f.quote or f.actual is None:
+        if f.rule not in MARKED_RULES or not f.quote or f.actual is None:
             continue
         pos = text.find(f.quote)
         while pos >= 0:

@@ -8,6 +8,7 @@ numbers it adds come from the tables and the report year.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -34,16 +35,76 @@ def ordinal(i: int) -> str:
     return ("" if tens == 1 else CN_ORDINALS[tens - 1]) + "十" + (CN_ORDINALS[ones - 1] if ones else "")
 
 
+_ASCII_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_MARKDOWN = re.compile(r"\*\*|__|`|^#+\s*|^>\s*", re.M)
+
+
+def chinese_punctuation(text: str) -> str:
+    """ASCII punctuation next to Chinese as full-width marks, straight quotes as “” / ‘’, no Markdown.
+
+    Digits keep their own marks (1,000 and 3.5 stay as they are).
+    """
+    text = _MARKDOWN.sub("", text)
+    out: list[str] = []
+    double = single = False
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if ch == '"':
+            out.append("”" if double else "“")
+            double = not double
+        elif ch == "'":
+            out.append("’" if single else "‘")
+            single = not single
+        elif ch in _ASCII_PUNCT and not (ch in ",." and prev.isdigit() and nxt.isdigit()):
+            out.append(_ASCII_PUNCT[ch])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def tidy(text: str) -> str:
+    """The final polish of every offline draft: Chinese punctuation, no doubled marks."""
+    text = chinese_punctuation(text)
+    text = re.sub(r"([，；。])\1+", r"\1", text)
+    text = re.sub(r"[，；]。", "。", text)
+    return re.sub(r"。([，；])", "。", text)
+
+
 def formal(bullet: str) -> str:
-    """A bullet as a clause of formal prose: no spaces between Chinese and digits, no final punctuation."""
+    """A bullet as a clause of formal prose: no spaces between Chinese and digits, Chinese punctuation,
+    no final punctuation."""
     text = _CJK_DIGIT_SPACE.sub("", bullet.strip())
-    text = text.replace(":", "：").replace(";", "；")
+    text = chinese_punctuation(text)
     return _TRAILING.sub("", text)
 
 
 def _join(bullets: list[str]) -> str:
     clauses = [formal(b) for b in bullets if formal(b)]
     return "。".join(clauses) + ("。" if clauses else "")
+
+
+def short_names(report: Report) -> list[str]:
+    """The agency as a clerk may write it: full name, without 人民政府, and the first-person forms."""
+    agency = re.sub(r"\s", "", report.agency)
+    names = [agency]
+    if agency.endswith("人民政府") and len(agency) > 4:
+        names.append(agency[: -len("人民政府")])
+    for prefix in ("市", "县", "区", "镇", "乡", "街道"):
+        head, sep, tail = names[-1].rpartition(prefix)
+        if sep and tail and len(tail) >= 2 and head:
+            names.append(tail)
+            break
+    return sorted(set(names), key=len, reverse=True)
+
+
+def strip_subject(clause: str, report: Report) -> str:
+    """A clause without a leading year and agency, which the opening sentence already states
+    ("2025年，白云镇坚持……" → "坚持……")."""
+    names = "|".join(re.escape(n) for n in short_names(report))
+    pattern = rf"^(?:(?:{report.year}\s*年(?:度)?|全年|本年度|今年)\s*[，,]?\s*)?(?:(?:{names}|我局|我镇|我乡|我县|我区|我市|本机关|本单位)\s*[，,]?\s*)?"
+    stripped = re.sub(pattern, "", clause, count=1)
+    return stripped or clause
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +154,10 @@ def draft_overview(notes: Notes, report: Report) -> str:
             sentences.append(_render("active_disclosure.j2", n=n))
         if topic == "依申请公开" and _has_tables(report, "new_requests", "total_processed"):
             sentences.append(_render("applications.j2", n=n, year=report.year, agency=report.agency))
-        body = _join(notes.topics.get(topic, []))
+        bullets = notes.topics.get(topic, [])
+        if sentences:  # the table sentence states the figures: the notes' restatements of them go
+            bullets = drop_restated(bullets, report)
+        body = _join(bullets)
         if body:
             sentences.append(body)
         if topic == "监督保障":
@@ -104,8 +168,36 @@ def draft_overview(notes: Notes, report: Report) -> str:
         if not body and not (topic == "监督保障" and notes.topics.get("考核评议")):
             sentences.insert(0, words["missing_topic"].format(topic=title))
         topics.append({"number": f"（{ordinal(i)}）", "title": title, "body": "".join(sentences)})
-    general = "，".join(formal(b) for b in notes.general)
+    general = "，".join(strip_subject(formal(b), report) for b in notes.general)
     return _render("overview.j2", year=report.year, agency=report.agency, general=general, topics=topics)
+
+
+_CLAUSE_SPLIT = re.compile(r"(?<=[，；：,;:])")
+
+
+def drop_restated(bullets: list[str], report: Report) -> list[str]:
+    """The bullets without clauses that state a table figure equal to the table's (the table sentence
+    says it already). A clause stating a different number stays, so the contradiction is flagged."""
+    from ..checks.facts import Facts
+    from ..checks.narrative import figure_verdict, iter_figure_mentions
+
+    facts = Facts(report)
+    kept: list[str] = []
+    for bullet in bullets:
+        clauses = _CLAUSE_SPLIT.split(formal(bullet))
+        rest = []
+        for clause in clauses:
+            mentions = list(iter_figure_mentions(clause))
+            restated = bool(mentions) and all(
+                any(facts.total(c) is not None for c in p.candidates) and figure_verdict(p, m.value, facts).ok
+                for p, m in mentions
+            )
+            if not restated:
+                rest.append(clause)
+        text = _TRAILING.sub("", re.sub(r"^[，；：,;:]+", "", "".join(rest)))
+        if text:
+            kept.append(text)
+    return kept
 
 
 def _items(bullets: list[str]) -> list[dict[str, str]]:
@@ -119,6 +211,10 @@ def draft_problems(notes: Notes, report: Report) -> str:
 def draft_improvements(notes: Notes, report: Report) -> str:
     items = _items(notes.bullets.get("improvements", []))
     problems = _items(notes.bullets.get("problems", []))
+    if items and len(items) == len(problems):  # the notes pair them: each measure answers its problem
+        for item, problem in zip(items, problems, strict=True):
+            text = problem["text"]
+            item["problem"] = text if text.endswith(("问题", "不足", "短板")) else f"{text}的问题"
     missing = ""
     if len(problems) > len(items):
         missing = "、".join(f"第{p['ordinal']}项问题" for p in problems[len(items) :])
@@ -162,6 +258,27 @@ _DRAFTERS = {
 }
 
 
+@dataclass(frozen=True)
+class OfflineDraft:
+    """An offline draft and, when an instruction was given, what was done with it (Chinese)."""
+
+    text: str
+    note: str | None = None
+
+
 def draft_offline(part: str, notes: Notes, report: Report) -> str:
     """The deterministic draft of one part."""
-    return _DRAFTERS[part](notes, report)
+    return tidy(_DRAFTERS[part](notes, report))
+
+
+def draft_offline_result(
+    part: str, notes: Notes, report: Report, instruction: str | None = None, previous_text: str | None = None
+) -> OfflineDraft:
+    """The offline draft of one part, following ``instruction`` where it can be followed deterministically
+    (更简洁, 突出X); any other instruction is declined in words (``note``), never pretended."""
+    from .instructions import apply_instruction
+
+    text = draft_offline(part, notes, report)
+    if not instruction:
+        return OfflineDraft(text)
+    return apply_instruction(part, text, instruction, notes, report)

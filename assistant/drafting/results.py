@@ -24,6 +24,7 @@ class Usage:
     completion_tokens: int = 0
     retries: int = 0
     reasks: int = 0
+    estimated: bool = False  # the server reported no token counts; they are estimated from the text
 
     def add(self, other: Usage) -> None:
         self.calls += other.calls
@@ -31,9 +32,11 @@ class Usage:
         self.completion_tokens += other.completion_tokens
         self.retries += other.retries
         self.reasks += other.reasks
+        self.estimated = self.estimated or other.estimated
 
-    def to_data(self) -> dict[str, int]:
+    def to_data(self) -> dict[str, int | bool]:
         return {
+            "estimated": self.estimated,
             "calls": self.calls,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
@@ -54,6 +57,7 @@ class DraftResult:
     usage: Usage = field(default_factory=Usage)
     fallback_reason: str | None = None
     notice: str | None = None
+    interrupted: bool = False  # stopped by the clerk: ``text`` is what was written until then
 
     @property
     def ok(self) -> bool:
@@ -68,6 +72,7 @@ class DraftResult:
             "usage": self.usage.to_data(),
             "fallback_reason": self.fallback_reason,
             "notice": self.notice,
+            "interrupted": self.interrupted,
         }
 
 
@@ -79,3 +84,24 @@ class DraftEvent:
     type: Literal["delta", "status", "done"]
     text: str = ""
     result: DraftResult | None = None
+
+
+EXIT_OK = 0
+EXIT_UNVERIFIED = 1
+EXIT_FELL_BACK = 3
+
+
+def exit_status(results: dict[str, DraftResult] | list[DraftResult]) -> tuple[int, str | None]:
+    """The exit code of a drafting run and what to say: 3 when a part fell back to the offline drafter
+    (the model failed), else 1 when numbers are left 【待核实】, else 0. Shells map it, nothing more."""
+    items = list(results.values()) if isinstance(results, dict) else list(results)
+    fell = [r.part for r in items if r.backend == "offline-fallback"]
+    if fell:
+        from .notes import part_label
+
+        names = "、".join(part_label(p) for p in fell)
+        return EXIT_FELL_BACK, f"模型起草失败，以下部分改用了离线起草：{names}（退出码 {EXIT_FELL_BACK}）。"
+    unresolved = sum(len(r.findings) for r in items)
+    if unresolved:
+        return EXIT_UNVERIFIED, f"共有 {unresolved} 处数字待核实，已在正文中标注【待核实】。"
+    return EXIT_OK, None

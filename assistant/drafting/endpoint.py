@@ -1,0 +1,230 @@
+"""The wire to a model endpoint: per-endpoint concurrency, the per-call deadline, stopping at any chunk.
+
+Each call registers a ``CallGuard`` and sends its id in a request header (``CALL_HEADER``, removed before
+the request leaves); the HTTP transports of the model's clients find the guard by that id and check it on
+every raw chunk they read (SSE data, keep-alive comments, empty deltas alike). So a stream that never ends
+is closed at its deadline or as soon as the clerk presses 停止生成, even when no token arrives — whatever
+thread goes on reading the stream (a header, not a context variable: Gradio resumes a generator in
+another worker thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import httpx2 as httpx  # the HTTP library of openai 3.x (an httpx fork with the same API)
+
+log = logging.getLogger("assistant.drafting.calls")
+
+
+class CallAborted(Exception):
+    """A model call ended by us: ``kind`` is ``deadline``, ``stopped`` or ``too_long``."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class CallGuard:
+    """The bounds of one model call: a wall-clock deadline (monotonic seconds) and a stop flag."""
+
+    deadline: float
+    seconds: float
+    stop: threading.Event | None = None
+
+    def check(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise CallAborted("stopped", "已停止生成")
+        if time.monotonic() > self.deadline:
+            raise CallAborted("deadline", f"模型在 {self.seconds:g} 秒内未写完本部分")
+
+    @contextlib.contextmanager
+    def registered(self) -> Iterator[dict[str, str]]:
+        """The extra headers that bind a request to this guard, while the call runs."""
+        call_id = uuid.uuid4().hex
+        with _GUARDS_LOCK:
+            _GUARDS[call_id] = self
+        try:
+            yield {CALL_HEADER: call_id}
+        finally:
+            with _GUARDS_LOCK:
+                _GUARDS.pop(call_id, None)
+
+
+CALL_HEADER = "x-xxgk-call"
+_GUARDS: dict[str, CallGuard] = {}
+_GUARDS_LOCK = threading.Lock()
+
+
+def new_guard(seconds: float, stop: threading.Event | None = None) -> CallGuard:
+    return CallGuard(time.monotonic() + seconds, seconds, stop)
+
+
+def _guard_of(request: httpx.Request) -> CallGuard | None:
+    call_id = request.headers.pop(CALL_HEADER, None)
+    if call_id is None:
+        return None
+    with _GUARDS_LOCK:
+        return _GUARDS.get(call_id)
+
+
+class _GuardedStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, guard: CallGuard) -> None:
+        self.inner, self.guard = inner, guard
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            self.guard.check()
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _AsyncGuardedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, guard: CallGuard) -> None:
+        self.inner, self.guard = inner, guard
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            self.guard.check()
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """An HTTP transport that enforces the current call's guard on every chunk it reads."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        guard = _guard_of(request)
+        if guard is not None:
+            guard.check()
+        response = self.inner.handle_request(request)
+        if guard is not None and isinstance(response.stream, httpx.SyncByteStream):
+            response.stream = _GuardedStream(response.stream, guard)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncGuardedTransport(httpx.AsyncBaseTransport):
+    """The async ``GuardedTransport``."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        guard = _guard_of(request)
+        if guard is not None:
+            guard.check()
+        response = await self.inner.handle_async_request(request)
+        if guard is not None and isinstance(response.stream, httpx.AsyncByteStream):
+            response.stream = _AsyncGuardedStream(response.stream, guard)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def http_timeout(seconds: float) -> httpx.Timeout:
+    """``seconds`` of silence allowed (connect, each read); waiting for a slot is ours and not counted."""
+    return httpx.Timeout(seconds, connect=min(seconds, 10.0), pool=None)
+
+
+def endpoint_name(url: str | None) -> str:
+    """host:port of an endpoint — what the log names (never a key, never a query string)."""
+    parts = urlparse(url or "")
+    return f"{parts.hostname or '?'}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+@dataclass
+class EndpointGate:
+    """How many calls may be in flight to one endpoint. ``limit`` starts at the configured concurrency and
+    drops to 1 when a call timed out before its first token while others were in flight (a server that
+    serves one request at a time)."""
+
+    name: str
+    limit: int
+    in_flight: int = 0
+    acquired: int = 0  # slots ever taken: a call that sees it grow shared the server with another
+    learned: bool = False
+    _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
+
+    def try_acquire(self) -> bool:
+        with self._cond:
+            if self.in_flight < self.limit:
+                self.in_flight += 1
+                self.acquired += 1
+                return True
+            return False
+
+    def acquire(self, stop: threading.Event | None = None) -> bool:
+        """Wait for a slot; False if ``stop`` was set while waiting."""
+        with self._cond:
+            while self.in_flight >= self.limit:
+                if stop is not None and stop.is_set():
+                    return False
+                self._cond.wait(0.1)
+            self.in_flight += 1
+            self.acquired += 1
+            return True
+
+    async def aacquire(self, stop: threading.Event | None = None) -> bool:
+        while not self.try_acquire():
+            if stop is not None and stop.is_set():
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
+    def overlap(self, acquired_at_start: int) -> int:
+        """How many other calls were in flight during a call that started when ``acquired`` was
+        ``acquired_at_start`` (those still running, and those that started after it)."""
+        with self._cond:
+            return max(self.in_flight - 1, self.acquired - acquired_at_start)
+
+    def release(self) -> None:
+        with self._cond:
+            self.in_flight -= 1
+            self._cond.notify_all()
+
+    def go_sequential(self) -> bool:
+        """Serve one call at a time from now on; True if this changed anything."""
+        with self._cond:
+            if self.limit == 1:
+                return False
+            self.limit, self.learned = 1, True
+            log.warning("模型服务 %s 在并发请求时超时，此后改为逐个发送请求", self.name)
+            return True
+
+
+_GATES: dict[tuple[str, str], EndpointGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def gate_for(url: str, model: str, concurrency: int) -> EndpointGate:
+    """The process-wide gate of an endpoint (shared by every drafter, clerk and thread)."""
+    key = (url.rstrip("/"), model)
+    with _GATES_LOCK:
+        gate = _GATES.get(key)
+        if gate is None:
+            gate = _GATES[key] = EndpointGate(endpoint_name(url), concurrency)
+        elif not gate.learned and gate.limit != concurrency:
+            with gate._cond:
+                gate.limit = concurrency
+                gate._cond.notify_all()
+        return gate
