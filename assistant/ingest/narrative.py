@@ -45,13 +45,18 @@ def squeeze(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+_NOT_TABS = " \u3000\u00a0\v\u200b\ufeff"
+
+
 def clean_lines(text: str) -> list[str]:
     lines = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = raw.replace("\f", "").strip()
-        if _FOOTER.match(line):
+        line = raw.replace("\f", "")
+        if _FOOTER.match(line.strip()):
             continue
-        lines.append(_MD_PREFIX.sub("", line).strip())
+        # tabs are cell separators: a row whose last cells are blank ends in tabs that must stay
+        line = _MD_PREFIX.sub("", line.strip(_NOT_TABS)) if line.strip() else ""
+        lines.append(line.strip(_NOT_TABS))
     return lines
 
 

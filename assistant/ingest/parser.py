@@ -98,6 +98,7 @@ def _merge(results: list[TableResult]) -> TableResult:
         merged.values.update(values[best][table])
         merged.raw.update(raws[best][table])
         merged.issues.extend(i for i in chosen.issues if i.cell is None or i.cell.startswith(table + "."))
+        merged.notes.extend(i for i in chosen.notes if i.cell is None or i.cell.startswith(table + "."))
         if table in chosen.tables:
             merged.tables.add(table)
     seen: set[str] = set()
@@ -152,6 +153,9 @@ def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues:
         if table not in tables.tables:
             issues.append(ParseIssue("X6", f"未找到“{_TABLE_NAMES[table]}”统计表"))
     data["raw_cells"] = dict(tables.raw)
+    notes = list(dict.fromkeys(n.message for n in tables.notes))
+    if notes:
+        data["parse_notes"] = notes
     return data
 
 
