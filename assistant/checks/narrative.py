@@ -59,6 +59,7 @@ def _pattern(keywords: str, unit: str) -> re.Pattern[str]:
 
 
 _T3 = "applications"
+_BOTH_GRANTED = "予以公开[及和、与]部分公开"
 FIGURE_PHRASES: tuple[FigurePhrase, ...] = (
     FigurePhrase(
         "X2", "收到申请", "收到|受理|新收",
@@ -72,7 +73,12 @@ FIGURE_PHRASES: tuple[FigurePhrase, ...] = (
         requires="申请", excludes="建议|提案|信访",
     ),
     FigurePhrase("X2", "予以公开", "予以公开", ((f"{_T3}.granted.total",),), excludes="部分"),
-    FigurePhrase("X2", "部分公开", "部分公开", ((f"{_T3}.partially_granted.total",),)),
+    FigurePhrase("X2", "部分公开", "部分公开", ((f"{_T3}.partially_granted.total",),), excludes=_BOTH_GRANTED),
+    # “予以公开及部分公开N件” states the sum of the two rows (issue 13.7)
+    FigurePhrase(
+        "X2", "予以公开及部分公开", "予以公开及部分公开|予以公开和部分公开|予以公开、部分公开|予以公开与部分公开",
+        ((f"{_T3}.granted.total", f"{_T3}.partially_granted.total"),),
+    ),
     FigurePhrase("X2", "结转下年度", "结转下年度|转入下年度|结转至下年", ((f"{_T3}.carried_forward.total",),)),
     FigurePhrase("X2", "上年结转", "上年结转|上年度结转", ((f"{_T3}.carried_over.total",),)),
     FigurePhrase(

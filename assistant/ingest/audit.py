@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import check_report
+from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
 from .parser import parse_file
 
@@ -44,6 +45,7 @@ class FileResult:
     findings: list[dict[str, Any]] = field(default_factory=list)
     parse_issues: list[dict[str, Any]] = field(default_factory=list)
     previous: str = ""  # last year's report of the same body found in the same batch, if any
+    region: str = ""  # the administrative division of the body (pairing across years needs agency + region)
 
 
 @dataclass
@@ -144,6 +146,7 @@ def audit_one(path: str) -> FileResult:
         agency=report.agency,
         year=report.year,
         format=report.format,
+        region=region_of(report.agency, report.contact.address if report.contact else None),
         errors=result.errors,
         warnings=result.warnings,
         findings=[f.to_data() for f in result.findings],
@@ -206,15 +209,28 @@ def audit(
     return summary
 
 
-def _agency_key(agency: str) -> str:
-    return "".join(agency.split())
+def body_key(f: FileResult) -> tuple[str, str] | None:
+    """Which body a result belongs to: agency + region; an unrecognised agency is nobody's key."""
+    agency = "".join(f.agency.split())
+    if f.status == "unreadable" or not agency or agency == UNRECOGNISED_AGENCY or not f.year:
+        return None
+    return agency, f.region
 
 
 def link_years(files: list[FileResult]) -> None:
-    """Where the batch holds the same body's report for the year before, re-check with it (X1, X3, R2.6, X7)."""
-    by_year = {(_agency_key(f.agency), f.year): f for f in files if f.status != "unreadable" and f.year}
+    """Where the batch holds the same body's report for the year before, re-check with it (X1, X3, R2.6, X7).
+
+    Only the same body pairs: the same agency name and region. Reports whose agency was not recognised
+    are never paired (they would all share one placeholder name).
+    """
+    by_year: dict[tuple[str, str, int], FileResult] = {}
     for f in files:
-        prev = by_year.get((_agency_key(f.agency), (f.year or 0) - 1)) if f.status != "unreadable" else None
+        key = body_key(f)
+        if key is not None and f.year:
+            by_year[(*key, f.year)] = f
+    for f in files:
+        key = body_key(f)
+        prev = by_year.get((*key, (f.year or 0) - 1)) if key is not None else None
         if prev is None:
             continue
         try:

@@ -45,6 +45,7 @@ def squeeze(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+_BODY_NAME = re.compile(r"(?:政府|局|委员会|委|办公室|办|厅|署|中心|院|处|街道|办事处|[乡镇])$")
 _NOT_TABS = " \u3000\u00a0\v\u200b\ufeff"
 
 
@@ -185,7 +186,7 @@ def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
     prose.contact = _contact(prose.opening or joined_head)
     if prose.agency is None:
         m = re.search(r"请与\s*(\S{2,30}?)\s*联系", squeeze(joined_head))
-        if m:
+        if m and _BODY_NAME.search(m.group(1)):  # “请与我们联系” names nobody
             prose.agency = m.group(1)
     prose.narrative = _narrative(lines, prose.headings, rejoin, prose.notes)
     start = prose.headings.get("二", prose.headings.get("一", 0))

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from ..schema import Report, ReportInputError, load_report, report_to_data
 from ..schema.labels import CELLS, FormatVersion
+from .body import UNRECOGNISED_AGENCY, infer_body_type
 from .cells import split_line
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
@@ -125,9 +126,14 @@ def _rows_of(version: FormatVersion) -> dict[str, tuple[str, ...]]:
 
 def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues: list[ParseIssue]) -> dict[str, Any]:
     year = prose.year or prose.period_year
-    data: dict[str, Any] = {"format": version, "year": year, "agency": prose.agency or "（未识别机关）"}
+    data: dict[str, Any] = {"format": version, "year": year, "agency": prose.agency or UNRECOGNISED_AGENCY}
+    notes: list[str] = []
     if prose.agency is None:
-        issues.append(ParseIssue("META", "未能识别发布机关名称，已填“（未识别机关）”，请核对"))
+        issues.append(ParseIssue("META", f"未能识别发布机关名称，已填“{UNRECOGNISED_AGENCY}”，请核对"))
+    body_type, body_note = infer_body_type(prose.agency)
+    if body_type is not None and body_note is not None:
+        data["body_type"] = body_type
+        notes.append(body_note)
     if prose.year and prose.period_year and prose.year != prose.period_year:
         issues.append(ParseIssue("X4", f"标题年度（{prose.year}）与统计期限年度（{prose.period_year}）不一致，按标题年度读取"))
     for key, meta in (("title", prose.title), ("opening", prose.opening), ("published_on", prose.published_on)):
@@ -153,7 +159,7 @@ def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues:
         if table not in tables.tables:
             issues.append(ParseIssue("X6", f"未找到“{_TABLE_NAMES[table]}”统计表"))
     data["raw_cells"] = dict(tables.raw)
-    notes = list(dict.fromkeys(n.message for n in tables.notes))
+    notes.extend(dict.fromkeys(n.message for n in tables.notes))
     if notes:
         data["parse_notes"] = notes
     return data
