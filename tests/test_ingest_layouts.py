@@ -108,3 +108,54 @@ def test_year_first_title() -> None:
     outcome = parse_file(LAYOUTS / "year_first_title.txt")
     assert (outcome.report.year, outcome.report.agency) == (2023, "青河县自然资源局")
     assert cells_of(outcome.report) == expected_cells()
+
+
+def expected_narrative() -> Any:
+    data = yaml.safe_load((FIXTURES / "county_2023.expected.yaml").read_text(encoding="utf-8"))
+    return load_report(data).narrative
+
+
+def test_value_pipe_one_cell_per_line() -> None:
+    """``规章 |`` / ``0 |``: one cell per line, each closed by a pipe."""
+    outcome = parse_file(LAYOUTS / "pipe_cells.txt")
+    assert cells_of(outcome.report) == expected_cells()
+    assert outcome.report.narrative == expected_narrative()
+
+
+def test_label_and_value_on_one_pipe_line() -> None:
+    text = (LAYOUTS / "pipe_cells.txt").read_text(encoding="utf-8")
+    text = text.replace("行政规范性文件 |\n2 |\n", "行政规范性文件 | 2 |\n").replace("自然人 |\n", "自然人 | ")
+    assert cells_of(parse_text(text).report) == expected_cells()
+
+
+def test_whole_report_on_one_line() -> None:
+    """The body copied as one line: rows split at the official labels, sections at their headings."""
+    outcome = parse_file(LAYOUTS / "one_line.txt")
+    assert (outcome.report.agency, outcome.report.year) == ("青河县自然资源局", 2023)
+    assert cells_of(outcome.report) == expected_cells()
+    assert outcome.report.narrative.problems == expected_narrative().problems
+    assert outcome.report.narrative.improvements == expected_narrative().improvements
+    assert any("同一行" in i.message for i in outcome.issues)
+
+
+def test_one_line_with_cells_glued_together() -> None:
+    """No spaces at all inside the tables: rows still split at their labels, digits by the arithmetic."""
+    text = (LAYOUTS / "one_line.txt").read_text(encoding="utf-8")
+    start, end = text.index("二、主动公开政府信息情况"), text.index("五、存在的主要问题")
+    glued = text[:start] + text[start:end].replace(" ", "") + text[end:]
+    outcome = parse_text(glued)
+    got = cells_of(outcome.report)
+    want = expected_cells()
+    assert got["applications.new_requests.total"] == want["applications.new_requests.total"]
+    # whatever is read is right; what could not be proven is blank with its digits kept
+    wrong = {c: (want[c], v) for c, v in got.items() if v is not None and v != want[c]}
+    assert not wrong
+    assert all(outcome.report.raw_cells.get(c) for c, v in got.items() if v is None and c != SLASH)
+
+
+def test_sub_heading_line_without_punctuation_is_not_glued_to_the_next() -> None:
+    text = (FIXTURES / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    text = text.replace("（二）改进情况\n一是规范答复文书", "（二）改进情况\n我局将规范答复文书")
+    report = parse_text(text).report
+    assert report.narrative.improvements == "我局将规范答复文书，加强法制审核；二是丰富解读形式，增加图解和视频解读。"
+    assert report.narrative.problems == expected_narrative().problems

@@ -45,6 +45,8 @@ def squeeze(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+# a sub-heading on a line of its own (``（二）改进情况``): short, no punctuation; the next line is not its continuation
+_SHORT_SUBHEAD = re.compile(r"^[（(][一二三四五六七八九十]+[）)][^，。；：,;:]{1,14}$")
 _BODY_NAME = re.compile(r"(?:政府|局|委员会|委|办公室|办|厅|署|中心|院|处|街道|办事处|[乡镇])$")
 _NOT_TABS = " \u3000\u00a0\v\u200b\ufeff"
 
@@ -97,7 +99,8 @@ def paragraphs(lines: list[str], rejoin: bool) -> list[str]:
         text = squeeze(line)
         if not text:
             continue
-        if rejoin and out and not out[-1].endswith(_TERMINAL) and not _LIST_START.match(text):
+        if rejoin and out and not out[-1].endswith(_TERMINAL) and not _LIST_START.match(text) \
+                and not _SHORT_SUBHEAD.match(out[-1]):
             out[-1] += text
         else:
             out.append(text)

@@ -15,6 +15,7 @@ from .cells import split_line
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
 from .narrative import Prose, clean_lines, find_headings, read_prose
+from .oneline import unfold
 from .sources import SourceDoc, kind_of, read_source
 from .tables import TableResult, read_tables
 
@@ -193,7 +194,10 @@ def _table_region(lines: list[str]) -> tuple[int, int]:
 def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
     """Interpret a read source: prose, version fingerprint, tables, then validate as a report document."""
     rejoin = doc.kind in ("txt", "md")
-    prose = read_prose(doc.text, rejoin, doc.title)
+    text, unfolded = unfold(doc.text)
+    prose = read_prose(text, rejoin, doc.title)
+    if unfolded:
+        prose.notes.append(unfolded)
     grid_text = "\n".join("".join(c for c in row if c) for row in doc.grid)
     version, issues = detect_version(doc.text + grid_text, prose.year or prose.period_year)
     readings: list[TableResult] = []
