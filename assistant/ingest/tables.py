@@ -47,6 +47,7 @@ class TableResult:
     issues: list[ParseIssue] = field(default_factory=list)
     tables: set[str] = field(default_factory=set)
     notes: list[ParseIssue] = field(default_factory=list)  # every split or column mapping inferred, with its proof
+    unread: dict[str, str] = field(default_factory=dict)  # cell id → why the parser could not read it (未能读取)
 
     @property
     def filled(self) -> int:
@@ -140,6 +141,7 @@ class TableReader:
         if not label_idx:
             self._values_only(cells)
             return
+        self.last_s3 = None  # numbers after a label belong to that label, not to the row before
         labels = [cells[i] for i in label_idx]
         after = cells[label_idx[-1] + 1 :]
         head = norm_label(labels[0])
@@ -292,7 +294,7 @@ class TableReader:
         if not order:
             for col in table.columns:
                 cid = f"active_disclosure.{sub_id}.{row_id}.{col.id}"
-                self._unreadable(cid, " ".join(after).strip(), "表头无法识别，未读取")
+                self._unreadable(cid, " ".join(after).strip(), "表头无法识别，未读取", ours=True)
             return
         self.result.tables.add("active_disclosure")
         kinds = {c.id: c.kind for c in table.columns}
@@ -395,6 +397,7 @@ class TableReader:
             if self.result.values.get(cid) is not None:
                 self.result.values[cid] = None
             self.result.raw[cid] = printed
+            self.result.unread[cid] = f"“{target.label}”行的数字比规定的列数多，无法对应到各列"
         self.result.issues.append(
             ParseIssue("X6", f"“{target.label}”行的数字比规定的列数多，表头也没有说明多出的列，无法对应到各列，未读取",
                        cell=target.cells[0], raw=printed)
@@ -433,7 +436,7 @@ class TableReader:
             chosen = None
         if chosen is None:
             for cid in target.cells:
-                self._unreadable(cid, " ".join(present), f"“{target.label}”行的数字个数不对，无法对应到各列")
+                self._unreadable(cid, " ".join(present), f"“{target.label}”行的数字个数不对，无法对应到各列", ours=True)
             return
         for cid, kind, raw in zip(target.cells, target.kinds, chosen, strict=True):
             self._store(cid, kind, raw)
@@ -450,7 +453,10 @@ class TableReader:
         else:
             self.result.values[cid] = value
 
-    def _unreadable(self, cid: str, raw: str, why: str) -> None:
+    def _unreadable(self, cid: str, raw: str, why: str, ours: bool = False) -> None:
+        """A cell left null. ``ours``: the parser could not place the printed numbers (未能读取), not a blank."""
+        if ours:
+            self.result.unread[cid] = why
         self.result.values.setdefault(cid, None)
         self.result.raw[cid] = raw.strip()
         rule = "R3.5" if is_blank(raw) else "R3.4"
@@ -528,6 +534,7 @@ class TableReader:
     def _resolve_deferred(self) -> None:
         """Split digit runs with the table's arithmetic; ambiguous runs stay null with a warning."""
         runs = [Run(t.cells, t.label, tokens, t.grouped) for t, tokens in self.deferred]
+        labels = {c: r.label for r in runs for c in r.cells}
         outcome = resolve_runs(runs, self.result.values, self.version)
         self.result.values.update(outcome.values)
         self.result.issues.extend(outcome.issues)
@@ -535,9 +542,9 @@ class TableReader:
         for cid, digits in outcome.ambiguous.items():
             self.result.values.setdefault(cid, None)
             self.result.raw[cid] = digits
-        labels = {c: r.label for r in runs for c in r.cells}
+            self.result.unread[cid] = f"“{labels[cid]}”行的数字连在一起（{digits}），无法唯一拆分"
         for cid, digits in outcome.impossible.items():
-            self._unreadable(cid, digits, f"“{labels[cid]}”行的数字连在一起，没有一种拆分符合表内勾稽关系")
+            self._unreadable(cid, digits, f"“{labels[cid]}”行的数字连在一起，没有一种拆分符合表内勾稽关系", ours=True)
 
 
 def read_tables(rows: Sequence[Sequence[str | None]], version: FormatVersion, mode: str) -> TableResult:
@@ -549,4 +556,5 @@ def read_tables(rows: Sequence[Sequence[str | None]], version: FormatVersion, mo
     known = CELLS[version]
     result.values = {c: v for c, v in result.values.items() if c in known}
     result.raw = {c: r for c, r in result.raw.items() if c in known}
+    result.unread = {c: r for c, r in result.unread.items() if c in known and result.values.get(c) is None}
     return result
