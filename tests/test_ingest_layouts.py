@@ -159,3 +159,21 @@ def test_sub_heading_line_without_punctuation_is_not_glued_to_the_next() -> None
     report = parse_text(text).report
     assert report.narrative.improvements == "我局将规范答复文书，加强法制审核；二是丰富解读形式，增加图解和视频解读。"
     assert report.narrative.problems == expected_narrative().problems
+
+
+def test_pdf_last_page_of_indented_lines_is_not_glued_to_the_page_before() -> None:
+    """``last_page_indented.pdf`` (made from the .html beside it with LibreOffice): page 2 holds only indented
+    lines; measured per page they looked unindented and the first was glued to page 1's last paragraph."""
+    report = parse_file(FIXTURES / "last_page_indented.pdf").report
+    assert report.narrative.problems is not None and report.narrative.problems.endswith("结果公开，")
+    assert report.narrative.improvements == "针对上述问题，本局将进一步完善公开目录。\n同时丰富解读形式，增加图解和视频解读。"
+    assert report.narrative.other_matters == "本年度未收取信息处理费。"
+
+
+def test_pdf_text_layer_and_ruled_tables_through_pdfium() -> None:
+    """Our own text-layer PDF still reads every cell (the published PDFs are checked in test_ingest_parser)."""
+    from assistant.ingest.pdf import read_pages
+
+    pages = list(read_pages((FIXTURES / "seed_textlayer.pdf").read_bytes()))
+    assert len(pages) == 3 and all(p.lines for p in pages)
+    assert any(ln.text.startswith("规章") for p in pages for ln in p.lines)
