@@ -29,6 +29,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 GOALS: dict[str, tuple[str, float, str]] = {
     "check_vs_validate_ratio": ("bench_checks", 2.0, "max"),
     "audit_reports_per_min": ("bench_audit", 10_000, "min"),
+    "pdf_parse_vs_pdftotext_ratio": ("bench_parse", 5.0, "max"),
     "chain_overhead_ms_p50": ("bench_drafting", 5.0, "max"),
     "concurrent_parts_ratio": ("bench_drafting", 1.2, "max"),
     "serve_startup_ratio": ("bench_app", 1.3, "max"),

@@ -87,3 +87,11 @@ def test_x7_copied_narrative(sample_report, previous):
     prev.narrative.overview = sample_report.narrative.overview.replace("2022年", "2021年")  # type: ignore[union-attr]
     x7 = check_report(sample_report, prev).by_rule("X7")
     assert [f.section for f in x7] == ["一、总体情况"]
+
+
+def test_r26_compares_only_the_same_body(sample_report, previous):
+    """Another body's in-force stock says nothing about this one's: not assessable, never a mismatch."""
+    prev = set_cells(previous, {"active_disclosure.art20_1.normative_documents.in_force": 9})
+    prev = prev.model_copy(update={"agency": "另一个县财政局"})
+    [finding] = check_report(sample_report, prev).by_rule("R2.6")
+    assert finding.status == "not_assessable" and finding.expected is None

@@ -99,6 +99,12 @@ def check_in_force_stock(report: Report, prev: PreviousFacts) -> list[Finding]:
     """R2.6: 现行有效 = 上年现行有效 + 本年制发 − 本年废止 (warning: expiry breaks it legitimately)."""
     if report.format != "2021":
         return []
+    if not _same_body(report.agency, prev.agency):
+        # another body's stock says nothing about this one's (issue 13.7)
+        return [
+            Finding(rule="R2.6", severity="warning", status="not_assessable",
+                    message=f"上年报告的机关为“{prev.agency}”，与本报告“{report.agency}”不是同一机关，未核对现行有效件数。")
+        ]
     findings: list[Finding] = []
     for row, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
         base = f"active_disclosure.art20_1.{row}"

@@ -18,13 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import check_report
+from ..checks.findings import Finding
+from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
 from .parser import parse_file
+from .unread import separate
 
 SUPPORTED = (".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx")
 CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
-    "expected", "actual", "previous",
+    "expected", "actual", "previous", "unread",
 )
 STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取"}
 
@@ -44,6 +47,9 @@ class FileResult:
     findings: list[dict[str, Any]] = field(default_factory=list)
     parse_issues: list[dict[str, Any]] = field(default_factory=list)
     previous: str = ""  # last year's report of the same body found in the same batch, if any
+    region: str = ""  # the administrative division of the body (pairing across years needs agency + region)
+    # 未能读取: what the parser could not read, with the reason — our failure, never counted against the report
+    unread: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -137,18 +143,38 @@ def audit_one(path: str) -> FileResult:
             path, "unreadable", reason=f"检查时出错：{type(exc).__name__}: {exc}"[:300], agency=report.agency,
             year=report.year, format=report.format,
         )
-    status = "errors" if result.errors else ("warnings" if result.warnings else "ok")
+    findings, unread = _split_unread(result.findings, outcome.unread)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    status = "errors" if errors else ("warnings" if warnings else "ok")
     return FileResult(
         path,
         status,
         agency=report.agency,
         year=report.year,
         format=report.format,
-        errors=result.errors,
-        warnings=result.warnings,
-        findings=[f.to_data() for f in result.findings],
+        region=region_of(report.agency, report.contact.address if report.contact else None),
+        errors=errors,
+        warnings=warnings,
+        findings=[f.to_data() for f in findings],
+        unread=unread,
         parse_issues=[{"rule": i.rule, "cell": i.cell, "message": i.message, "raw": i.raw} for i in outcome.issues],
     )
+
+
+def _split_unread(findings: list[Finding], unread: dict[str, str]) -> tuple[list[Finding], list[dict[str, Any]]]:
+    """Findings about the report, and the 未能读取 entries (one per reason, with the findings they void)."""
+    kept, moved = separate(findings, unread)
+    by_reason: dict[str, list[str]] = {}
+    for key, why in unread.items():
+        by_reason.setdefault(why, []).append(key)
+    voided: dict[str, list[str]] = {why: [] for why in by_reason}
+    for f in moved:
+        keys = set(f.cells)
+        home = next((why for why, cells in by_reason.items() if keys & set(cells)), next(iter(by_reason), None))
+        if home is not None:
+            voided[home].append(f"{f.rule} {f.message}")
+    return kept, [{"reason": why, "cells": keys, "voided": voided[why]} for why, keys in by_reason.items()]
 
 
 def _run(paths: list[str], workers: int, progress: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
@@ -206,25 +232,41 @@ def audit(
     return summary
 
 
-def _agency_key(agency: str) -> str:
-    return "".join(agency.split())
+def body_key(f: FileResult) -> tuple[str, str] | None:
+    """Which body a result belongs to: agency + region; an unrecognised agency is nobody's key."""
+    agency = "".join(f.agency.split())
+    if f.status == "unreadable" or not agency or agency == UNRECOGNISED_AGENCY or not f.year:
+        return None
+    return agency, f.region
 
 
 def link_years(files: list[FileResult]) -> None:
-    """Where the batch holds the same body's report for the year before, re-check with it (X1, X3, R2.6, X7)."""
-    by_year = {(_agency_key(f.agency), f.year): f for f in files if f.status != "unreadable" and f.year}
+    """Where the batch holds the same body's report for the year before, re-check with it (X1, X3, R2.6, X7).
+
+    Only the same body pairs: the same agency name and region. Reports whose agency was not recognised
+    are never paired (they would all share one placeholder name).
+    """
+    by_year: dict[tuple[str, str, int], FileResult] = {}
     for f in files:
-        prev = by_year.get((_agency_key(f.agency), (f.year or 0) - 1)) if f.status != "unreadable" else None
+        key = body_key(f)
+        if key is not None and f.year:
+            by_year[(*key, f.year)] = f
+    for f in files:
+        key = body_key(f)
+        prev = by_year.get((*key, (f.year or 0) - 1)) if key is not None else None
         if prev is None:
             continue
         try:
-            result = check_report(parse_file(f.path).report, parse_file(prev.path).report)
+            outcome = parse_file(f.path)
+            result = check_report(outcome.report, parse_file(prev.path).report)
         except Exception as exc:  # the single-year result stands; say why the cross-year check is missing
             f.parse_issues.append({"rule": "X1", "cell": None, "message": f"跨年度核对未完成：{exc}", "raw": None})
             continue
-        f.findings = [x.to_data() for x in result.findings]
-        f.errors, f.warnings = result.errors, result.warnings
-        f.status = "errors" if result.errors else ("warnings" if result.warnings else "ok")
+        findings, f.unread = _split_unread(result.findings, outcome.unread)
+        f.findings = [x.to_data() for x in findings]
+        f.errors = sum(1 for x in findings if x.severity == "error")
+        f.warnings = sum(1 for x in findings if x.severity == "warning")
+        f.status = "errors" if f.errors else ("warnings" if f.warnings else "ok")
         f.previous = prev.path
 
 
@@ -241,12 +283,17 @@ def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
                 "cells": " ".join(x.get("cells", [])), "message": x.get("message", ""),
                 "expected": x.get("expected", ""), "actual": x.get("actual", ""),
             }
+        for u in f.unread:
+            yield {
+                **base, "source": "读取", "rule": "未能读取", "severity": "", "cells": " ".join(u["cells"]),
+                "unread": u["reason"] + (f"（因此未计入：{'；'.join(u['voided'])}）" if u["voided"] else ""),
+            }
         for i in f.parse_issues:
             yield {
                 **base, "source": "导入", "rule": i["rule"], "severity": "warning", "cells": i.get("cell") or "",
                 "message": i["message"] + (f"（原文：“{i['raw']}”）" if i.get("raw") is not None else ""),
             }
-        if not f.findings and not f.parse_issues:
+        if not f.findings and not f.parse_issues and not f.unread:
             yield {**base, "source": "检查", "message": "未发现问题"}
 
 

@@ -30,14 +30,15 @@ th{background:#eef2f7;text-align:left}.errors{color:#b00020;font-weight:bold}.wa
 <table><tr><th>文件</th><th>原因</th></tr>
 {% for f in s.unreadable %}<tr><td>{{ f.path }}</td><td>{{ f.reason }}</td></tr>{% endfor %}</table>{% endif %}
 <h2>逐份报告</h2>
-<table><tr><th>文件</th><th>机关</th><th>年度</th><th>结论</th><th>错误</th><th>警告</th><th>问题</th></tr>
+<table><tr><th>文件</th><th>机关</th><th>年度</th><th>结论</th><th>错误</th><th>警告</th><th>问题</th><th>未能读取</th></tr>
 {% for f in files %}<tr><td>{{ f.path }}</td><td>{{ f.agency }}</td><td>{{ f.year or "" }}</td>
 <td class="{{ f.status }}">{{ labels[f.status] }}</td><td class="num">{{ f.errors }}</td><td class="num">{{ f.warnings }}</td>
 <td>{% if f.status == "unreadable" %}{{ f.reason }}{% else %}
 {% for x in f.findings %}<div class="{{ 'errors' if x.severity == 'error' else 'warnings' }}">{{ x.rule }}：{{ x.message }}</div>{% endfor %}
 {% if f.parse_issues %}<details><summary>导入时的说明（{{ f.parse_issues|length }} 条）</summary>
 {% for i in f.parse_issues %}<div>{{ i.rule }}：{{ i.message }}{% if i.raw is not none %}（原文：“{{ i.raw }}”）{% endif %}</div>{% endfor %}
-</details>{% endif %}{% endif %}</td></tr>{% endfor %}
+</details>{% endif %}{% endif %}</td>
+<td>{% for u in f.unread %}<div class="unreadable">{{ u.reason }}{% if u.voided %}（因此未计入 {{ u.voided|length }} 条检查结果）{% endif %}</div>{% endfor %}</td></tr>{% endfor %}
 </table></body></html>
 """
 

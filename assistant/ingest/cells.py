@@ -47,7 +47,8 @@ def split_line(line: str) -> list[str]:
     if "\t" in line:
         return [c.strip() for c in line.split("\t")]
     stripped = line.strip()
-    if stripped.count("|") >= 2 or (stripped.startswith("|") and stripped.endswith("|")):
+    # a pipe row, or one cell per line closed by a pipe (``自然人 | 3 |``, ``3 |``)
+    if stripped.count("|") >= 2 or stripped.startswith("|") or stripped.endswith("|"):
         if _PIPE_RULE.match(stripped):
             return []
         return [c.strip() for c in stripped.strip("|").split("|")]

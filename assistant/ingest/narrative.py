@@ -45,13 +45,21 @@ def squeeze(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+# a sub-heading on a line of its own (``（二）改进情况``): short, no punctuation; the next line is not its continuation
+_SHORT_SUBHEAD = re.compile(r"^[（(][一二三四五六七八九十]+[）)][^，。；：,;:]{1,14}$")
+_BODY_NAME = re.compile(r"(?:政府|局|委员会|委|办公室|办|厅|署|中心|院|处|街道|办事处|[乡镇])$")
+_NOT_TABS = " \u3000\u00a0\v\u200b\ufeff"
+
+
 def clean_lines(text: str) -> list[str]:
     lines = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = raw.replace("\f", "").strip()
-        if _FOOTER.match(line):
+        line = raw.replace("\f", "")
+        if _FOOTER.match(line.strip()):
             continue
-        lines.append(_MD_PREFIX.sub("", line).strip())
+        # tabs are cell separators: a row whose last cells are blank ends in tabs that must stay
+        line = _MD_PREFIX.sub("", line.strip(_NOT_TABS)) if line.strip() else ""
+        lines.append(line.strip(_NOT_TABS))
     return lines
 
 
@@ -91,7 +99,8 @@ def paragraphs(lines: list[str], rejoin: bool) -> list[str]:
         text = squeeze(line)
         if not text:
             continue
-        if rejoin and out and not out[-1].endswith(_TERMINAL) and not _LIST_START.match(text):
+        if rejoin and out and not out[-1].endswith(_TERMINAL) and not _LIST_START.match(text) \
+                and not _SHORT_SUBHEAD.match(out[-1]):
             out[-1] += text
         else:
             out.append(text)
@@ -180,7 +189,7 @@ def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
     prose.contact = _contact(prose.opening or joined_head)
     if prose.agency is None:
         m = re.search(r"请与\s*(\S{2,30}?)\s*联系", squeeze(joined_head))
-        if m:
+        if m and _BODY_NAME.search(m.group(1)):  # “请与我们联系” names nobody
             prose.agency = m.group(1)
     prose.narrative = _narrative(lines, prose.headings, rejoin, prose.notes)
     start = prose.headings.get("二", prose.headings.get("一", 0))

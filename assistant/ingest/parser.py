@@ -10,12 +10,15 @@ from typing import Any, cast
 
 from ..schema import Report, ReportInputError, load_report, report_to_data
 from ..schema.labels import CELLS, FormatVersion
+from .body import UNRECOGNISED_AGENCY, infer_body_type
 from .cells import split_line
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
 from .narrative import Prose, clean_lines, find_headings, read_prose
+from .oneline import unfold
 from .sources import SourceDoc, kind_of, read_source
 from .tables import TableResult, read_tables
+from .unread import classify
 
 TABLE_IDS = ("active_disclosure", "applications", "review_litigation")
 _SIGNALS_2019 = ("本年新制作数量", "对外公开总数量", "上一年项目数量", "本年增/减", "第二十条第（九）项", "政府集中采购", "其他对外管理服务事项")
@@ -31,6 +34,7 @@ class ParseOutcome:
     issues: list[ParseIssue] = field(default_factory=list)
     source: str | None = None
     kind: str = "txt"
+    unread: dict[str, str] = field(default_factory=dict)  # 未能读取: cell / table / narrative.<part> → why
 
     @property
     def unreadable(self) -> dict[str, str]:
@@ -47,6 +51,7 @@ class ParseOutcome:
             "kind": self.kind,
             "format": self.version,
             "issues": [{"rule": i.rule, "cell": i.cell, "message": i.message, "raw": i.raw} for i in self.issues],
+            "unread": dict(self.unread),
             "report": report_to_data(self.report),
         }
 
@@ -98,6 +103,8 @@ def _merge(results: list[TableResult]) -> TableResult:
         merged.values.update(values[best][table])
         merged.raw.update(raws[best][table])
         merged.issues.extend(i for i in chosen.issues if i.cell is None or i.cell.startswith(table + "."))
+        merged.notes.extend(i for i in chosen.notes if i.cell is None or i.cell.startswith(table + "."))
+        merged.unread.update({c: r for c, r in chosen.unread.items() if c.startswith(table + ".")})
         if table in chosen.tables:
             merged.tables.add(table)
     seen: set[str] = set()
@@ -122,11 +129,18 @@ def _rows_of(version: FormatVersion) -> dict[str, tuple[str, ...]]:
     return {t: tuple(r) for t, r in rows.items()}
 
 
-def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues: list[ParseIssue]) -> dict[str, Any]:
+def _document(
+    prose: Prose, tables: TableResult, version: FormatVersion, issues: list[ParseIssue], region_text: str
+) -> tuple[dict[str, Any], dict[str, str]]:
     year = prose.year or prose.period_year
-    data: dict[str, Any] = {"format": version, "year": year, "agency": prose.agency or "（未识别机关）"}
+    data: dict[str, Any] = {"format": version, "year": year, "agency": prose.agency or UNRECOGNISED_AGENCY}
+    notes: list[str] = []
     if prose.agency is None:
-        issues.append(ParseIssue("META", "未能识别发布机关名称，已填“（未识别机关）”，请核对"))
+        issues.append(ParseIssue("META", f"未能识别发布机关名称，已填“{UNRECOGNISED_AGENCY}”，请核对"))
+    body_type, body_note = infer_body_type(prose.agency)
+    if body_type is not None and body_note is not None:
+        data["body_type"] = body_type
+        notes.append(body_note)
     if prose.year and prose.period_year and prose.year != prose.period_year:
         issues.append(ParseIssue("X4", f"标题年度（{prose.year}）与统计期限年度（{prose.period_year}）不一致，按标题年度读取"))
     for key, meta in (("title", prose.title), ("opening", prose.opening), ("published_on", prose.published_on)):
@@ -143,29 +157,22 @@ def _document(prose: Prose, tables: TableResult, version: FormatVersion, issues:
         for part in path:
             node = node.setdefault(part, {})
         node[last] = str(value) if isinstance(value, Decimal) else value
-    missing = [r for t in TABLE_IDS if t in tables.tables for r in _rows_of(version)[t] if r not in seen_rows]
-    if missing:
-        issues.append(
-            ParseIssue("X6", f"表中找不到以下行（可能被删改或无法识别）：{'、'.join(_row_label(r, version) for r in missing)}")
-        )
-    for table in TABLE_IDS:
-        if table not in tables.tables:
-            issues.append(ParseIssue("X6", f"未找到“{_TABLE_NAMES[table]}”统计表"))
+    rows = _rows_of(version)
+    labels = {r: _row_label(r, version) for t in TABLE_IDS for r in rows[t]}
+    unread = classify(prose, tables.tables, seen_rows, rows, labels, region_text)
+    issues.extend(unread.issues)
+    unread.items.update(tables.unread)
     data["raw_cells"] = dict(tables.raw)
-    return data
+    notes.extend(dict.fromkeys(n.message for n in tables.notes))
+    if notes:
+        data["parse_notes"] = notes
+    return data, unread.items
 
 
 @cache
 def _cell_path(cell_id: str) -> tuple[str, tuple[str, ...], str]:
     *path, last = cell_id.split(".")
     return ".".join(path), tuple(path), last
-
-
-_TABLE_NAMES = {
-    "active_disclosure": "二、主动公开政府信息情况",
-    "applications": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-}
 
 
 def _row_label(row_path: str, version: FormatVersion) -> str:
@@ -183,7 +190,10 @@ def _table_region(lines: list[str]) -> tuple[int, int]:
 def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
     """Interpret a read source: prose, version fingerprint, tables, then validate as a report document."""
     rejoin = doc.kind in ("txt", "md")
-    prose = read_prose(doc.text, rejoin, doc.title)
+    text, unfolded = unfold(doc.text)
+    prose = read_prose(text, rejoin, doc.title)
+    if unfolded:
+        prose.notes.append(unfolded)
     grid_text = "\n".join("".join(c for c in row if c) for row in doc.grid)
     version, issues = detect_version(doc.text + grid_text, prose.year or prose.period_year)
     readings: list[TableResult] = []
@@ -195,19 +205,22 @@ def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
         start, end = prose.table_lines if doc.table_text is None else _table_region(lines)
         region = lines[start:end] if end > start else lines
         readings.append(read_tables([split_line(ln) for ln in region], version, "text"))
+        region_text = "\n".join(region)
+    else:
+        region_text = ""
     tables = _merge(readings)
     issues.extend(ParseIssue("META", n) for n in prose.notes)
     if prose.year is None and prose.period_year is None:
         raise ParseError("找不到报告年度（标题中的“XXXX年政府信息公开工作年度报告”或统计期限），不是可识别的年度报告")
     if not tables.tables and len(prose.headings) < 3:
         raise ParseError("既找不到统计表，也找不到年度报告的各部分标题，不是可识别的政府信息公开工作年度报告")
-    data = _document(prose, tables, version, issues)
+    data, unread = _document(prose, tables, version, issues, region_text + grid_text)
     issues.extend(tables.issues)
     try:
         report = load_report(data, source=source)
     except ReportInputError as exc:
         raise ParseError(f"读出的内容不是有效的报告文档：{exc}") from exc
-    return ParseOutcome(cast(Report, report), version, issues, source, doc.kind)
+    return ParseOutcome(cast(Report, report), version, issues, source, doc.kind, unread)
 
 
 def parse_text(text: str, kind: str = "txt") -> ParseOutcome:

@@ -12,13 +12,17 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ParseError
+
+if TYPE_CHECKING:
+    from .pdf import PdfLine
 
 TEXT_KINDS = ("txt", "md", "html", "docx", "pdf")
 _HEADING_START = re.compile(r"^\s*[一二三四五六]\s*、")
 _FOOTER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$")
+_SUB_HEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
 
 
 @dataclass
@@ -211,58 +215,65 @@ def read_docx(data: bytes) -> SourceDoc:
 # ---------------------------------------------------------------- PDF
 
 
-def _pdf_page_paragraphs(page: object, raw: list[str]) -> tuple[list[str], bool]:
+def _pdf_layout(pages: list[list[PdfLine]]) -> tuple[float, float, float]:
+    """(left margin, line height, right edge) of the body text, measured over the whole document.
+
+    Per page they mislead: a last page holding only indented first lines would look unindented and be
+    glued to the page before (losing a sub-heading such as （二）改进情况).
+    """
+    lines = [ln for page in pages for ln in page]
+    margins = sorted(round(ln.x0) for ln in lines)
+    margin = margins[len(margins) // 4]
+    size = sorted(ln.bottom - ln.top for ln in lines)[len(lines) // 2] or 10.0
+    right = sorted(round(ln.x1) for ln in lines)[-max(1, len(lines) // 4)]
+    return margin, size, right
+
+
+def _pdf_page_paragraphs(lines: list[PdfLine], layout: tuple[float, float, float]) -> tuple[list[str], bool]:
     """Lines of one page joined into paragraphs: an indented line starts a paragraph (PDFs wrap mid-sentence).
 
-    The flag says whether the page's first line continues the previous page's paragraph (not indented).
+    The flag says whether the page's first line continues the previous page's paragraph (not indented,
+    and not a heading or a numbered sub-heading).
     """
-    lines = [ln for ln in page.extract_text_lines(strip=True) if ln["text"].strip()]  # type: ignore[attr-defined]
-    lines = [ln for ln in lines if not _FOOTER.match(ln["text"])]
-    raw.extend(ln["text"] for ln in lines)
     if not lines:
         return [], False
-    margins = sorted(round(ln["x0"]) for ln in lines)
-    margin = margins[len(margins) // 4]
-    size = sorted((ln["bottom"] - ln["top"]) for ln in lines)[len(lines) // 2] or 10.0
-    right = sorted(round(ln["x1"]) for ln in lines)[-max(1, len(lines) // 4)]
+    margin, size, right = layout
     out: list[str] = []
-    continues = lines[0]["x0"] <= margin + 0.8 * size
+    first = lines[0].text
+    continues = lines[0].x0 <= margin + 0.8 * size and not (_HEADING_START.match(first) or _SUB_HEADING.match(first))
     prev_short = False
     for ln in lines:
-        indented = ln["x0"] > margin + 0.8 * size
-        if indented or not out or prev_short or _HEADING_START.match(ln["text"]):
-            out.append(ln["text"])
+        indented = ln.x0 > margin + 0.8 * size
+        if indented or not out or prev_short or _HEADING_START.match(ln.text):
+            out.append(ln.text)
         else:
-            out[-1] += ln["text"]
-        prev_short = ln["x1"] < right - 2 * size
+            out[-1] += ln.text
+        prev_short = ln.x1 < right - 2 * size
     return out, continues
 
 
 def read_pdf(data: bytes) -> SourceDoc:
-    try:
-        import pdfplumber
+    """A PDF's text layer (PDFium) as paragraphs, its raw lines, and the rows of its ruled tables."""
+    from .pdf import read_pages
 
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # pdfminer raises many types on broken files
+    try:
+        pages = list(read_pages(data))
+    except Exception as exc:  # PDFium raises its own error types on broken files
         raise ParseError(f"无法打开 PDF 文件：{type(exc).__name__}") from exc
+    kept = [[ln for ln in page.lines if not _FOOTER.match(ln.text)] for page in pages]
+    raw_lines = [ln.text for page in kept for ln in page]
+    if not any(t.strip() for t in raw_lines):
+        raise ParseError("PDF 没有文字层（可能是扫描件），无法读取；请提供带文字的 PDF 或 Word/网页版本")
+    layout = _pdf_layout(kept)
     paragraphs: list[str] = []
     grid: list[list[str | None]] = []
-    raw_lines: list[str] = []
-    try:
-        with pdf:
-            for page in pdf.pages:
-                page_paras, continues = _pdf_page_paragraphs(page, raw_lines)
-                if continues and page_paras and paragraphs:
-                    paragraphs[-1] += page_paras.pop(0)
-                paragraphs.extend(page_paras)
-                for table in page.extract_tables():
-                    grid.extend(table)  # None marks a merged continuation, "" a printed blank cell
-    except ParseError:
-        raise
-    except Exception as exc:
-        raise ParseError(f"PDF 内容无法读取：{type(exc).__name__}") from exc
-    if not any(p.strip() for p in paragraphs):
-        raise ParseError("PDF 没有文字层（可能是扫描件），无法读取；请提供带文字的 PDF 或 Word/网页版本")
+    for page, lines in zip(pages, kept, strict=True):
+        page_paras, continues = _pdf_page_paragraphs(lines, layout)
+        if continues and page_paras and paragraphs:
+            paragraphs[-1] += page_paras.pop(0)
+        paragraphs.extend(page_paras)
+        for table in page.tables:
+            grid.extend(table)  # None marks a merged continuation, "" a printed blank cell
     return SourceDoc("pdf", "\n".join(paragraphs), grid, table_text="\n".join(raw_lines))
 
 

@@ -34,6 +34,7 @@ from .labelmatch import LabelIndex, LabelMatch, norm_label
 S3_WIDTH = len(SECTION3_COLUMNS)
 S4_WIDTH = len(SECTION4_COLUMNS)
 _OTHER_GROUP = "（六）其他处理"
+_SUBTOTAL = "legal_subtotal"  # not a cell of the format: read to keep the columns aligned, then checked and dropped
 _RULE_NORM = norm_label(SECTION3_RULE_TEXT)[:8]
 
 
@@ -45,6 +46,8 @@ class TableResult:
     raw: dict[str, str] = field(default_factory=dict)
     issues: list[ParseIssue] = field(default_factory=list)
     tables: set[str] = field(default_factory=set)
+    notes: list[ParseIssue] = field(default_factory=list)  # every split or column mapping inferred, with its proof
+    unread: dict[str, str] = field(default_factory=dict)  # cell id → why the parser could not read it (未能读取)
 
     @property
     def filled(self) -> int:
@@ -118,6 +121,9 @@ class TableReader:
         self.s2_columns: dict[str, list[str]] = {}
         self.s2_header_names: list[str] | None = None  # header cells still arriving (one cell per line)
         self.s3_header: list[str] = []
+        self.s3_subtotal_at: int | None = None  # position of a 法人或其他组织「小计」 column the header adds
+        self.subtotal_rows: list[str] = []
+        self.last_s3: _Target | None = None  # the section 三 row just completed (stray numbers after it)
         self.s3_collecting = False
         self.s4_header: list[str] = []
         self.s4_active = False
@@ -135,6 +141,7 @@ class TableReader:
         if not label_idx:
             self._values_only(cells)
             return
+        self.last_s3 = None  # numbers after a label belong to that label, not to the row before
         labels = [cells[i] for i in label_idx]
         after = cells[label_idx[-1] + 1 :]
         head = norm_label(labels[0])
@@ -213,6 +220,9 @@ class TableReader:
             )
 
     def _values_only(self, cells: list[str]) -> None:
+        if self.pending is None and self.last_s3 is not None and self.mode == "text" and any(c.strip() for c in cells):
+            self._too_many(self.last_s3, cells)
+            return
         if self.pending is not None:
             self.pending.values.extend(cells)
             self._maybe_complete()
@@ -284,7 +294,7 @@ class TableReader:
         if not order:
             for col in table.columns:
                 cid = f"active_disclosure.{sub_id}.{row_id}.{col.id}"
-                self._unreadable(cid, " ".join(after).strip(), "表头无法识别，未读取")
+                self._unreadable(cid, " ".join(after).strip(), "表头无法识别，未读取", ours=True)
             return
         self.result.tables.add("active_disclosure")
         kinds = {c.id: c.kind for c in table.columns}
@@ -296,7 +306,10 @@ class TableReader:
     def _s3_target(self, row_id: str, label: str) -> _Target:
         self.result.tables.add("applications")
         cells = [f"applications.{row_id}.{c.id}" for c in SECTION3_COLUMNS]
-        return _Target(cells, ["count"] * S3_WIDTH, label)
+        if self.s3_subtotal_at is not None:
+            cells.insert(self.s3_subtotal_at, f"applications.{row_id}.{_SUBTOTAL}")
+            self.subtotal_rows.append(row_id)
+        return _Target(cells, ["count"] * len(cells), label)
 
     def _end_s3_header(self) -> None:
         if not self.s3_collecting:
@@ -311,7 +324,20 @@ class TableReader:
                 ParseIssue("X6", f"三、收到和处理政府信息公开申请情况表头缺少列标签：{'、'.join(missing)}；按规定列顺序读取")
             )
         if "小计" in header:
+            at = header.find("小计")
+            # columns map by the header: the subtotal sits after the five kinds of organisation, or before them
+            before = at < header.find(norm_label(SECTION3_COLUMNS[1].label)) and norm_label(SECTION3_COLUMNS[1].label) in header
+            self.s3_subtotal_at = 1 if before else S3_WIDTH - 1
+            where = "“自然人”之后、“商业企业”之前" if before else "“其他”之后、“总计”之前"
             self.result.issues.append(ParseIssue("X6", "三、收到和处理政府信息公开申请情况表多出“小计”列（规定格式中没有）"))
+            self.result.notes.append(
+                ParseIssue(
+                    "X6",
+                    f"三、收到和处理政府信息公开申请情况表头在{where}多一列“法人或其他组织 小计”：按表头对应各列，"
+                    f"每行第 {self.s3_subtotal_at + 1} 个数为小计（不存入文档），最后一个数为总计",
+                    cell="applications",
+                )
+            )
 
     def _group_row(self, key: str, match: LabelMatch, after: list[str]) -> None:
         values = [a for a in after if a.strip()]
@@ -363,8 +389,23 @@ class TableReader:
                 self.s4_active = False
             self._flush()
 
+    def _too_many(self, target: _Target, extra: list[str]) -> None:
+        """Numbers after a completed section 三 row (one cell per line): the row had more cells than columns."""
+        self.last_s3 = None
+        printed = " ".join(v.strip() for v in [*target.values, *extra] if v.strip())
+        for cid in target.cells:
+            if self.result.values.get(cid) is not None:
+                self.result.values[cid] = None
+            self.result.raw[cid] = printed
+            self.result.unread[cid] = f"“{target.label}”行的数字比规定的列数多，无法对应到各列"
+        self.result.issues.append(
+            ParseIssue("X6", f"“{target.label}”行的数字比规定的列数多，表头也没有说明多出的列，无法对应到各列，未读取",
+                       cell=target.cells[0], raw=printed)
+        )
+
     def _flush(self) -> None:
         target, self.pending = self.pending, None
+        self.last_s3 = None
         if target is None:
             return
         k = len(target.cells)
@@ -395,10 +436,12 @@ class TableReader:
             chosen = None
         if chosen is None:
             for cid in target.cells:
-                self._unreadable(cid, " ".join(present), f"“{target.label}”行的数字个数不对，无法对应到各列")
+                self._unreadable(cid, " ".join(present), f"“{target.label}”行的数字个数不对，无法对应到各列", ours=True)
             return
         for cid, kind, raw in zip(target.cells, target.kinds, chosen, strict=True):
             self._store(cid, kind, raw)
+        if target.cells[0].startswith("applications.") and self.mode == "text":
+            self.last_s3 = target
 
     def _store(self, cid: str, kind: str, raw: str) -> None:
         if cid in self.result.values and self.result.values[cid] is not None:
@@ -410,7 +453,10 @@ class TableReader:
         else:
             self.result.values[cid] = value
 
-    def _unreadable(self, cid: str, raw: str, why: str) -> None:
+    def _unreadable(self, cid: str, raw: str, why: str, ours: bool = False) -> None:
+        """A cell left null. ``ours``: the parser could not place the printed numbers (未能读取), not a blank."""
+        if ours:
+            self.result.unread[cid] = why
         self.result.values.setdefault(cid, None)
         self.result.raw[cid] = raw.strip()
         rule = "R3.5" if is_blank(raw) else "R3.4"
@@ -435,7 +481,23 @@ class TableReader:
             self._end_s4_header()
         self._resolve_deferred()
         self._resolve_collapsed()
+        self._check_subtotals()
         return self.result
+
+    def _check_subtotals(self) -> None:
+        """The extra 小计 column must equal the five kinds of organisation; a row where it does not is said so."""
+        legal = [c.id for c in SECTION3_COLUMNS[1:-1]]
+        for row in self.subtotal_rows:
+            sub = self.result.values.pop(f"applications.{row}.{_SUBTOTAL}", None)
+            self.result.raw.pop(f"applications.{row}.{_SUBTOTAL}", None)
+            parts = [self.result.values.get(f"applications.{row}.{c}") for c in legal]
+            if isinstance(sub, int) and all(isinstance(p, int) for p in parts):
+                total = sum(p for p in parts if isinstance(p, int))
+                if total != sub:
+                    self.result.issues.append(
+                        ParseIssue("X6", f"“小计”列为 {sub}，与五类法人或其他组织之和 {total} 不符（小计不存入文档）",
+                                   cell=f"applications.{row}.{legal[0]}", raw=str(sub))
+                    )
 
     def _resolve_collapsed(self) -> None:
         cells = {c: v for c, v in self.result.values.items() if c.startswith("applications.other_collapsed.")}
@@ -472,15 +534,17 @@ class TableReader:
     def _resolve_deferred(self) -> None:
         """Split digit runs with the table's arithmetic; ambiguous runs stay null with a warning."""
         runs = [Run(t.cells, t.label, tokens, t.grouped) for t, tokens in self.deferred]
+        labels = {c: r.label for r in runs for c in r.cells}
         outcome = resolve_runs(runs, self.result.values, self.version)
         self.result.values.update(outcome.values)
         self.result.issues.extend(outcome.issues)
+        self.result.notes.extend(outcome.notes)
         for cid, digits in outcome.ambiguous.items():
             self.result.values.setdefault(cid, None)
             self.result.raw[cid] = digits
-        labels = {c: r.label for r in runs for c in r.cells}
+            self.result.unread[cid] = f"“{labels[cid]}”行的数字连在一起（{digits}），无法唯一拆分"
         for cid, digits in outcome.impossible.items():
-            self._unreadable(cid, digits, f"“{labels[cid]}”行的数字连在一起，没有一种拆分符合表内勾稽关系")
+            self._unreadable(cid, digits, f"“{labels[cid]}”行的数字连在一起，没有一种拆分符合表内勾稽关系", ours=True)
 
 
 def read_tables(rows: Sequence[Sequence[str | None]], version: FormatVersion, mode: str) -> TableResult:
@@ -492,4 +556,5 @@ def read_tables(rows: Sequence[Sequence[str | None]], version: FormatVersion, mo
     known = CELLS[version]
     result.values = {c: v for c, v in result.values.items() if c in known}
     result.raw = {c: r for c, r in result.raw.items() if c in known}
+    result.unread = {c: r for c, r in result.unread.items() if c in known and result.values.get(c) is None}
     return result

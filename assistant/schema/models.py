@@ -254,6 +254,9 @@ class _ReportBase(_Strict):
     raw_cells: dict[str, str] = Field(
         default_factory=dict, title="导入时未能读成数字的单元格原文（单元格编号 → 原文）"
     )
+    parse_notes: list[str] = Field(
+        default_factory=list, title="导入说明：解析时推断的数字拆分、列对应与机关类型，及其依据"
+    )
 
     @property
     def default_title(self) -> str:

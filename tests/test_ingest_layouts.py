@@ -1,0 +1,179 @@
+"""Layouts publishers really produce (issue 13), on fixtures we write: read exactly, or left blank and said so.
+
+The fixtures in ``tests/fixtures/layouts/`` are made from our own ``one_cell_per_line.txt`` (synthetic
+numbers) by ``make_layouts.py``; each test names the cells that differ from ``county_2023.expected.yaml``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.checks import check_report
+from assistant.ingest import parse_file, parse_text
+from assistant.schema import iter_cells, load_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LAYOUTS = FIXTURES / "layouts"
+NORMATIVE = "active_disclosure.art20_1.normative_documents"
+SLASH = "applications.denied_state_secret.research"  # printed as “/” in every layout: blank, never 0
+
+
+def expected_cells() -> dict[str, Any]:
+    data = yaml.safe_load((FIXTURES / "county_2023.expected.yaml").read_text(encoding="utf-8"))
+    cells = dict(iter_cells(load_report(data)))
+    cells[SLASH] = None
+    return cells
+
+
+def cells_of(report: Any) -> dict[str, Any]:
+    return dict(iter_cells(report))
+
+
+def test_tab_row_with_blank_last_cells_keeps_its_columns() -> None:
+    """``行政规范性文件\\t2\\t\\t``: the trailing tabs are cells, 2 is 本年制发件数 (it was read as blank before)."""
+    outcome = parse_file(LAYOUTS / "tabs_trailing_blank.txt")
+    want = expected_cells()
+    want[f"{NORMATIVE}.repealed"] = want[f"{NORMATIVE}.in_force"] = None
+    assert cells_of(outcome.report) == want
+    assert {i.cell for i in outcome.issues if i.rule == "R3.5"} == {SLASH, f"{NORMATIVE}.repealed", f"{NORMATIVE}.in_force"}
+
+
+def test_short_tab_row_is_never_split_without_arithmetic() -> None:
+    """``行政规范性文件\\t214``: 2/1/4, 21/4, 214 … section 二 has no arithmetic, so nothing is guessed."""
+    outcome = parse_file(LAYOUTS / "tabs_short_row.txt")
+    want = expected_cells()
+    for col in ("issued", "repealed", "in_force"):
+        want[f"{NORMATIVE}.{col}"] = None
+    assert cells_of(outcome.report) == want
+    assert outcome.report.raw_cells[f"{NORMATIVE}.issued"] == "214"
+    flat = [i for i in outcome.issues if i.rule == "FLAT"]
+    assert len(flat) == 1 and "没有勾稽关系" in flat[0].message
+    assert not [n for n in outcome.report.parse_notes if "拆分" in n]  # nothing was split, so no split is claimed
+
+
+def test_separated_cells_of_a_section2_row_are_not_split_into_digits() -> None:
+    """The issue's example: 123 with blanks after it, and a one-per-line row missing a cell."""
+    text = (FIXTURES / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    head, tail = text.split("行政规范性文件\n2\n1\n14\n", 1)
+    outcome = parse_text(head + "行政规范性文件\n12\n5\n" + tail)
+    for col in ("issued", "repealed", "in_force"):
+        assert cells_of(outcome.report)[f"{NORMATIVE}.{col}"] is None
+    assert outcome.report.raw_cells[f"{NORMATIVE}.issued"] == "12 5"
+
+
+def test_all_zero_run_is_the_only_reading_and_says_why() -> None:
+    text = (FIXTURES / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    head, tail = text.split("规章\n0\n0\n0\n", 1)
+    outcome = parse_text(head + "规章000\n" + tail)
+    assert [cells_of(outcome.report)[f"active_disclosure.art20_1.regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [0, 0, 0]
+    assert any("数字位数只允许这一种读法" in n for n in outcome.report.parse_notes)
+
+
+def test_subtotal_column_is_mapped_by_the_header() -> None:
+    """Eight numbers per row (小计 after 其他): 总计 is the last one, never the 小计; no false R3.3."""
+    outcome = parse_file(LAYOUTS / "subtotal_column.txt")
+    assert cells_of(outcome.report) == expected_cells()
+    assert any("小计" in n and "第 7 个数" in n for n in outcome.report.parse_notes)
+    assert not [f for f in check_report(outcome.report).findings if f.rule == "R3.3" and f.severity == "error"]
+
+
+def test_subtotal_that_disagrees_is_reported() -> None:
+    text = (LAYOUTS / "subtotal_column.txt").read_text(encoding="utf-8")
+    text = text.replace("一、本年新收政府信息公开申请数量\n25\n6\n0\n1\n2\n0\n9\n34", "一、本年新收政府信息公开申请数量\n25\n6\n0\n1\n2\n0\n8\n34")
+    outcome = parse_text(text)
+    assert cells_of(outcome.report)["applications.new_requests.total"] == 34
+    assert any("小计”列为 8" in i.message for i in outcome.issues)
+
+
+def test_stray_number_after_a_one_per_line_row_voids_the_row() -> None:
+    """An eighth number with no 小计 in the header: the row's cells cannot be placed, so none is kept."""
+    text = (FIXTURES / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    text = text.replace("一、本年新收政府信息公开申请数量\n25\n6\n0\n1\n2\n0\n34", "一、本年新收政府信息公开申请数量\n25\n6\n0\n1\n2\n0\n9\n34")
+    outcome = parse_text(text)
+    row = {c: v for c, v in cells_of(outcome.report).items() if c.startswith("applications.new_requests.")}
+    assert set(row.values()) == {None}
+    assert any("比规定的列数多" in i.message for i in outcome.issues)
+
+
+def test_excerpt_without_title_takes_year_and_agency_from_the_body() -> None:
+    outcome = parse_file(LAYOUTS / "no_title.txt")
+    assert (outcome.report.year, outcome.report.agency) == (2023, "青河县自然资源局")
+    assert cells_of(outcome.report) == expected_cells()
+
+
+def test_year_first_title() -> None:
+    outcome = parse_file(LAYOUTS / "year_first_title.txt")
+    assert (outcome.report.year, outcome.report.agency) == (2023, "青河县自然资源局")
+    assert cells_of(outcome.report) == expected_cells()
+
+
+def expected_narrative() -> Any:
+    data = yaml.safe_load((FIXTURES / "county_2023.expected.yaml").read_text(encoding="utf-8"))
+    return load_report(data).narrative
+
+
+def test_value_pipe_one_cell_per_line() -> None:
+    """``规章 |`` / ``0 |``: one cell per line, each closed by a pipe."""
+    outcome = parse_file(LAYOUTS / "pipe_cells.txt")
+    assert cells_of(outcome.report) == expected_cells()
+    assert outcome.report.narrative == expected_narrative()
+
+
+def test_label_and_value_on_one_pipe_line() -> None:
+    text = (LAYOUTS / "pipe_cells.txt").read_text(encoding="utf-8")
+    text = text.replace("行政规范性文件 |\n2 |\n", "行政规范性文件 | 2 |\n").replace("自然人 |\n", "自然人 | ")
+    assert cells_of(parse_text(text).report) == expected_cells()
+
+
+def test_whole_report_on_one_line() -> None:
+    """The body copied as one line: rows split at the official labels, sections at their headings."""
+    outcome = parse_file(LAYOUTS / "one_line.txt")
+    assert (outcome.report.agency, outcome.report.year) == ("青河县自然资源局", 2023)
+    assert cells_of(outcome.report) == expected_cells()
+    assert outcome.report.narrative.problems == expected_narrative().problems
+    assert outcome.report.narrative.improvements == expected_narrative().improvements
+    assert any("同一行" in i.message for i in outcome.issues)
+
+
+def test_one_line_with_cells_glued_together() -> None:
+    """No spaces at all inside the tables: rows still split at their labels, digits by the arithmetic."""
+    text = (LAYOUTS / "one_line.txt").read_text(encoding="utf-8")
+    start, end = text.index("二、主动公开政府信息情况"), text.index("五、存在的主要问题")
+    glued = text[:start] + text[start:end].replace(" ", "") + text[end:]
+    outcome = parse_text(glued)
+    got = cells_of(outcome.report)
+    want = expected_cells()
+    assert got["applications.new_requests.total"] == want["applications.new_requests.total"]
+    # whatever is read is right; what could not be proven is blank with its digits kept
+    wrong = {c: (want[c], v) for c, v in got.items() if v is not None and v != want[c]}
+    assert not wrong
+    assert all(outcome.report.raw_cells.get(c) for c, v in got.items() if v is None and c != SLASH)
+
+
+def test_sub_heading_line_without_punctuation_is_not_glued_to_the_next() -> None:
+    text = (FIXTURES / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    text = text.replace("（二）改进情况\n一是规范答复文书", "（二）改进情况\n我局将规范答复文书")
+    report = parse_text(text).report
+    assert report.narrative.improvements == "我局将规范答复文书，加强法制审核；二是丰富解读形式，增加图解和视频解读。"
+    assert report.narrative.problems == expected_narrative().problems
+
+
+def test_pdf_last_page_of_indented_lines_is_not_glued_to_the_page_before() -> None:
+    """``last_page_indented.pdf`` (made from the .html beside it with LibreOffice): page 2 holds only indented
+    lines; measured per page they looked unindented and the first was glued to page 1's last paragraph."""
+    report = parse_file(FIXTURES / "last_page_indented.pdf").report
+    assert report.narrative.problems is not None and report.narrative.problems.endswith("结果公开，")
+    assert report.narrative.improvements == "针对上述问题，本局将进一步完善公开目录。\n同时丰富解读形式，增加图解和视频解读。"
+    assert report.narrative.other_matters == "本年度未收取信息处理费。"
+
+
+def test_pdf_text_layer_and_ruled_tables_through_pdfium() -> None:
+    """Our own text-layer PDF still reads every cell (the published PDFs are checked in test_ingest_parser)."""
+    from assistant.ingest.pdf import read_pages
+
+    pages = list(read_pages((FIXTURES / "seed_textlayer.pdf").read_bytes()))
+    assert len(pages) == 3 and all(p.lines for p in pages)
+    assert any(ln.text.startswith("规章") for p in pages for ln in p.lines)
