@@ -87,12 +87,13 @@ def test_drafting_streams_flags_the_invented_number_and_keeps_the_version(
 ) -> None:
     _use(space, llm, monkeypatch)
     llm.default = {"text": INVENTED, "chunk": 4}
-    steps = list(draft_stream(AppContext(AppConfig(), space.store), space, "overview", "notes", "- 公开信息 148 条", []))
+    notes = "- 以习近平新时代中国特色社会主义思想为指导\n- 局网站主动公开政府信息 148 条"  # the reply must relate to them
+    steps = list(draft_stream(AppContext(AppConfig(), space.store), space, "overview", "notes", notes, []))
     lengths = [len(chat[-1]["content"]) for chat, _ in steps]
     assert len({n for n in lengths if 0 < n < len(INVENTED)}) >= 2  # partial replies were yielded
     chat, guard = steps[-1]
     assert "8888" in guard and "G1" in guard and "待核实" in chat[-1]["content"]
-    assert space.chat("overview") == chat and space.notes("overview") == "- 公开信息 148 条"
+    assert space.chat("overview") == chat and space.notes("overview") == notes
     version = space.store.latest(space.id, "overview")
     assert version is not None and version.backend == "llm"
 

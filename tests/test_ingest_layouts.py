@@ -174,6 +174,6 @@ def test_pdf_text_layer_and_ruled_tables_through_pdfium() -> None:
     """Our own text-layer PDF still reads every cell (the published PDFs are checked in test_ingest_parser)."""
     from assistant.ingest.pdf import read_pages
 
-    pages = list(read_pages((FIXTURES / "seed_textlayer.pdf").read_bytes()))
+    pages = list(read_pages((FIXTURES / "sample_textlayer.pdf").read_bytes()))
     assert len(pages) == 3 and all(p.lines for p in pages)
     assert any(ln.text.startswith("规章") for p in pages for ln in p.lines)

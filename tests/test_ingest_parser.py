@@ -331,3 +331,22 @@ def test_utf16_text_file_from_notepad(tmp_path: Path) -> None:
     path = tmp_path / "seed.txt"
     path.write_bytes(OWN_REPORT_TEXT.read_text(encoding="utf-8").encode("utf-16"))
     assert cells_of(parse_file(path).report) == cells_of(load_report_file(ROOT / "assistant" / "samples" / "sample_report.yaml"))
+
+
+def test_docx_without_a_body_is_refused_in_chinese(tmp_path: Path, sample_report) -> None:
+    """A regression the fuzzer found: a document.xml with no w:body raised AttributeError."""
+    import io
+    import zipfile
+
+    from assistant.api import export_report
+
+    blob = export_report(sample_report, tmp_path / "r.docx", force=True).read_bytes()
+    src, buf = zipfile.ZipFile(io.BytesIO(blob)), io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                body = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+            out.writestr(info.filename, body)
+    with pytest.raises(ParseError, match="正文部分已损坏"):
+        parse_bytes(buf.getvalue(), "docx")

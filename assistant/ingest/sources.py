@@ -194,21 +194,24 @@ def read_docx(data: bytes) -> SourceDoc:
         raise ParseError(f"无法打开 Word 文档：{type(exc).__name__}") from exc
     lines: list[str] = []
     grid: list[list[str | None]] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            lines.append(block.text)
-        elif isinstance(block, Table):
-            # merged cells come back once per grid position: keep the first, mark the rest as spans.
-            # The dict holds the lxml elements alive, so their ids stay unique while we compare them.
-            seen: dict[int, object] = {}
-            for row in block.rows:
-                cells: list[str | None] = []
-                for cell in row.cells:
-                    key = id(cell._tc)
-                    cells.append(None if key in seen else cell.text)
-                    seen[key] = cell._tc
-                grid.append(cells)
-            grid.append([])
+    try:
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                lines.append(block.text)
+            elif isinstance(block, Table):
+                # merged cells come back once per grid position: keep the first, mark the rest as spans.
+                # The dict holds the lxml elements alive, so their ids stay unique while we compare them.
+                seen: dict[int, object] = {}
+                for row in block.rows:
+                    cells: list[str | None] = []
+                    for cell in row.cells:
+                        key = id(cell._tc)
+                        cells.append(None if key in seen else cell.text)
+                        seen[key] = cell._tc
+                    grid.append(cells)
+                grid.append([])
+    except Exception as exc:  # a damaged document part (no body, broken XML): python-docx raises many types
+        raise ParseError("Word 文档的正文部分已损坏，无法读取；请用 Word 或 WPS 打开后另存为 .docx 再试。") from exc
     return SourceDoc("docx", "\n".join(lines), grid)
 
 
