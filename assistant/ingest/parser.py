@@ -13,6 +13,7 @@ from ..schema.labels import CELLS, FormatVersion
 from .cells import split_line
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
+from .limits import read_input
 from .narrative import Prose, clean_lines, find_headings, read_prose
 from .sources import SourceDoc, kind_of, read_source
 from .tables import TableResult, read_tables
@@ -229,9 +230,9 @@ def parse_file(path: str | Path) -> ParseOutcome:
     try:
         if kind == "xlsx":
             return _parse_workbook(p)
-        data = p.read_bytes()
+        data = read_input(p)
     except OSError as exc:
-        raise ParseError(f"无法读取文件 {p}：{exc.strerror or exc}") from exc
+        raise ParseError(f"无法读取文件 {p.name}：{exc.strerror or exc}") from exc
     if not data.strip():
         raise ParseError(f"文件 {p.name} 是空的")
     if kind not in ("txt", "md", "html", "docx", "pdf"):

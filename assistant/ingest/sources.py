@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ParseError
+from .limits import check_content, check_html_grid, reader_errors
 
 TEXT_KINDS = ("txt", "md", "html", "docx", "pdf")
 _HEADING_START = re.compile(r"^\s*[一二三四五六]\s*、")
@@ -162,6 +163,7 @@ def read_html(text: str) -> SourceDoc:
         root = lxml.html.document_fromstring(text or "<html></html>")
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ParseError(f"网页内容无法解析：{exc}") from exc
+    check_html_grid(root)
     title_el = root.find(".//title")
     page_title = " ".join((title_el.text_content() if title_el is not None else "").split())
     grid: list[list[str | None]] = []
@@ -270,7 +272,13 @@ def read_pdf(data: bytes) -> SourceDoc:
 
 
 def read_source(data: bytes | str, kind: str) -> SourceDoc:
-    """Read raw content of a given kind (txt, md, html, docx, pdf)."""
+    """Read raw content of a given kind (txt, md, html, docx, pdf), within the bounds of ``limits``."""
+    check_content(data, kind)
+    with reader_errors(kind):
+        return _read_source(data, kind)
+
+
+def _read_source(data: bytes | str, kind: str) -> SourceDoc:
     if kind in ("docx", "pdf"):
         if isinstance(data, str):
             raise ParseError(f"{kind} 内容应为二进制文件")
