@@ -6,8 +6,8 @@ leaves the old file as it was and no temporary file behind, and says so in Chine
 from __future__ import annotations
 
 import errno
-import logging
 import io
+import logging
 import os
 import re
 import stat

@@ -19,11 +19,10 @@ from typing import Any
 
 from ..checks import CheckResult, check_report, fill_totals
 from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings, parse_notes
+from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
 from ..schema import Report, load_report, load_report_file, set_cells
 from ..schema.document import CellValue
-from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
 from ..schema.labels import NARRATIVE_SECTION
-
 
 _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"

@@ -25,8 +25,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..checks import CheckResult
 from ..fsio import UnsafeInputError, atomic_save, check_regular_file, check_zip
 from ..schema import InputProblem, Report, ReportInputError, get_cell, load_report
-from ..schema.text import strip_controls
 from ..schema.labels import CELLS, SECTION3_COLUMNS, SECTION4_COLUMNS, SECTION4_GROUPS, TABLE_LABELS, FormatVersion
+from ..schema.text import strip_controls
 from ..textnum import normalize, to_number
 from .assemble import FAILED_MARK
 from .layout import TableGrid, section2_grid, section3_grid, section4_grid
