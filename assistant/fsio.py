@@ -157,10 +157,32 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
 
 def atomic_save(path: str | Path, save: Callable[[IO[bytes]], object]) -> Path:
-    """Let a library write into a binary file object (``Workbook.save``, ``Document.save``) atomically."""
-    with atomic_open(path, "wb") as fh:
-        save(fh)
-    return Path(path)
+    """Let a library write into a binary file object (``Workbook.save``, ``Document.save``), then write the
+    bytes atomically. The library writes into memory (our documents are small), so a failing disk never
+    meets a half-written zip inside the library."""
+    buffer = io.BytesIO()
+    try:
+        save(buffer)
+    except Exception as exc:  # openpyxl spools sheets through temporary files, which a full disk breaks too
+        code = _os_errno(exc)
+        if code is None:
+            raise
+        raise _fail(Path(path), OSError(code, os.strerror(code))) from exc
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def _os_errno(exc: BaseException) -> int | None:
+    """The operating-system error behind a library's exception: an OSError in its chain, or lxml's
+    serialisation error text “IO_ENOSPC”."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno:
+            return seen.errno
+        text = str(seen)
+        if text.startswith("IO_") and isinstance(getattr(errno, text[3:], None), int):
+            return int(getattr(errno, text[3:]))
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def safe_file_stem(name: str, fallback: str = "report", max_bytes: int = MAX_NAME_BYTES) -> str:
