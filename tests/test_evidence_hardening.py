@@ -273,24 +273,52 @@ def test_pdf_flate_bomb_is_refused_before_pdfminer_inflates_it(tmp_path: Path) -
 
 
 def test_audit_gives_each_file_a_time_and_memory_budget(tmp_path: Path) -> None:
-    """A file under the bomb bounds that is still too slow, and one too large for the memory budget, are each
-    reported; the good file of the batch is read; the CSV is written."""
+    """A file under the bomb bounds that is still endless for pdfminer, and one that needs more memory than the
+    budget, are each reported with the reason; the good file of the batch is read; the CSV is written."""
     from assistant.ingest.audit import FileBudget, audit
 
     good = tmp_path / "good.txt"
-    seeds = sorted((ROOT / "tests" / "fixtures").glob("one_cell_per_line.txt"))
-    good.write_text(seeds[0].read_text(encoding="utf-8"), encoding="utf-8")
-    slow = tmp_path / "slow.pdf"  # 40 MB of drawing operators: allowed size, endless for pdfminer
-    slow.write_bytes(_pdf(_deflate_repeated(b"0 0 m 1 1 l S\n", 40 << 20)))
-    hungry = tmp_path / "hungry.pdf"  # 60 MB decoded in one piece: past a 32 MB memory budget
-    hungry.write_bytes(_pdf(_deflate_repeated(b"\0", 60 << 20)))
+    good.write_text((ROOT / "tests" / "fixtures" / "one_cell_per_line.txt").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    slow = tmp_path / "slow.pdf"  # 20 MB of comment lines: within the stream bounds, endless to interpret
+    slow.write_bytes(_pdf(_deflate_repeated(b"% just a comment line\n", 20 << 20)))
+    hungry = tmp_path / "hungry.txt"  # 8 MB of one-character lines: ~200 MB as Python strings
+    hungry.write_bytes("2023年政府信息公开工作年度报告\n".encode() + b"1\n" * (4 << 20))
     out = tmp_path / "audit.csv"
-    summary = audit([tmp_path], out_csv=out, workers=2, budget=FileBudget(seconds=4, memory_bytes=32 << 20))
+    summary = audit([tmp_path], out_csv=out, workers=2, budget=FileBudget(seconds=3, memory_bytes=96 << 20))
     by_name = {Path(f.path).name: f for f in summary.files}
     assert by_name["good.txt"].status != "unreadable", by_name["good.txt"].reason
     assert by_name["slow.pdf"].status == "unreadable" and "时限" in by_name["slow.pdf"].reason
-    assert by_name["hungry.pdf"].status == "unreadable" and "内存" in by_name["hungry.pdf"].reason
+    assert by_name["hungry.txt"].status == "unreadable" and "内存" in by_name["hungry.txt"].reason
     assert out.exists() and "slow.pdf" in out.read_text(encoding="utf-8-sig")
+
+
+def test_a_worker_killed_by_the_system_costs_only_its_own_file(tmp_path: Path) -> None:
+    """A worker that dies (the OOM killer, a crash in a C library) breaks the process pool; the files it held
+    are re-run one by one, so only the killing file is reported and the rest are read."""
+    script = textwrap.dedent(f"""
+        import importlib, os, signal
+        from pathlib import Path
+        audit_mod = importlib.import_module("assistant.ingest.audit")
+        real = audit_mod.audit_one
+        def audit_one(path):
+            if path.endswith("killer.txt"):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(path)
+        audit_mod.audit_one = audit_one  # stands in for a C library crashing in the worker (fork inherits it)
+        s = audit_mod.audit([{str(tmp_path)!r}], workers=2)
+        for f in sorted(s.files, key=lambda f: f.path):
+            print(Path(f.path).name, f.status, f.reason)
+    """)
+    text = (ROOT / "tests" / "fixtures" / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    for name in ("a.txt", "b.txt", "killer.txt", "c.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines())
+    assert lines["killer.txt"].startswith("unreadable") and "被系统终止" in lines["killer.txt"]
+    assert all(not lines[n].startswith("unreadable") for n in ("a.txt", "b.txt", "c.txt")), lines
 
 
 def test_a_device_or_a_link_to_it_is_not_read(tmp_path: Path) -> None:
