@@ -209,28 +209,44 @@ def test_docx_zip_bomb_is_refused(tmp_path: Path) -> None:
         parse_file(bomb)
 
 
-def test_docx_with_hostile_structure_gives_a_parse_error_not_a_traceback(tmp_path: Path) -> None:
+def _docx_with_span(tmp_path: Path, span: str) -> Path:
+    """A Word document with one table whose first cell spans ``span`` columns."""
     import docx
 
-    from assistant.ingest import ParseError, parse_file
-
-    path = tmp_path / "deep.docx"
+    path = tmp_path / "span.docx"
     document = docx.Document()
     document.add_paragraph("某局2023年政府信息公开工作年度报告")
-    document.save(str(path))
-    with zipfile.ZipFile(path) as zf:
+    document.add_table(rows=2, cols=2)
+    buf = io.BytesIO()
+    document.save(buf)
+    with zipfile.ZipFile(buf) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
-    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    depth = 240
-    nested = "<w:tbl><w:tr><w:tc>" * depth + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * depth
-    parts["word/document.xml"] = f'<?xml version="1.0"?><w:document {ns}><w:body>{nested}</w:body></w:document>'.encode()
+    xml = parts["word/document.xml"].decode()
+    at = xml.index("<w:tcPr>") + len("<w:tcPr>")
+    parts["word/document.xml"] = (xml[:at] + f'<w:gridSpan w:val="{span}"/>' + xml[at:]).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
+    return path
+
+
+def test_docx_with_a_broken_table_gives_a_parse_error_not_a_traceback(tmp_path: Path) -> None:
+    from assistant.ingest import ParseError, parse_file
+
+    path = _docx_with_span(tmp_path, "abc")  # python-docx raises ValueError while reading the table
+    with pytest.raises(ParseError, match="不是整数"):
+        parse_file(path)
     proc = _run(["parse", str(path)])
     _no_traceback(proc)
-    assert proc.returncode == 2
-    with pytest.raises(ParseError):
+    assert proc.returncode == 2 and "span.docx" in proc.stderr
+
+
+def test_docx_column_span_amplification_is_refused(tmp_path: Path) -> None:
+    from assistant.ingest import ParseError, parse_file
+
+    path = _docx_with_span(tmp_path, "100000000")  # one cell repeated 10^8 times by python-docx
+    assert path.stat().st_size < 50_000
+    with pytest.raises(ParseError, match="跨列数异常"):
         parse_file(path)
 
 

@@ -106,6 +106,31 @@ def check_html_grid(root: Any, limit: int = MAX_GRID_POSITIONS) -> None:
             raise ParseError(f"网页表格展开合并单元格后超过 {limit} 格（行列跨度异常），拒绝读取")
 
 
+_GRID_SPAN = re.compile(rb"<w:gridSpan\b[^>]*?w:val=\"\s*([^\"]*)\"")
+_TABLE_CELL = re.compile(rb"<w:tc[\s>]")
+
+
+def check_docx_grid(data: bytes, limit: int = MAX_GRID_POSITIONS) -> None:
+    """Refuse a Word document whose table cells, with their column spans (``w:gridSpan``), exceed ``limit``
+    grid positions — python-docx repeats a spanned cell once per position it covers."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = zf.read("word/document.xml")  # its size is bounded by check_zip
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # python-docx reports a missing or broken part itself
+    total = len(_TABLE_CELL.findall(xml))
+    for match in _GRID_SPAN.finditer(xml):
+        value = match.group(1).strip()
+        if not value.isdigit():
+            raise ParseError(f"Word 文档表格中的合并列数“{value[:20].decode('utf-8', 'replace')}”不是整数，文档已损坏")
+        total += int(value[:9])
+        if total > limit:
+            raise ParseError(f"Word 文档表格展开合并单元格后超过 {limit} 格（跨列数异常），拒绝读取")
+
+
 def check_content(data: bytes | str, kind: str) -> None:
     """The checks for content of one kind, before its reader runs."""
     size = len(data)
@@ -114,6 +139,7 @@ def check_content(data: bytes | str, kind: str) -> None:
     if isinstance(data, bytes):
         if kind == "docx":
             check_zip(data, "Word 文档")
+            check_docx_grid(data)
         elif kind == "pdf":
             check_pdf(data)
 
