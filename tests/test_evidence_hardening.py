@@ -559,3 +559,15 @@ def test_serve_on_a_damaged_store_refuses_and_keeps_it(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(data / "drafts.sqlite3").execute("PRAGMA schema_version").fetchone()
     assert load_report_file(SAMPLE).year  # the sample itself is untouched
+
+
+def test_app_export_of_a_long_agency_has_a_short_name_and_no_server_path(tmp_path: Path) -> None:
+    from assistant.app.tab_preview import export_file
+    from assistant.app.workspace import Workspace
+    from assistant.drafting import VersionStore
+
+    with VersionStore(tmp_path / "drafts.sqlite3") as store:
+        space, _ = Workspace.open(store, None)
+        space.save_report(_sample(agency="某某省某某市某某区人民政府办公室政府信息公开工作专门机构" * 5))
+        path = export_file(space, "docx")
+    assert path.exists() and len(path.name.encode("utf-8")) <= 255 and path.name.endswith(".docx")

@@ -521,11 +521,11 @@ def read_workbook(path: str | Path) -> Report:
             row = [k for k, _ in INFO_FIELDS].index(key) + 2
             reader.problem(SHEET_INFO, f"B{row}", key, label, "必填内容", "空白")
     if reader.problems:
-        raise WorkbookError(reader.problems, str(p))
+        raise WorkbookError(reader.problems, p.name)
     try:
         return load_report(data, source=str(p))
     except ReportInputError as exc:
-        raise WorkbookError([_locate(problem, version) for problem in exc.problems], str(p)) from exc
+        raise WorkbookError([_locate(problem, version) for problem in exc.problems], p.name) from exc
 
 
 def _locate(problem: InputProblem, version: FormatVersion) -> WorkbookProblem:

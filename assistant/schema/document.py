@@ -209,21 +209,33 @@ def read_data_file(path: str | Path) -> Any:
 
 
 def load_report_file(path: str | Path) -> Report:
-    """Load a report document from a .json/.yaml/.yml file."""
+    """Load a report document from a .json/.yaml/.yml file.
+
+    Messages name the file by its name only: an uploaded file's folder is the server's business.
+    """
+    name = Path(path).name
     try:
         data = read_data_file(path)
     except DocumentTooComplexError as exc:
-        raise ReportInputError([InputProblem(str(path), "文件", "结构简单的报告文档（JSON 或 YAML）", str(exc))],
-                               str(path)) from exc
+        raise ReportInputError([InputProblem(name, "文件", "结构简单的报告文档（JSON 或 YAML）", str(exc))], name) from exc
     except UnicodeDecodeError as exc:
-        raise ReportInputError([InputProblem(str(path), "文件", "可读取的 UTF-8 文本文件", "无法按 UTF-8 解码的内容")],
-                               str(path)) from exc
+        raise ReportInputError([InputProblem(name, "文件", "可读取的 UTF-8 文本文件", "无法按 UTF-8 解码的内容")],
+                               name) from exc
     except OSError as exc:
-        given = reason_of(exc)
-        raise ReportInputError([InputProblem(str(path), "文件", "可读取的 UTF-8 文本文件", given)], str(path)) from exc
+        raise ReportInputError([InputProblem(name, "文件", "可读取的 UTF-8 文本文件", reason_of(exc))], name) from exc
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ReportInputError([InputProblem(str(path), "文件", "合法的 JSON 或 YAML", str(exc).splitlines()[0])], str(path)) from exc
-    return load_report(data, source=str(path))
+        raise ReportInputError([InputProblem(name, "文件", "合法的 JSON 或 YAML", _syntax_where(exc))], name) from exc
+    return load_report(data, source=name)
+
+
+def _syntax_where(exc: json.JSONDecodeError | yaml.YAMLError) -> str:
+    """Where a syntax error is, in Chinese (the parsers' own messages are English)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"第 {exc.lineno} 行第 {exc.colno} 列附近的语法错误"
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return f"第 {mark.line + 1} 行第 {mark.column + 1} 列附近的语法错误"
+    return "无法解析的内容"
 
 
 def report_to_data(report: Report) -> dict[str, Any]:
