@@ -49,7 +49,7 @@ def check_zip(source: bytes | str | os.PathLike[str], what: str) -> None:
         raise ParseError(str(exc)) from exc
 
 
-def _inflated_size(data: bytes, budget: int) -> int:
+def _inflated_size(data: bytes | memoryview, budget: int) -> int:
     """How many bytes ``data`` inflates to, counted in pieces and stopping past ``budget`` (−1 if not zlib)."""
     d = zlib.decompressobj()
     size = 0
