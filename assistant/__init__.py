@@ -6,10 +6,15 @@ so ``import assistant`` stays cheap for tools that only need the schema or the c
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 from typing import Any
 
 __version__ = "0.1.0"
+
+# A library logs; the application decides where it goes. Without a handler Python would print our
+# warnings (English, for developers) on the clerk's terminal.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # name → module that defines it (all are also reachable as ``assistant.api.<name>``)
 _EXPORTS: dict[str, str] = {

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from .context import AppConfig, AppContext
+from .context import SECRET_FILE, AppConfig, AppContext
 
 
 def prepare(config: AppConfig) -> tuple[Any, AppContext]:
@@ -31,15 +34,61 @@ def _warm_up() -> None:
         import langchain_openai  # noqa: F401
 
 
-def serve(config: AppConfig, block: bool = True, **extra: Any) -> Any:
-    """Launch the app. ``block=False`` returns the running demo (tests, benchmarks)."""
+class AppStartError(RuntimeError):
+    """The app cannot start; the message is Chinese and names the file at fault."""
+
+
+def check_secret(data_dir: Path) -> None:
+    """The browser-state secret must be a readable, non-empty regular file when it exists (else say so,
+    instead of blaming the address)."""
+    path = data_dir / SECRET_FILE
+    if not path.exists() and not path.is_symlink():
+        return
+    problem = None
+    if not path.is_file():
+        problem = "不是普通文件"
+    else:
+        try:
+            if len(path.read_text(encoding="utf-8").strip()) < 16:
+                problem = "内容为空或过短"
+        except (OSError, UnicodeDecodeError):
+            problem = "无法读取"
+    if problem:
+        raise AppStartError(f"密钥文件 {path} {problem}。请删除该文件后重新启动（将生成新的密钥，"
+                            "浏览器中保存的工作区编号需重新打开）。")
+
+
+def _checked(users: list[tuple[str, str]]) -> Callable[[str, str], bool]:
+    """Login check over several users, comparing in constant time."""
+    table = dict(users)
+
+    def check(username: str, password: str) -> bool:
+        expected = table.get(username)
+        return expected is not None and hmac.compare_digest(password.encode(), expected.encode())
+
+    return check
+
+
+def serve(config: AppConfig, block: bool = True, users: list[tuple[str, str]] | None = None, **extra: Any) -> Any:
+    """Launch the app. ``block=False`` returns the running demo (tests, benchmarks). ``users`` are the
+    logins (default: ``config.auth``). Every request passes the edge guard (upload size, login rate)."""
+    from starlette.middleware import Middleware
+
+    from ..drafting import load_settings
+    from .guard import EdgeGuard
     from .ui import launch_kwargs
 
+    check_secret(load_settings().data_dir)
     demo, ctx = prepare(config)
+    guard = Middleware(EdgeGuard, max_request_bytes=config.max_upload_mb * 1024 * 1024)
     kwargs = {**launch_kwargs(ctx), **extra, "prevent_thread_lock": True}
+    app_kwargs = dict(kwargs.get("app_kwargs") or {})
+    app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), guard]
+    kwargs["app_kwargs"] = app_kwargs
+    if users and len(users) > 1:
+        kwargs["auth"] = _checked(users)
     demo.launch(**kwargs)
     url = f"http://{config.host}:{config.port}/"
-    from ..drafting import load_settings
 
     mode = "离线起草（已指定 --offline）" if config.offline else load_settings().describe()
     print(f"年报起草助手已启动：{url}（{mode}；数据保存在 {ctx.data_dir}）", flush=True)

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 
 from ..api import ExportBlocked, export_report, render_html
+from ..fsio import WriteFailedError, reason_of, safe_file_stem
 from .context import AppContext
 from .workspace import Workspace
 
@@ -34,9 +35,8 @@ def preview_html(space: Workspace) -> tuple[str, str]:
 def export_file(space: Workspace, fmt: str) -> Path:
     """Write the report in ``fmt`` into this workspace's own export dir. Raises ``ExportBlocked``."""
     report = space.report()
-    name = f"{report.agency or '本机关'}{report.year}年政府信息公开工作年度报告{FORMATS[fmt]}"
-    safe = "".join(ch for ch in name if ch not in '/\\:*?"<>|')
-    return export_report(report, space.export_dir() / safe)
+    stem = safe_file_stem(f"{report.agency or '本机关'}{report.year}年政府信息公开工作年度报告")  # long names cut
+    return export_report(report, space.export_dir() / (stem + FORMATS[fmt]))
 
 
 def blocked_message(exc: ExportBlocked) -> str:
@@ -71,6 +71,9 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             except ExportBlocked as exc:
                 gr.Warning("报告校验未通过，已拒绝导出。", duration=5, title="提示")
                 return [None, blocked_message(exc)]
+            except OSError as exc:  # full disk etc.: the reason and the file name only, never the server's folder
+                reason = exc.reason if isinstance(exc, WriteFailedError) else reason_of(exc)
+                return [None, f"【导出失败】无法生成文件：{reason}。请稍后重试或联系管理员。"]
             return [str(path), f"【完成】已生成 {path.name}，请点击下方链接下载。"]
 
         return handler

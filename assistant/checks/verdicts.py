@@ -179,11 +179,10 @@ def read_verdicts(path: str | Path) -> list[Verdict]:
 
 
 def write_verdicts(path: str | Path, verdicts: Iterable[Verdict]) -> Path:
-    """Write the verdicts (YAML, or JSON by extension) to a temporary file beside ``path``, then rename it."""
-    import os
-    import tempfile
-
+    """Write the verdicts (YAML, or JSON by extension) through the one atomic write seam (``assistant.fsio``)."""
     import yaml
+
+    from ..fsio import atomic_write_text
 
     p = Path(path)
     data = {"verdicts": [v.model_dump(exclude_none=True) for v in verdicts]}
@@ -192,14 +191,5 @@ def write_verdicts(path: str | Path, verdicts: Iterable[Verdict]) -> Path:
         if p.suffix.lower() == ".json"
         else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     )
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent if str(p.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(p, text)
     return p

@@ -47,11 +47,29 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    """Entry point of the ``xxgk`` console script."""
+    """Entry point of the ``xxgk`` console script: no traceback ever reaches the clerk (exit 2 with a
+    Chinese message; ``XXGK_DEBUG=1`` shows the traceback for developers)."""
+    import os
+
     args = [a for a in sys.argv[1:] if not a.startswith("-")]
     module = COMMAND_MODULES.get(args[0]) if args else None
     # An unknown command or plain `xxgk --help` needs every command, for the listing or the error.
-    _register((module,) if module and "--help" not in sys.argv else _ALL_MODULES)(prog_name="xxgk")
+    app = _register((module,) if module and "--help" not in sys.argv else _ALL_MODULES)
+    try:
+        app(standalone_mode=True, prog_name="xxgk")
+    except Exception as exc:
+        # Imported here: the drafting store and the file seam load only when something went wrong.
+        from ..drafting.storefile import StoreError
+        from ..fsio import WriteFailedError
+
+        if isinstance(exc, WriteFailedError | StoreError):
+            sys.stderr.write(f"错误：{exc}\n")
+            raise SystemExit(2) from None
+        if os.environ.get("XXGK_DEBUG"):
+            raise
+        sys.stderr.write(f"错误：处理时发生意外问题（{type(exc).__name__}），请检查输入文件；"
+                         "设置 XXGK_DEBUG=1 可查看详细信息。\n")
+        raise SystemExit(2) from None
 
 
 __all__ = ["COMMAND_MODULES", "app", "main"]

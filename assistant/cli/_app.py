@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -35,9 +35,59 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def require_file(path: Path) -> Path:
+    """Exit 2 with a Chinese message unless ``path`` is an existing regular file."""
     if not path.exists():
         fail(f"找不到文件 {path}")
+    if path.is_dir():
+        fail(f"{path} 是一个文件夹，这里需要一个文件")
+    if not path.is_file():
+        fail(f"{path} 不是普通文件（可能是设备或管道），不能读取")
     return path
+
+
+def require_output(path: Path | None) -> Path | None:
+    """Exit 2 before any work starts when ``path`` cannot be written (a folder, no permission, …)."""
+    if path is None:
+        return None
+    from ..fsio import WriteFailedError, check_output
+
+    try:
+        check_output(path)
+    except WriteFailedError as exc:
+        fail(f"输出文件 {path} 不可用：{exc.reason}")
+    return path
+
+
+def save_or_fail(report: Any, path: Path) -> Path:
+    """Save a report document atomically; a failed write exits 2 with the Chinese reason (old file kept)."""
+    from ..fsio import WriteFailedError
+    from ..schema import save_report
+
+    try:
+        return save_report(report, path)
+    except WriteFailedError as exc:
+        fail(str(exc))
+
+
+def open_store(path: Path) -> Any:
+    """The version store; a damaged one is set aside only when the clerk agrees (or with
+    ``XXGK_NEW_STORE_IF_DAMAGED=1``); any other store problem exits 2 with the Chinese reason."""
+    from ..drafting import StoreDamagedError, StoreError, VersionStore
+    from ..drafting.storefile import set_aside
+
+    try:
+        return VersionStore(path)
+    except StoreDamagedError as exc:
+        if not (sys.stdin.isatty() and typer.confirm(f"{exc}\n现在移到一旁并新建吗？", default=False, err=True)):
+            fail(str(exc))
+        moved = set_aside(exc.path)
+        err.print(f"已将损坏的数据文件改名保留为 {moved}，并新建数据文件。")
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        return VersionStore(path)
+    except StoreError as exc:
+        fail(str(exc))
 
 
 def write_text(text: str) -> None:

@@ -46,6 +46,7 @@ def sample(
     out_dir: Annotated[Path, typer.Option("-o", "--out", help="写出示例文件的目录")] = Path("xxgk-sample"),
 ) -> None:
     """写出随软件附带的示例报告（sample_report.yaml）和起草要点（sample_notes.md），供试用和练习。"""
+    from ..fsio import atomic_write_text
     from ..samples import SAMPLE_FILES
     from ._app import fail
 
@@ -58,7 +59,7 @@ def sample(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for source, target in zip(SAMPLE_FILES, targets, strict=True):
-            target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+            atomic_write_text(target, source.read_text(encoding="utf-8"))
     except OSError as exc:
         fail(f"无法写入 {out_dir}：{exc.strerror or exc}")
     out.print("已写出示例文件：")

@@ -18,9 +18,9 @@ from ..drafting import (
     parse_notes,
     placeholder_report,
 )
-from ..schema import Report, ReportInputError, load_report, load_report_file, report_to_data, save_report
+from ..schema import Report, ReportInputError, load_report, load_report_file, report_to_data
 from ..schema.labels import NARRATIVE_SECTION
-from ._app import app, err, fail, require_file, write_text
+from ._app import app, err, fail, open_store, require_file, require_output, save_or_fail, write_text
 
 if TYPE_CHECKING:
     from ..drafting import Drafter
@@ -102,6 +102,7 @@ def draft(
     parts = _parts(section)
     if output is not None and output.suffix.lower() not in (".json", ".yaml", ".yml"):
         fail(f"-o 的文件名“{output.name}”应以 .json、.yaml 或 .yml 结尾。")
+    require_output(output)
     try:
         notes_text = notes.read_text(encoding="utf-8")
         notes_obj = parse_notes(notes_text)
@@ -110,7 +111,7 @@ def draft(
     except NotesError as exc:
         fail(f"起草要点 {notes}：{exc}")
     settings = load_settings(offline=True) if offline else load_settings()
-    store = VersionStore(settings.data_dir / "drafts.sqlite3")
+    store = open_store(settings.data_dir / "drafts.sqlite3")
     doc = _report(report, store)
     from ..drafting import Drafter  # loads LangChain: only for this command
 
@@ -174,7 +175,7 @@ def draft(
     if output is not None:
         data = report_to_data(doc)
         data["narrative"] = {**(data.get("narrative") or {}), **{p: r.text for p, r in results.items()}}
-        save_report(load_report(data), output)
+        save_or_fail(load_report(data), output)
         err.print(f"已写出 {output}")
     unresolved = sum(len(r.findings) for r in results.values())
     if unresolved:

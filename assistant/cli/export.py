@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from ..checks import check_report
+from ..fsio import WriteFailedError, reason_of
 from ..schema import ReportInputError, load_report_file
-from ._app import app, err, fail, out, require_file
+from ._app import app, err, fail, out, require_file, require_output
 
 EXPORT_FORMATS = (".docx", ".html", ".md", ".xlsx")  # = render.EXPORT_FORMATS; python-docx/openpyxl load on use
 
@@ -31,6 +32,7 @@ def export(
     require_file(report)
     if output.suffix.lower() not in EXPORT_FORMATS:
         fail(f"不支持导出为“{output.suffix or '无扩展名'}”文件：请使用 {' / '.join(EXPORT_FORMATS)} 之一")
+    require_output(output)
     try:
         document = load_report_file(report)
     except ReportInputError as exc:
@@ -42,8 +44,8 @@ def export(
         path = export_report(document, output, force=force, verdicts=decided)
     except (ExportBlocked, VerdictError) as exc:
         fail(str(exc))
-    except OSError as exc:
-        fail(f"无法写入 {output}：{exc.strerror or exc}")
+    except OSError as exc:  # WriteFailedError: the Chinese reason, the old file untouched
+        fail(str(exc) if isinstance(exc, WriteFailedError) else f"无法写入 {output}：{reason_of(exc)}")
     if force and not check_report(document).ok:
         err.print("[yellow]注意：校验未通过，已强制导出；文稿已标注「校验未通过」，修正前不得发布。[/]")
     out.print(f"已导出：{path}")
@@ -59,10 +61,11 @@ def stats_template(
 
     if output.suffix.lower() != ".xlsx":
         fail(f"统计工作簿须为 .xlsx 文件，实际为“{output.suffix or '无扩展名'}”")
+    require_output(output)
     if version not in ("2021", "2019"):
         fail(f"--format 应为 2021 或 2019，实际为“{version}”")
     try:
         path = write_template(output, "2021" if version == "2021" else "2019")
     except OSError as exc:
-        fail(f"无法写入 {output}：{exc.strerror or exc}")
+        fail(str(exc) if isinstance(exc, WriteFailedError) else f"无法写入 {output}：{reason_of(exc)}")
     out.print(f"已生成统计工作簿模板：{path}")

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from .. import api
-from ..schema import ReportInputError, dump_report, load_report_file, save_report
-from ._app import app, err, fail, out, require_file, write_text
+from ..schema import ReportInputError, dump_report, load_report_file
+from ._app import app, err, fail, out, require_file, require_output, save_or_fail, write_text
 
 
 @app.command()
@@ -20,6 +20,7 @@ def parse(
 ) -> None:
     """把已发布的年度报告读回成报告文档；未能读取的内容在标准错误中说明。退出码 0 已生成文档，2 不是年度报告。"""
     require_file(input_path)
+    require_output(output)
     try:
         outcome = api.parse_file(input_path)
     except api.ParseError as exc:
@@ -30,7 +31,7 @@ def parse(
     if output is None:
         write_text(dump_report(outcome.report, "json" if as_json else "yaml"))
         return
-    save_report(outcome.report, output)
+    save_or_fail(outcome.report, output)
     err.print(f"已写出报告文档：{output}")
 
 
@@ -41,12 +42,13 @@ def next_year_cmd(
 ) -> None:
     """生成下一年度的报告文档：上年结转取自本年“结转下年度继续办理”，沿用机关信息，正文留空，并保留本年数据供跨年度核对。"""
     require_file(report)
+    require_output(output)
     try:
         current = load_report_file(report)
     except ReportInputError as exc:
         fail(str(exc), 2)
     new = api.next_year(current)
-    save_report(new, output)
+    save_or_fail(new, output)
     out.print(f"已生成 {new.agency} {new.year} 年度报告文档：{output}（上年结转已按 {current.year} 年结转下年度填入）")
 
 
@@ -60,14 +62,20 @@ def audit(
     """批量读取并检查多份已发布年报（并行），输出问题清单与汇总。无法读取的文件会注明原因，不会中断。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from ..fsio import WriteFailedError
     from ..ingest.audit import expand_paths
 
+    require_output(out_csv)
+    require_output(out_html)
     files, _missing = expand_paths(paths)
     with Progress(
         TextColumn("核查年报"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
     ) as bar:
         task = bar.add_task("audit", total=len(files))
-        summary = api.audit(paths, out_csv, out_html, workers, progress=lambda _res: bar.advance(task))
+        try:
+            summary = api.audit(paths, out_csv, out_html, workers, progress=lambda _res: bar.advance(task))
+        except WriteFailedError as exc:
+            fail(str(exc))
     out.print(summary.to_text())
     if out_csv is not None:
         out.print(f"问题清单：{out_csv}")

@@ -16,6 +16,7 @@ from .results import BACKEND_LABELS, DraftEvent, DraftResult, Usage
 from .service import draft_text, placeholder_report, redraft, store_result
 from .settings import DraftSettings, RemoteModelForbiddenError, load_settings
 from .store import Version, VersionNotFoundError, VersionStore
+from .storefile import StoreDamagedError, StoreError
 
 if TYPE_CHECKING:
     from .chain import Drafter
@@ -44,6 +45,8 @@ __all__ = [
     "NotesError",
     "PartError",
     "RemoteModelForbiddenError",
+    "StoreDamagedError",
+    "StoreError",
     "Usage",
     "Version",
     "VersionNotFoundError",

@@ -8,7 +8,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any, Literal
 from ..checks import Finding
 from ..schema import Report, load_report, report_to_data
 from .settings import load_settings
+from .storefile import open_store_file, store_errors
 
 VersionStatus = Literal["draft", "accepted", "interrupted"]
 DB_NAME = "drafts.sqlite3"
@@ -90,13 +91,9 @@ class VersionStore:
             path = load_settings().data_dir / DB_NAME
         elif path.is_dir() or path.suffix == "":
             path = path / DB_NAME
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = open_store_file(path)  # damaged, read-only or full: a Chinese StoreError
         self._migrate()
 
     def close(self) -> None:
@@ -110,14 +107,17 @@ class VersionStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, store_errors(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # a failed COMMIT (full disk) leaves the transaction open: close it so the next write can start
+                if self._db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
         with self._tx() as db:

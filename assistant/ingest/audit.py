@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import csv
 import glob
+import logging
 import multiprocessing
 import os
+import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..checks import check_report
 from ..checks.findings import Finding
+from ..fsio import atomic_open, atomic_write_text, check_output
 from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
 from .parser import parse_file
@@ -29,6 +34,10 @@ CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
     "expected", "actual", "previous", "unread",
 )
+# Per-file budget in the audit's workers: a real report parses in well under 10 s and 200 MB.
+FILE_SECONDS = 60.0
+FILE_MEMORY_BYTES = 1024 * 1024 * 1024
+log = logging.getLogger(__name__)
 STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取"}
 
 
@@ -133,6 +142,8 @@ def audit_one(path: str) -> FileResult:
         outcome = parse_file(path)
     except ParseError as exc:
         return FileResult(path, "unreadable", reason=str(exc))
+    except MemoryError:
+        return FileResult(path, "unreadable", reason="读取时超出内存上限，已跳过（文件可能是压缩炸弹或结构异常）")
     except Exception as exc:  # a broken file must never stop the audit of the others
         return FileResult(path, "unreadable", reason=f"读取时出错：{type(exc).__name__}: {exc}"[:300])
     report = outcome.report
@@ -177,24 +188,100 @@ def _split_unread(findings: list[Finding], unread: dict[str, str]) -> tuple[list
     return kept, [{"reason": why, "cells": keys, "voided": voided[why]} for why, keys in by_reason.items()]
 
 
-def _run(paths: list[str], workers: int, progress: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
+def _run(paths: list[str], workers: int, progress: Callable[[FileResult], None] | None,
+         budget: FileBudget) -> Iterator[FileResult]:
     if workers <= 1 or len(paths) <= 1:
         for p in paths:
-            res = audit_one(p)
+            res = audit_bounded(p, budget.seconds if _can_alarm() else 0)
             if progress:
                 progress(res)
             yield res
         return
-    chunk = max(1, min(64, len(paths) // (workers * 4) or 1))
     _warm()
+    for res in _pooled(paths, workers, budget):
+        if progress:
+            progress(res)
+        yield res
+
+
+def _pooled(paths: list[str], workers: int, budget: FileBudget) -> Iterator[FileResult]:
+    """Each file in a worker with its time and memory budget. A worker the system kills (out of memory,
+    a crash in a C library) breaks the pool: the files it held are then re-run one per fresh worker,
+    so exactly the file that kills its worker is reported and the batch goes on."""
     methods = multiprocessing.get_all_start_methods()
     # fork: workers inherit the imported modules and warmed label indexes instead of importing again
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for res in pool.map(audit_one, paths, chunksize=chunk):
-            if progress:
-                progress(res)
-            yield res
+    retry: list[str] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_limit_memory,
+                             initargs=(budget.memory_bytes,)) as pool:
+        futures = [(p, pool.submit(audit_bounded, p, budget.seconds)) for p in paths]
+        for p, fut in futures:
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                retry.append(p)
+    for p in retry:
+        log.warning("audit worker died; re-running %s alone", p)
+        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_memory,
+                                 initargs=(budget.memory_bytes,)) as single:
+            try:
+                yield single.submit(audit_bounded, p, budget.seconds).result()
+            except BrokenProcessPool:
+                yield FileResult(p, "unreadable", reason="读取该文件时处理进程被系统终止（可能超出内存上限），已跳过")
+
+
+@dataclass(frozen=True)
+class FileBudget:
+    """What one file may use in its worker: wall-clock seconds and memory beyond the worker's own (0 = none)."""
+
+    seconds: float = FILE_SECONDS
+    memory_bytes: int = FILE_MEMORY_BYTES
+
+
+class _DeadlineExceeded(BaseException):
+    """Raised by the alarm inside a worker; a BaseException so no reader's ``except Exception`` swallows it."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _DeadlineExceeded
+
+
+def _can_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _limit_memory(extra_bytes: int) -> None:
+    """Worker start-up: cap the address space at what the worker already maps plus ``extra_bytes``."""
+    if not extra_bytes:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft = mapped + extra_bytes
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    except (OSError, ValueError, ImportError) as exc:  # no /proc or no rlimits: the time budget still holds
+        log.warning("audit worker memory limit not set: %s", exc)
+
+
+def audit_bounded(path: str, seconds: float) -> FileResult:
+    """``audit_one`` under a wall-clock deadline (in a process's main thread); past it the file is reported."""
+    if seconds <= 0 or not _can_alarm():
+        return audit_one(path)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return audit_one(path)
+    except _DeadlineExceeded:
+        log.warning("audit of %s stopped at its %s s deadline", path, seconds)
+        return FileResult(path, "unreadable", reason=f"读取超过时限（{seconds:g} 秒），已跳过（文件可能过大或结构异常）")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _warm() -> None:
@@ -210,19 +297,25 @@ def audit(
     out_html: str | Path | None = None,
     workers: int | None = None,
     progress: Callable[[FileResult], None] | None = None,
+    budget: FileBudget | None = None,
 ) -> AuditSummary:
     """Parse and check every report under ``paths`` (files, folders, globs) on all cores.
 
     Writes one CSV row per finding, per parse issue and per unreadable file (``out_csv``) and a summary
-    page (``out_html``) when asked. ``progress`` is called once per finished file.
+    page (``out_html``) when asked. ``progress`` is called once per finished file. Each file gets
+    ``budget`` (default: ``FILE_SECONDS`` and ``FILE_MEMORY_BYTES``); one past it is reported unreadable.
+    Both outputs are checked before any file is read, so a bad path fails at once.
     """
     import time
 
     start = time.perf_counter()
+    for out in (out_csv, out_html):
+        if out is not None:
+            check_output(out)
     files, missing = expand_paths(paths)
     n_workers = workers or os.cpu_count() or 1
     summary = AuditSummary(files=list(missing))
-    summary.files.extend(_run([str(f) for f in files], n_workers, progress))
+    summary.files.extend(_run([str(f) for f in files], n_workers, progress, budget or FileBudget()))
     link_years(summary.files)
     summary.elapsed_seconds = time.perf_counter() - start
     if out_csv is not None:
@@ -300,20 +393,27 @@ def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
 def write_csv(summary: AuditSummary, path: str | Path) -> Path:
     """One row per finding, parse issue and unreadable file; UTF-8 with BOM so Excel opens it correctly."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with p.open("w", encoding="utf-8-sig", newline="") as fh:
+    with atomic_open(p, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
         for row in csv_rows(summary):
-            writer.writerow(row)
+            writer.writerow({k: neutralise(v) for k, v in row.items()})
     return p
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell Excel will not run: text starting like a formula (= + - @, tab, carriage return, or their
+    full-width forms) gets a leading apostrophe, as OWASP recommends; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_html(summary: AuditSummary, path: str | Path) -> Path:
     """A summary page a supervising office can read: totals, counts by rule, and each file's problems."""
     from .audit_html import render_summary
 
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(render_summary(summary), encoding="utf-8")
-    return p
+    return atomic_write_text(path, render_summary(summary))

@@ -14,6 +14,7 @@ from .body import UNRECOGNISED_AGENCY, infer_body_type
 from .cells import split_line
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
+from .limits import read_input
 from .narrative import Prose, clean_lines, find_headings, read_prose
 from .oneline import unfold
 from .sources import SourceDoc, kind_of, read_source
@@ -242,9 +243,9 @@ def parse_file(path: str | Path) -> ParseOutcome:
     try:
         if kind == "xlsx":
             return _parse_workbook(p)
-        data = p.read_bytes()
+        data = read_input(p)
     except OSError as exc:
-        raise ParseError(f"无法读取文件 {p}：{exc.strerror or exc}") from exc
+        raise ParseError(f"无法读取文件 {p.name}：{exc.strerror or exc}") from exc
     if not data.strip():
         raise ParseError(f"文件 {p.name} 是空的")
     if kind not in ("txt", "md", "html", "docx", "pdf"):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ParseError
+from .limits import check_content, check_html_grid, reader_errors
 
 if TYPE_CHECKING:
     from .pdf import PdfLine
@@ -166,6 +167,7 @@ def read_html(text: str) -> SourceDoc:
         root = lxml.html.document_fromstring(text or "<html></html>")
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ParseError(f"网页内容无法解析：{exc}") from exc
+    check_html_grid(root)
     title_el = root.find(".//title")
     page_title = " ".join((title_el.text_content() if title_el is not None else "").split())
     grid: list[list[str | None]] = []
@@ -284,7 +286,13 @@ def read_pdf(data: bytes) -> SourceDoc:
 
 
 def read_source(data: bytes | str, kind: str) -> SourceDoc:
-    """Read raw content of a given kind (txt, md, html, docx, pdf)."""
+    """Read raw content of a given kind (txt, md, html, docx, pdf), within the bounds of ``limits``."""
+    check_content(data, kind)
+    with reader_errors(kind):
+        return _read_source(data, kind)
+
+
+def _read_source(data: bytes | str, kind: str) -> SourceDoc:
     if kind in ("docx", "pdf"):
         if isinstance(data, str):
             raise ParseError(f"{kind} 内容应为二进制文件")

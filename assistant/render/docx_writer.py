@@ -21,6 +21,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from ..fsio import atomic_save
 from ..schema import Report
 from .assemble import FAILED_MARK, AssembledReport, Block, assemble
 from .gate import gate
@@ -275,10 +276,7 @@ def docx_from(doc_model: AssembledReport, path: str | Path) -> Path:
         _failed_header(doc)
     for block in doc_model.blocks:
         _add_block(doc, block)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(out))
-    return out
+    return atomic_save(path, doc.save)
 
 
 def render_docx(report: Report, path: str | Path, force: bool = False) -> Path:

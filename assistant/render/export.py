@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..fsio import atomic_write_text, safe_file_stem
 from ..schema import Report
 from .assemble import assemble
 from .docx_writer import docx_from
@@ -40,10 +40,8 @@ def export_report(
     doc = assemble(report, failed)
     if suffix == ".docx":
         return docx_from(doc, out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     text = html_from(doc) if suffix == ".html" else markdown_from(doc)
-    out.write_text(text, encoding="utf-8")
-    return out
+    return atomic_write_text(out, text)
 
 
 def export_all(
@@ -71,12 +69,10 @@ def export_all(
 
             written[suffix] = write_workbook(report, out, failed=failed)
         else:
-            out.write_text(html_from(doc) if suffix == ".html" else markdown_from(doc), encoding="utf-8")
-            written[suffix] = out
+            written[suffix] = atomic_write_text(out, html_from(doc) if suffix == ".html" else markdown_from(doc))
     return written
 
 
 def _safe_stem(name: str) -> str:
-    """A file name from a title: path separators and characters Windows forbids are replaced."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
-    return cleaned or "report"
+    """A file name from a title: path separators and forbidden characters replaced, long titles shortened."""
+    return safe_file_stem(name)

@@ -23,8 +23,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..checks import CheckResult
+from ..fsio import UnsafeInputError, atomic_save, check_regular_file, check_zip
 from ..schema import InputProblem, Report, ReportInputError, get_cell, load_report
 from ..schema.labels import CELLS, SECTION3_COLUMNS, SECTION4_COLUMNS, SECTION4_GROUPS, TABLE_LABELS, FormatVersion
+from ..schema.text import strip_controls
 from ..textnum import normalize, to_number
 from .assemble import FAILED_MARK
 from .layout import TableGrid, section2_grid, section3_grid, section4_grid
@@ -109,10 +111,14 @@ def cell_addresses(version: FormatVersion = "2021") -> dict[str, tuple[str, str]
     return out
 
 
-def _total_formulas(version: FormatVersion) -> dict[str, str]:
+class Formula(str):
+    """One of our own total formulas (``=SUM(…)``): the only strings a workbook we write holds as formulas."""
+
+
+def _total_formulas(version: FormatVersion) -> dict[str, Formula]:
     """Formulas of the template's total cells (R3.3 row totals, R3.2 （七）总计, R4.1 group totals)."""
     addr = cell_addresses(version)
-    formulas: dict[str, str] = {}
+    formulas: dict[str, Formula] = {}
     applicant = [c.id for c in SECTION3_COLUMNS if c.id != "total"]
     rows = {cid.split(".")[1] for cid in CELLS[version] if cid.startswith("applications.")}
     leaves = [cid.split(".")[1] for cid in CELLS[version]
@@ -120,15 +126,15 @@ def _total_formulas(version: FormatVersion) -> dict[str, str]:
               and cid.split(".")[1] not in ("new_requests", "carried_over", "total_processed", "carried_forward")]
     for col in applicant:
         first, last = addr[f"applications.{leaves[0]}.{col}"][1], addr[f"applications.{leaves[-1]}.{col}"][1]
-        formulas[f"applications.total_processed.{col}"] = f"=SUM({first}:{last})"
+        formulas[f"applications.total_processed.{col}"] = Formula(f"=SUM({first}:{last})")
     for row in rows:
         first, last = addr[f"applications.{row}.{applicant[0]}"][1], addr[f"applications.{row}.{applicant[-1]}"][1]
-        formulas[f"applications.{row}.total"] = f"=SUM({first}:{last})"
+        formulas[f"applications.{row}.total"] = Formula(f"=SUM({first}:{last})")
     parts = [c.id for c in SECTION4_COLUMNS if c.id != "total"]
     for group in SECTION4_GROUPS:
         prefix = f"review_litigation.{group.id}"
         first, last = addr[f"{prefix}.{parts[0]}"][1], addr[f"{prefix}.{parts[-1]}"][1]
-        formulas[f"review_litigation.{group.id}.total"] = f"=SUM({first}:{last})"
+        formulas[f"review_litigation.{group.id}.total"] = Formula(f"=SUM({first}:{last})")
     return formulas
 
 
@@ -147,6 +153,16 @@ def _validation(kind: str) -> DataValidation:
     return dv
 
 
+def _put(cell: Cell, value: Any) -> None:
+    """Set a cell; text is always stored as a string cell, so “=cmd|…”, “=HYPERLINK(…)” from a parsed or
+    typed report can never become a formula (openpyxl would otherwise make any “=…” text a formula)."""
+    if isinstance(value, str):
+        cell.value = strip_controls(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
 def _style(cell: Cell, locked: bool, header: bool = False) -> None:
     cell.border = _BORDER
     cell.font = Font(name=_FONT.name, size=_FONT.size, bold=header)
@@ -157,7 +173,7 @@ def _style(cell: Cell, locked: bool, header: bool = False) -> None:
 
 def _table_sheet(wb: Workbook, table_id: str, grid: TableGrid, values: dict[str, Any], version: FormatVersion) -> None:
     ws = wb.create_sheet(TABLE_SHEETS[table_id])
-    ws["A1"] = TABLE_LABELS[table_id]
+    _put(ws["A1"], TABLE_LABELS[table_id])
     ws["A1"].font = Font(name="黑体", size=12, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=grid.n_cols)
     for i, width in enumerate(_COL_WIDTHS[table_id]):
@@ -166,12 +182,15 @@ def _table_sheet(wb: Workbook, table_id: str, grid: TableGrid, values: dict[str,
     for gc in grid.cells:
         cell = cast(Cell, ws.cell(row=gc.row + GRID_TOP, column=gc.col + 1))
         if gc.cell_id is None:
-            cell.value = gc.text
+            _put(cell, gc.text)
             _style(cell, locked=True, header=gc.header)
         else:
             value = values.get(gc.cell_id)
-            formula = isinstance(value, str) and value.startswith("=")
-            cell.value = value
+            formula = isinstance(value, Formula)
+            if formula:
+                cell.value = str(value)
+            else:
+                _put(cell, value)
             _style(cell, locked=formula)
             if not formula:
                 kind = CELLS[version][gc.cell_id].kind
@@ -189,14 +208,15 @@ def _table_sheet(wb: Workbook, table_id: str, grid: TableGrid, values: dict[str,
 
 def _info_sheet(wb: Workbook, info: dict[str, Any]) -> None:
     ws = wb.create_sheet(SHEET_INFO)
-    ws["A1"], ws["B1"] = "项目", "填写内容"
+    _put(ws["A1"], "项目")
+    _put(ws["B1"], "填写内容")
     for cell in (ws["A1"], ws["B1"]):
         _style(cell, locked=True, header=True)
     for i, (key, label) in enumerate(INFO_FIELDS):
         label_cell, value_cell = ws.cell(row=i + 2, column=1), ws.cell(row=i + 2, column=2)
-        label_cell.value = label
+        _put(label_cell, label)
         _style(label_cell, locked=key == "format")
-        value_cell.value = info.get(key)
+        _put(value_cell, info.get(key))
         value_cell.number_format = "@"  # postcodes and phone numbers keep their leading zeros
         _style(value_cell, locked=key == "format")
         value_cell.alignment = Alignment(horizontal="left", vertical="center")
@@ -224,7 +244,7 @@ def _readme_sheet(wb: Workbook, version: FormatVersion, failed: CheckResult | No
         lines.insert(1, f"【{FAILED_MARK}：本表数据有 {failed.errors} 个错误，仅供内部核对】")
         lines[2:2] = [f"{f.rule}：{f.message}" for f in failed.findings if f.severity == "error"]
     for i, line in enumerate(lines, start=1):
-        ws.cell(row=i, column=1, value=line)
+        _put(ws.cell(row=i, column=1), line)
     ws.column_dimensions["A"].width = 100
 
 
@@ -235,10 +255,7 @@ def _build(path: str | Path, version: FormatVersion, values: dict[str, Any], inf
     _info_sheet(wb, info)
     for table_id, grid in _grids(version).items():
         _table_sheet(wb, table_id, grid, values, version)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
+    return atomic_save(path, wb.save)
 
 
 def write_template(path: str | Path, version: FormatVersion = "2021") -> Path:
@@ -449,12 +466,18 @@ def read_workbook(path: str | Path) -> Report:
     """
     p = Path(path)
     try:
+        check_regular_file(p)
+        check_zip(p, "统计工作簿")
+    except UnsafeInputError as exc:
+        raise WorkbookError([WorkbookProblem(p.name, "统计工作簿", "可读取的 .xlsx 文件", str(exc), sheet=p.name)],
+                            p.name) from exc
+    try:
         reader = _Reader(p)
     except Exception as exc:  # a damaged or hostile file fails in zipfile, zlib, XML or openpyxl in many ways
         if isinstance(exc, MemoryError):
             raise
-        raise WorkbookError([WorkbookProblem(str(p), "统计工作簿", "可读取的 .xlsx 文件", str(exc).splitlines()[0],
-                                             sheet=p.name)], str(p)) from exc
+        raise WorkbookError([WorkbookProblem(p.name, "统计工作簿", "可读取的 .xlsx 文件",
+                                             f"无法解析的内容（{type(exc).__name__}）", sheet=p.name)], p.name) from exc
     info = _read_info(reader)
     version = cast(FormatVersion, info.get("format", "2021"))
     if version not in ("2021", "2019"):
@@ -498,11 +521,11 @@ def read_workbook(path: str | Path) -> Report:
             row = [k for k, _ in INFO_FIELDS].index(key) + 2
             reader.problem(SHEET_INFO, f"B{row}", key, label, "必填内容", "空白")
     if reader.problems:
-        raise WorkbookError(reader.problems, str(p))
+        raise WorkbookError(reader.problems, p.name)
     try:
         return load_report(data, source=str(p))
     except ReportInputError as exc:
-        raise WorkbookError([_locate(problem, version) for problem in exc.problems], str(p)) from exc
+        raise WorkbookError([_locate(problem, version) for problem in exc.problems], p.name) from exc
 
 
 def _locate(problem: InputProblem, version: FormatVersion) -> WorkbookProblem:

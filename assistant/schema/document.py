@@ -6,6 +6,7 @@ pydantic's errors into a ``ReportInputError`` that names each cell by id and Chi
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Annotated, Any, cast
 import yaml
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from ..fsio import atomic_write_text, reason_of
 from .labels import CELLS, FormatVersion, cell_spec
 from .models import Report, Report2019, Report2021
 
@@ -155,26 +157,87 @@ def load_report(data: Mapping[str, Any] | BaseModel, source: str | None = None) 
 
 # libyaml's safe loader parses a report about 5× faster than the pure-Python one; same results.
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A report document is a few kilobytes and five levels deep; these bounds are far above any real one and
+# stop a crafted file (deep nesting → RecursionError, YAML aliases expanding exponentially) early.
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 200_000
+
+
+class DocumentTooComplexError(ValueError):
+    """The data is nested too deeply or holds too many values to be a report document."""
+
+
+def check_shape(data: Any, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
+    """Raise ``DocumentTooComplexError`` when ``data`` nests deeper than ``max_depth`` or holds more than
+    ``max_nodes`` values (counted as visited, so shared YAML aliases count every time they are used)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > max_nodes:
+            raise DocumentTooComplexError(f"内容过多（超过 {max_nodes} 个值，可能含有重复展开的 YAML 别名）")
+        if depth > max_depth:
+            raise DocumentTooComplexError(f"嵌套层数过深（超过 {max_depth} 层）")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
 
 
 def read_data_file(path: str | Path) -> Any:
-    """Read JSON or YAML (by extension; YAML is a superset, so unknown extensions try YAML)."""
+    """Read JSON or YAML (by extension; YAML is a superset, so unknown extensions try YAML).
+
+    Only regular files up to ``MAX_DOCUMENT_BYTES``; raises ``DocumentTooComplexError`` for data nested
+    deeper than ``MAX_DEPTH`` or larger than ``MAX_NODES`` values.
+    """
     p = Path(path)
-    text = p.read_text(encoding="utf-8-sig")
-    if p.suffix.lower() == ".json":
-        return json.loads(text)
-    return yaml.load(text, Loader=_SAFE_LOADER)  # a safe loader (libyaml's when available)
+    if not p.is_file():
+        raise OSError(errno.EINVAL, "不是普通文件（可能是文件夹或设备）")
+    if p.stat().st_size > MAX_DOCUMENT_BYTES:
+        raise DocumentTooComplexError(f"文件超过 {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB，不是报告文档")
+    with p.open("rb") as fh:
+        raw = fh.read(MAX_DOCUMENT_BYTES + 1)
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise DocumentTooComplexError(f"文件超过 {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB，不是报告文档")
+    text = raw.decode("utf-8-sig")
+    try:
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.load(text, Loader=_SAFE_LOADER)
+    except RecursionError as exc:
+        raise DocumentTooComplexError(f"嵌套层数过深（超过 {MAX_DEPTH} 层）") from exc
+    check_shape(data)
+    return data
 
 
 def load_report_file(path: str | Path) -> Report:
-    """Load a report document from a .json/.yaml/.yml file."""
+    """Load a report document from a .json/.yaml/.yml file.
+
+    Messages name the file by its name only: an uploaded file's folder is the server's business.
+    """
+    name = Path(path).name
     try:
         data = read_data_file(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportInputError([InputProblem(str(path), "文件", "可读取的 UTF-8 文本文件", str(exc))], str(path)) from exc
+    except DocumentTooComplexError as exc:
+        raise ReportInputError([InputProblem(name, "文件", "结构简单的报告文档（JSON 或 YAML）", str(exc))], name) from exc
+    except UnicodeDecodeError as exc:
+        raise ReportInputError([InputProblem(name, "文件", "可读取的 UTF-8 文本文件", "无法按 UTF-8 解码的内容")],
+                               name) from exc
+    except OSError as exc:
+        raise ReportInputError([InputProblem(name, "文件", "可读取的 UTF-8 文本文件", reason_of(exc))], name) from exc
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ReportInputError([InputProblem(str(path), "文件", "合法的 JSON 或 YAML", str(exc).splitlines()[0])], str(path)) from exc
-    return load_report(data, source=str(path))
+        raise ReportInputError([InputProblem(name, "文件", "合法的 JSON 或 YAML", _syntax_where(exc))], name) from exc
+    return load_report(data, source=name)
+
+
+def _syntax_where(exc: json.JSONDecodeError | yaml.YAMLError) -> str:
+    """Where a syntax error is, in Chinese (the parsers' own messages are English)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"第 {exc.lineno} 行第 {exc.colno} 列附近的语法错误"
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return f"第 {mark.line + 1} 行第 {mark.column + 1} 列附近的语法错误"
+    return "无法解析的内容"
 
 
 def report_to_data(report: Report) -> dict[str, Any]:
@@ -194,11 +257,7 @@ def save_report(report: Report, path: str | Path) -> Path:
     """Write the document as JSON or YAML, chosen by the file extension."""
     p = Path(path)
     fmt = "yaml" if p.suffix.lower() in (".yaml", ".yml") else "json"
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(p.suffix + ".tmp")
-    tmp.write_text(dump_report(report, fmt), encoding="utf-8")
-    tmp.replace(p)
-    return p
+    return atomic_write_text(p, dump_report(report, fmt))
 
 
 def report_json_schema() -> dict[str, Any]:

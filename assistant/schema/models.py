@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from .text import CleanText
+
 Count = Annotated[int, Strict(), Field(ge=0)]
 SignedCount = Annotated[int, Strict()]
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
@@ -214,26 +216,26 @@ class ReviewLitigation(_Strict):
 
 class Contact(_Strict):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-    address: str | None = Field(None, title="地址")
-    postcode: str | None = Field(None, title="邮编")
-    phone: str | None = Field(None, title="电话")
-    email: str | None = Field(None, title="邮箱")
+    address: CleanText | None = Field(None, title="地址")
+    postcode: CleanText | None = Field(None, title="邮编")
+    phone: CleanText | None = Field(None, title="电话")
+    email: CleanText | None = Field(None, title="邮箱")
 
 
 class Narrative(_Strict):
     """The prose parts. Any may be missing or empty while drafting."""
 
-    overview: str | None = Field(None, title="一、总体情况")
-    problems: str | None = Field(None, title="五、（一）存在问题")
-    improvements: str | None = Field(None, title="五、（二）改进情况")
-    other_matters: str | None = Field(None, title="六、其他需要报告的事项")
+    overview: CleanText | None = Field(None, title="一、总体情况")
+    problems: CleanText | None = Field(None, title="五、（一）存在问题")
+    improvements: CleanText | None = Field(None, title="五、（二）改进情况")
+    other_matters: CleanText | None = Field(None, title="六、其他需要报告的事项")
 
 
 class PreviousYearReference(_Strict):
     """Last year's figures kept in this year's document for the cross-year checks (X1, X3, R2.6)."""
 
     year: int
-    agency: str | None = None
+    agency: CleanText | None = None
     new_requests: ApplicantCounts | None = None
     carried_forward: ApplicantCounts | None = None
     regulations_in_force: Count | None = None
@@ -242,16 +244,16 @@ class PreviousYearReference(_Strict):
 
 class _ReportBase(_Strict):
     year: Annotated[int, Strict(), Field(ge=2007, le=2100, title="统计年度")]
-    agency: Annotated[str, Field(min_length=1, title="机关名称")]
+    agency: Annotated[CleanText, Field(min_length=1, title="机关名称")]
     body_type: BodyType | None = Field(None, title="机关类型")
     contact: Contact | None = None
-    title: str | None = Field(None, title="发布标题（导入时保留）")
-    opening: str | None = Field(None, title="开头段落（导入时保留）")
+    title: CleanText | None = Field(None, title="发布标题（导入时保留）")
+    opening: CleanText | None = Field(None, title="开头段落（导入时保留）")
     published_on: date | None = Field(None, title="发布日期")
     review_litigation: ReviewLitigation | None = None
     narrative: Narrative = Field(default_factory=Narrative)
     previous_year: PreviousYearReference | None = None
-    raw_cells: dict[str, str] = Field(
+    raw_cells: dict[str, CleanText] = Field(
         default_factory=dict, title="导入时未能读成数字的单元格原文（单元格编号 → 原文）"
     )
     parse_notes: list[str] = Field(

@@ -1,0 +1,159 @@
+"""Bounds every reader checks before it reads or decompresses anything (see docs/ARCHITECTURE.md, “Limits”).
+
+A published report is at most a few megabytes; a crafted one can expand a few kilobytes into gigabytes
+(zip members, PDF Flate streams, HTML row/column spans) or never end (``/dev/zero``). Each check here is
+cheap — sizes from the zip directory, a bounded trial decompression, a sum of spans — and raises a
+``ParseError`` in Chinese before the expensive reader starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..fsio import MAX_INPUT_BYTES, MB, UnsafeInputError, read_bounded
+from ..fsio import check_zip as _check_zip
+from .errors import ParseError
+
+# PDF streams: content streams are kilobytes, a full-page Flate image ~30 MB.
+MAX_PDF_STREAM = 64 * MB
+MAX_PDF_DECODED = 512 * MB
+# HTML tables: the three statistics tables expand to ~1,500 positions; row/column spans multiply.
+MAX_GRID_POSITIONS = 250_000
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def _mb(n: int) -> str:
+    return f"{n // MB} MB"
+
+
+def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (devices, FIFOs and folders are refused)."""
+    try:
+        return read_bounded(path, limit)
+    except UnsafeInputError as exc:
+        raise ParseError(str(exc)) from exc
+
+
+def check_zip(source: bytes | str | os.PathLike[str], what: str) -> None:
+    """Refuse a zip container whose members would inflate past the bounds (see ``fsio.check_zip``)."""
+    try:
+        _check_zip(source, what)
+    except UnsafeInputError as exc:
+        raise ParseError(str(exc)) from exc
+
+
+def _inflated_size(data: bytes | memoryview, budget: int) -> int:
+    """How many bytes ``data`` inflates to, counted in pieces and stopping past ``budget`` (−1 if not zlib)."""
+    d = zlib.decompressobj()
+    size = 0
+    chunk = data
+    try:
+        while chunk:
+            out = d.decompress(chunk, 1 * MB)
+            size += len(out)
+            if size > budget:
+                return size
+            chunk = d.unconsumed_tail
+    except zlib.error:
+        return -1 if size == 0 else size
+    return size
+
+
+def check_pdf(data: bytes) -> None:
+    """Refuse a PDF whose Flate streams inflate past ``MAX_PDF_STREAM`` each or ``MAX_PDF_DECODED`` in all.
+
+    pdfminer inflates a stream in one call with no bound; here every stream body is trial-inflated in
+    1 MB pieces that are thrown away, so the check itself stays small and fast.
+    """
+    total = 0
+    for match in _STREAM.finditer(data):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        if end < 0:
+            end = len(data)
+        body = memoryview(data)[start:end]
+        if len(body) < 2 or body[0] & 0x0F != 8 or (body[0] << 8 | body[1]) % 31:
+            continue  # not a zlib header: another filter (images, ASCII85 …), left to the reader
+        size = _inflated_size(body, min(MAX_PDF_STREAM, MAX_PDF_DECODED - total))
+        if size > MAX_PDF_STREAM:
+            raise ParseError(f"PDF 中有一段压缩内容解压后超过 {_mb(MAX_PDF_STREAM)}（疑似压缩炸弹），拒绝读取")
+        total += max(size, 0)
+        if total > MAX_PDF_DECODED:
+            raise ParseError(f"PDF 的压缩内容解压后超过 {_mb(MAX_PDF_DECODED)}（疑似压缩炸弹），拒绝读取")
+
+
+def _span(value: Any) -> int:
+    try:
+        return max(1, int(str(value).strip() or 1))
+    except ValueError:
+        return 1
+
+
+def check_html_grid(root: Any, limit: int = MAX_GRID_POSITIONS) -> None:
+    """Refuse a page whose table cells, with their row and column spans expanded, exceed ``limit`` positions."""
+    total = 0
+    for cell in root.iter("td", "th"):
+        rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
+        total += (_span(rowspan) if rowspan is not None else 1) * (_span(colspan) if colspan is not None else 1)
+        if total > limit:
+            raise ParseError(f"网页表格展开合并单元格后超过 {limit} 格（行列跨度异常），拒绝读取")
+
+
+_GRID_SPAN = re.compile(rb"<w:gridSpan\b[^>]*?w:val=\"\s*([^\"]*)\"")
+_TABLE_CELL = re.compile(rb"<w:tc[\s>]")
+
+
+def check_docx_grid(data: bytes, limit: int = MAX_GRID_POSITIONS) -> None:
+    """Refuse a Word document whose table cells, with their column spans (``w:gridSpan``), exceed ``limit``
+    grid positions — python-docx repeats a spanned cell once per position it covers."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = zf.read("word/document.xml")  # its size is bounded by check_zip
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # python-docx reports a missing or broken part itself
+    total = len(_TABLE_CELL.findall(xml))
+    for match in _GRID_SPAN.finditer(xml):
+        value = match.group(1).strip()
+        if not value.isdigit():
+            raise ParseError(f"Word 文档表格中的合并列数“{value[:20].decode('utf-8', 'replace')}”不是整数，文档已损坏")
+        total += int(value[:9])
+        if total > limit:
+            raise ParseError(f"Word 文档表格展开合并单元格后超过 {limit} 格（跨列数异常），拒绝读取")
+
+
+def check_content(data: bytes | str, kind: str) -> None:
+    """The checks for content of one kind, before its reader runs."""
+    size = len(data)
+    if size > MAX_INPUT_BYTES:
+        raise ParseError(f"内容超过读取上限 {_mb(MAX_INPUT_BYTES)}")
+    if isinstance(data, bytes):
+        if kind == "docx":
+            check_zip(data, "Word 文档")
+            check_docx_grid(data)
+        elif kind == "pdf":
+            check_pdf(data)
+
+
+@contextmanager
+def reader_errors(kind: str) -> Iterator[None]:
+    """Any failure inside a third-party reader becomes a ``ParseError`` (no traceback reaches the user);
+    running out of memory or recursion depth says the file is too complex."""
+    names = {"docx": "Word 文档", "pdf": "PDF 文件", "html": "网页", "md": "Markdown 文件", "txt": "文本文件"}
+    try:
+        yield
+    except ParseError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        raise ParseError(f"{names.get(kind, '文件')}过于复杂，超出读取时的内存或层级上限，拒绝读取") from exc
+    except Exception as exc:  # lxml, pdfminer and python-docx raise many types on hostile input
+        raise ParseError(f"{names.get(kind, '文件')}内容无法读取（{type(exc).__name__}）") from exc
