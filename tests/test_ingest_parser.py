@@ -350,3 +350,18 @@ def test_docx_without_a_body_is_refused_in_chinese(tmp_path: Path, sample_report
             out.writestr(info.filename, body)
     with pytest.raises(ParseError, match="正文部分已损坏"):
         parse_bytes(buf.getvalue(), "docx")
+
+
+def test_docx_with_a_damaged_compressed_part_is_refused_in_chinese(tmp_path: Path, sample_report) -> None:
+    """A regression the fuzzer found: a broken deflate stream in word/document.xml raised zlib.error."""
+    import io
+    import zipfile
+
+    from assistant.api import export_report
+
+    blob = bytearray(export_report(sample_report, tmp_path / "r.docx", force=True).read_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(blob))).getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    blob[start + 100: start + 164] = bytes(64)  # zeros inside the compressed data
+    with pytest.raises(ParseError):
+        parse_bytes(bytes(blob), "docx")

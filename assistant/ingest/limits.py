@@ -115,11 +115,12 @@ def check_docx_grid(data: bytes, limit: int = MAX_GRID_POSITIONS) -> None:
     grid positions — python-docx repeats a spanned cell once per position it covers."""
     import io
     import zipfile
+    import zlib
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             xml = zf.read("word/document.xml")  # its size is bounded by check_zip
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
         return  # python-docx reports a missing or broken part itself
     total = len(_TABLE_CELL.findall(xml))
     for match in _GRID_SPAN.finditer(xml):

@@ -206,6 +206,10 @@ def read_data_file(path: str | Path) -> Any:
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.load(text, Loader=_SAFE_LOADER)
     except RecursionError as exc:
         raise DocumentTooComplexError(f"嵌套层数过深（超过 {MAX_DEPTH} 层）") from exc
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in (exc.problem or ""):  # libyaml's own limit, met before Python recursion is
+            raise DocumentTooComplexError(f"嵌套层数过深（超过 {MAX_DEPTH} 层）") from exc
+        raise
     check_shape(data)
     return data
 
