@@ -8,10 +8,11 @@ from typing import Any
 import gradio as gr
 
 from ..checks import CheckResult
+from ..drafting import PARTS
 from ..schema import Report, ReportInputError
 from .context import UPLOAD_TYPES_REPORT, UPLOAD_TYPES_WORKBOOK, AppContext
 from .grids import TABLES, GridInputError, layout, read_grid
-from .views import findings_html, grid_frame
+from .views import changes_markdown, findings_html, grid_frame
 from .workspace import Workspace
 
 GRID_IDS = {t: f"grid_{t}" for t in TABLES}
@@ -56,11 +57,15 @@ def import_file(space: Workspace, path: str, kind: str) -> tuple[Report, str]:
         raise ValueError(f"不支持的文件类型“{suffix or '无扩展名'}”；请上传 {' / '.join(allowed)} 文件。")
     if kind == "workbook":
         imported = read_workbook(path)
-        return space.save_report(imported), f"已从 Excel 统计表导入 {imported.year} 年度的统计数据。"
+        report = space.import_tables(imported)
+        return report, (f"已从 Excel 统计表导入 {imported.year} 年度的统计数据（只替换三张统计表，已写的正文和要点不变；"
+                        "可点击“撤销”恢复导入前的数据）。")
     last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file(path).report
-    report = space.save_report(next_year(last))
-    return report, (f"已根据 {last.year} 年度报告生成 {report.year} 年度报告：“上年结转”已按上年“结转下年度继续办理”填入，"
-                    "其余数字请逐项填写。")
+    reference: dict[str, str] = {p: text for p in PARTS if (text := getattr(last.narrative, p, None))}
+    entry = space.create_from(next_year(last), reference=reference)
+    report = space.report()
+    return report, (f"已根据 {last.year} 年度报告新建“{entry.name}”：“上年结转”已按上年“结转下年度继续办理”填入，"
+                    "其余数字请逐项填写；上年正文仅作参考，不作为本年要点。原有报告不受影响。")
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
@@ -108,8 +113,8 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
 
     def on_fill(ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
-        report = space.fill_totals()
-        return [*stats_outputs(report, space.check(report)), "已按表内勾稽关系自动计算合计并保存。"]
+        report, changes = space.fill_totals()
+        return [*stats_outputs(report, space.check(report)), changes_markdown("自动计算合计", changes)]
 
     def on_sample(ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)

@@ -50,7 +50,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             space, created = ctx.open(ws_id, getattr(request, "username", None))
             report = space.report()
             message = "已为您新建工作区并载入样例报告。" if created else "已恢复您上次的工作。"
-            return [space.id, *tab_stats.stats_outputs(report, space.check(report)), message]
+            return [space.owner, *tab_stats.stats_outputs(report, space.check(report)), message]
 
         load = demo.load(on_load, [ws], [ws, *stats["outputs"], stats["status"]])
         load.then(compose["refresh"], [ws, compose["part"]], compose["outputs"]).then(

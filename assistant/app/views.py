@@ -92,3 +92,14 @@ def guard_markdown(findings: list[Finding], notice: str | None, backend_label: s
         quote = f"——“{f.quote}”" if f.quote else ""
         lines.append(f"- {f.rule} 数字 {number}{expected}：{f.message}{quote}")
     return "\n".join(lines[:2]) + "\n\n" + "\n".join(lines[2:]) if len(lines) > 2 else "\n\n".join(lines)
+
+
+def changes_markdown(action: str, changes: list[Any], shown: int = 40) -> str:
+    """What a bulk action changed, cell by cell (official labels, from → to), for the status line."""
+    if not changes:
+        return f"{action}：没有需要改动的单元格。"
+    def show(v: Any) -> str:
+        return "空白" if v is None else str(v)
+    lines = [f"- {c.label}：{show(c.before)} → {show(c.after)}" for c in changes[:shown]]
+    more = f"\n- ……另有 {len(changes) - shown} 处" if len(changes) > shown else ""
+    return f"{action}：已改动 {len(changes)} 个单元格（可点击“撤销”恢复）。\n" + "\n".join(lines) + more

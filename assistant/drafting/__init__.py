@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .guard import FIXED_PHRASES, guard_text, mark_unverified
+from .library import Library, ReportEntry, ReportNameError, ReportNotFoundError
 from .notes import PARTS, Notes, NotesError, PartError, check_part, parse_notes
 from .offline import draft_offline
 from .prompts import estimate_tokens, prompt_size
 from .results import BACKEND_LABELS, DraftEvent, DraftResult, Usage
 from .service import draft_text, placeholder_report, redraft, store_result
 from .settings import DraftSettings, RemoteModelForbiddenError, load_settings
-from .store import Version, VersionNotFoundError, VersionStore
+from .store import NothingToUndoError, StaleReportError, StoreError, Version, VersionNotFoundError, VersionStore
 
 if TYPE_CHECKING:
     from .chain import Drafter
@@ -40,10 +41,17 @@ __all__ = [
     "DraftResult",
     "DraftSettings",
     "Drafter",
+    "Library",
     "Notes",
     "NotesError",
+    "NothingToUndoError",
     "PartError",
     "RemoteModelForbiddenError",
+    "ReportEntry",
+    "ReportNameError",
+    "ReportNotFoundError",
+    "StaleReportError",
+    "StoreError",
     "Usage",
     "Version",
     "VersionNotFoundError",
