@@ -10,6 +10,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .checks import CheckOptions, CheckResult, check_report, fill_totals
+from .drafting import (
+    NotesError,
+    NothingToUndoError,
+    PartError,
+    RemoteModelForbiddenError,
+    ReportNameError,
+    ReportNotFoundError,
+    StaleReportError,
+    StoreError,
+    VersionNotFoundError,
+    VersionStore,
+)
+from .drafting.edits import FormatMismatchError
+from .drafting.session import DraftingSession, NoDraftError, OfflineRewriteError
+from .errors import AssistantError
 from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
 
 if TYPE_CHECKING:
@@ -38,10 +53,25 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AssistantError",
     "AuditSummary",
+    "DraftingSession",
     "ExportBlocked",
+    "FormatMismatchError",
+    "NoDraftError",
+    "NotesError",
+    "NothingToUndoError",
+    "OfflineRewriteError",
     "ParseError",
     "ParseOutcome",
+    "PartError",
+    "RemoteModelForbiddenError",
+    "ReportInputError",
+    "ReportNameError",
+    "ReportNotFoundError",
+    "StaleReportError",
+    "StoreError",
+    "VersionNotFoundError",
     "WorkbookError",
     "audit",
     "check_file",
@@ -54,6 +84,7 @@ __all__ = [
     "load_report",
     "load_report_file",
     "next_year",
+    "open_session",
     "parse_file",
     "parse_text",
     "read_workbook",
@@ -106,3 +137,36 @@ def draft_notes(
 
     doc = load_report_file(report) if isinstance(report, str | Path) else report
     return draft_text(notes_text, doc, parts, instruction, offline)
+
+
+CLI_REPORT = "default"
+
+
+def open_session(
+    report: Report | str | Path | None = None,
+    *,
+    report_id: str = CLI_REPORT,
+    store: VersionStore | None = None,
+    offline: bool = False,
+    notes: str | None = None,
+) -> DraftingSession:
+    """A drafting session on a stored report (``report_id``; "default" is the CLI's report).
+
+    ``report`` (a Report or a path to one), when given, becomes the stored report's content; otherwise
+    the stored one is used, or a report without tables for last calendar year. ``store`` defaults to
+    the one in the user data dir; ``offline`` forces the deterministic drafter; ``notes`` (a notes
+    document, data-contract §3) is kept as the report's notes and drafted from (``NotesError`` if invalid).
+    """
+    from .drafting import parse_notes, placeholder_report
+
+    parsed = parse_notes(notes) if notes is not None else None
+
+    store = store if store is not None else VersionStore()
+    doc = load_report_file(report) if isinstance(report, str | Path) else report
+    if doc is not None:
+        store.save_report(report_id, doc)
+    elif store.load_report(report_id) is None:
+        store.save_report(report_id, placeholder_report())
+    if notes is not None:
+        store.save_notes(report_id, "all", notes)
+    return DraftingSession(store, report_id, offline=offline, notes=parsed)

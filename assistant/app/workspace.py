@@ -19,13 +19,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..checks import CheckResult, check_report, fill_totals
+from ..checks import CheckResult, check_report
 from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings, parse_notes
+from ..drafting.edits import METADATA_FIELDS, CellChange
 from ..drafting.library import Library, ReportEntry, default_name
+from ..drafting.session import DraftingSession, notes_document
 from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
-from ..schema import Report, load_report, load_report_file, report_to_data, set_cells
-from ..schema.document import CellValue, flatten_cells
-from ..schema.labels import CELLS, NARRATIVE_SECTION
+from ..schema import Report, load_report, load_report_file
+from ..schema.document import CellValue
+from ..schema.labels import NARRATIVE_SECTION
 
 _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
@@ -53,86 +55,6 @@ def new_workspace_id() -> str:
 
 def valid_workspace_id(ws: Any) -> bool:
     return isinstance(ws, str) and bool(_WS_RE.match(ws))
-
-
-def notes_document(parts: dict[str, str]) -> str:
-    """The per-part notes as one notes document (data-contract §3), for the drafter and its guard."""
-    return "\n".join(f"# {NARRATIVE_SECTION_SHORT[p]}\n{parts[p].strip()}\n" for p in PARTS if parts.get(p, "").strip())
-
-
-NARRATIVE_SECTION_SHORT: dict[str, str] = {
-    "overview": "总体情况",
-    "problems": "存在问题",
-    "improvements": "改进情况",
-    "other_matters": "其他需要报告的事项",
-}
-
-
-@dataclass(frozen=True)
-class CellChange:
-    """One cell a bulk action changed, for the page's list (from → to)."""
-
-    cell: str
-    label: str
-    before: CellValue
-    after: CellValue
-
-
-def cell_changes(before: Report | None, after: Report) -> list[CellChange]:
-    """The cells that differ between two states of a report, in the format's cell order."""
-    old = flatten_cells(before)[0] if before is not None and before.format == after.format else {}
-    new = flatten_cells(after)[0]
-    specs = CELLS[after.format]
-    return [CellChange(c, specs[c].full_label, old.get(c), v) for c, v in new.items() if old.get(c) != v]
-
-
-def zero_blanks(report: Report, table: str | None = None) -> dict[str, CellValue]:
-    """The blank count cells of one table (or of all tables), each set to 0."""
-    values, _ = flatten_cells(report)
-    return {
-        cid: 0 for cid, spec in CELLS[report.format].items()
-        if values.get(cid) is None and spec.kind == "count" and (table is None or spec.table == table)
-    }
-
-
-METADATA_FIELDS = ("agency", "body_type", "year", "format", "contact")
-_TABLE_KEYS = ("active_disclosure", "applications", "review_litigation")
-
-
-def with_metadata(report: Report, meta: dict[str, Any]) -> Report:
-    """The report with new metadata (agency, body type, year, format, contact); tables and narrative kept.
-
-    A change of format keeps the tables whose cells exist in the new format (section 四) and leaves the
-    others blank, since their rows differ.
-    """
-    data = report_to_data(report)
-    for key in METADATA_FIELDS:
-        if key in meta:
-            data[key] = meta[key]
-    if data.get("format") != report.format:
-        for key in ("active_disclosure", "applications"):
-            data.pop(key, None)
-    return load_report(data)
-
-
-def with_tables(report: Report | None, imported: Report, metadata: bool) -> Report:
-    """``report`` with the statistics tables of ``imported`` (and its metadata if ``metadata``); the
-    narrative and last year's reference of ``report`` are never replaced."""
-    if report is None:
-        return imported
-    data = report_to_data(report)
-    new = report_to_data(imported)
-    for key in _TABLE_KEYS:
-        data[key] = new.get(key)
-    if metadata:
-        for key in METADATA_FIELDS:
-            data[key] = new.get(key)
-        if new.get("previous_year") and not data.get("previous_year"):
-            data["previous_year"] = new["previous_year"]
-    elif imported.format != report.format:
-        raise ValueError(f"导入文件为 {imported.format} 年版格式，本报告为 {report.format} 年版格式；"
-                         "请在导入时勾选“同时导入报告信息”，或先在“报告信息”中修改格式。")
-    return load_report(data)
 
 
 @dataclass
@@ -204,62 +126,41 @@ class Workspace:
     def save_report(self, report: Report, undo_label: str | None = None) -> Report:
         return self.store.update_report(self.id, lambda _old: report, undo_label=undo_label)[0]
 
+    def session(self, force_offline: bool = False) -> DraftingSession:
+        """The drafting API on the open report, with this owner's settings."""
+        return DraftingSession(self.store, self.id, self.drafting_settings(force_offline))
+
     def set_cells(self, values: dict[str, CellValue], expected_revision: int | None = None,
                   undo_label: str | None = None) -> Report:
         """Apply cell-level changes to the stored report in one transaction (stale revision → refused)."""
-        if not values:
-            return self.report()
-        return self.store.update_report(
-            self.id, lambda old: set_cells(old or sample_report(), values),
-            expected_revision=expected_revision, undo_label=undo_label,
-        )[0]
+        return self.session().set_cells(values, expected_revision, undo_label)
 
     def fill_totals(self) -> tuple[Report, list[CellChange]]:
-        """自动计算合计 as an undoable step; returns the report and the cells changed (from → to)."""
-        before = self.report()
-        after = self.store.update_report(self.id, lambda old: fill_totals(old or before), undo_label="自动计算合计")[0]
-        return after, cell_changes(before, after)
+        return self.session().fill_totals()
 
     def fill_zeros(self, table: str | None = None) -> tuple[Report, list[CellChange]]:
-        """空白填 0 for one table (or all) as an undoable step; returns the report and the cells filled."""
-        before = self.report()
-        zeros = zero_blanks(before, table)
-        if not zeros:
-            return before, []
-        after = self.set_cells(zeros, undo_label="空白填 0")
-        return after, cell_changes(before, after)
+        return self.session().fill_zeros(table)
 
     def import_tables(self, imported: Report, metadata: bool = False, label: str = "导入统计数据") -> Report:
-        """Replace the tables (and with ``metadata`` the report information) by an imported report's; the
-        narrative is kept. Undoable."""
-        return self.store.update_report(self.id, lambda old: with_tables(old, imported, metadata), undo_label=label)[0]
+        return self.session().import_tables(imported, metadata, label)
 
     def set_metadata(self, meta: dict[str, Any]) -> Report:
         """Change the report information (undoable); the list name follows the agency and year."""
         old = self.report()
-        report = self.store.update_report(self.id, lambda cur: with_metadata(cur or old, meta),
-                                          undo_label="修改报告信息")[0]
+        report = self.session().set_metadata(meta)
         entry = self.entry()
         if entry.name == default_name(old) and not entry.is_sample:
             self.library.rename(self.id, default_name(report))
         return report
 
     def undo(self) -> tuple[Report, str]:
-        report, _, label = self.store.undo_report(self.id)
-        return report, label
+        return self.session().undo()
 
     def redo(self) -> tuple[Report, str]:
-        report, _, label = self.store.redo_report(self.id)
-        return report, label
+        return self.session().redo()
 
     def set_narrative(self, part: str, text: str) -> Report:
-        def change(old: Report | None) -> Report:
-            data = report_to_data(old or sample_report())
-            data.setdefault("narrative", {})
-            data["narrative"] = {**(data["narrative"] or {}), part: text}
-            return load_report(data)
-
-        return self.store.update_report(self.id, change)[0]
+        return self.session().set_narrative(part, text)
 
     def check(self, report: Report | None = None) -> CheckResult:
         return check_report(report if report is not None else self.report())

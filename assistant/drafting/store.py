@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..checks import Finding
+from ..errors import AssistantError
 from ..schema import Report, load_report, report_to_data
 from .settings import load_settings
 
@@ -26,7 +27,7 @@ BUSY_TIMEOUT_MS = 10_000
 log = logging.getLogger(__name__)
 
 
-class StoreError(Exception):
+class StoreError(AssistantError):
     """Base of the store's errors (each reads as a Chinese sentence)."""
 
 

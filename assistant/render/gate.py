@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ..checks import CheckResult, check_report
+from ..errors import AssistantError
 from ..schema import Report
 
 _MAX_LISTED = 20
 
 
-class ExportBlocked(ValueError):
+class ExportBlocked(AssistantError, ValueError):
     """The checks found errors; ``result`` holds them. The message lists the reasons in Chinese."""
 
     def __init__(self, result: CheckResult) -> None:
