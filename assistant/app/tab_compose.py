@@ -11,7 +11,7 @@ from ..drafting import BACKEND_LABELS, PARTS
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
 from .context import AppContext
-from .views import guard_markdown, marked_markdown
+from .views import guard_markdown, local_time, marked_markdown
 from .workspace import Workspace, part_title
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
@@ -36,7 +36,7 @@ def display(chat: list[dict[str, Any]]) -> list[dict[str, str]]:
 def version_choices(space: Workspace, part: str) -> list[tuple[str, int]]:
     labels = {"accepted": "（已采纳）", "interrupted": "（已中断）", "draft": ""}
     return [
-        (f"第 {i} 版 · {v.created_at[11:19]} · {BACKEND_LABELS.get(v.backend, v.backend)}{labels[v.status]}", v.id)
+        (f"第 {i} 版 · {local_time(v.created_at)} · {BACKEND_LABELS.get(v.backend, v.backend)}{labels[v.status]}", v.id)
         for i, v in enumerate(space.store.list_versions(space.id, part), 1)
     ]
 
