@@ -9,7 +9,7 @@ PAGE_JS = r"""
   const cellOf = (el) => {
     const grid = gridOf(el);
     if (!grid) return null;
-    const td = (el.closest && el.closest('td[data-row]')) || grid.querySelector('td[aria-selected="true"]');
+    const td = (el.closest && el.closest('[data-row][data-col]')) || grid.querySelector('[data-row][aria-selected="true"]');
     return td ? {grid, td, row: +td.dataset.row, col: +td.dataset.col} : null;
   };
   const setValue = (box, value) => {
@@ -33,7 +33,9 @@ PAGE_JS = r"""
     setValue(box, JSON.stringify({table: at.grid.id.slice(5), row: at.row, col: at.col, text}));
     setTimeout(() => apply.click(), 30);
   }, true);
-  // Typing a digit into a selected cell replaces its value, as in a spreadsheet.
+  // Typing a digit into a selected cell replaces its value, as in a spreadsheet. Keys typed before the
+  // cell's editor has opened are kept and go into it.
+  let pending = null;
   document.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || !/^[0-9.\-]$/.test(e.key)) return;
     if (e.target.matches && e.target.matches('input, textarea')) return;
@@ -41,14 +43,17 @@ PAGE_JS = r"""
     if (!at || at.td.classList.contains('static')) return;
     e.preventDefault();
     e.stopPropagation();
+    if (pending && pending.td === at.td) { pending.text += e.key; return; }
+    pending = {td: at.td, text: e.key};
     at.td.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
     let tries = 0;
     const fill = () => {
       const box = at.td.querySelector('input, textarea');
-      if (!box) { if (tries++ < 30) requestAnimationFrame(fill); return; }
+      if (!box) { if (tries++ < 60) { requestAnimationFrame(fill); } else { pending = null; } return; }
       box.focus();
-      setValue(box, e.key);
-      if (box.setSelectionRange) box.setSelectionRange(1, 1);
+      setValue(box, pending.text);
+      if (box.setSelectionRange) box.setSelectionRange(pending.text.length, pending.text.length);
+      pending = null;
     };
     requestAnimationFrame(fill);
   }, true);
@@ -56,7 +61,7 @@ PAGE_JS = r"""
   document.addEventListener('click', (e) => {
     const item = e.target.closest && e.target.closest('.xxgk-findings li[data-pos]');
     if (!item || e.target.closest('summary')) return;
-    document.querySelectorAll('td.xxgk-hl, td.xxgk-hl-total').forEach(
+    document.querySelectorAll('.xxgk-hl, .xxgk-hl-total').forEach(
       (td) => td.classList.remove('xxgk-hl', 'xxgk-hl-total'));
     let first = null;
     item.dataset.pos.split(' ').forEach((pos, i) => {

@@ -95,15 +95,31 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
         return view(ctx.space(ws_id, request.username), "")
 
+    def run(action: Any, ws_id: str, values: tuple[Any, ...], request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        try:
+            message = action(space, *values)
+        except (AssistantError, ValueError) as exc:
+            return [gr.update(), gr.update(), *([gr.update()] * len(meta_fields)), f"**未完成**：{exc}"]
+        return view(space, message)
+
+    # Gradio passes the request only to a parameter annotated gr.Request, so each arity has its own handler.
     def guarded(action: Any) -> Any:
-        def handler(ws_id: str, *args: Any) -> list[Any]:
-            *values, request = args
-            space = ctx.space(ws_id, request.username)
-            try:
-                message = action(space, *values)
-            except (AssistantError, ValueError) as exc:
-                return [gr.update(), gr.update(), *([gr.update()] * len(meta_fields)), f"**未完成**：{exc}"]
-            return view(space, message)
+        def handler(ws_id: str, request: gr.Request) -> list[Any]:
+            return run(action, ws_id, (), request)
+
+        return handler
+
+    def guarded1(action: Any) -> Any:
+        def handler(ws_id: str, value: Any, request: gr.Request) -> list[Any]:
+            return run(action, ws_id, (value,), request)
+
+        return handler
+
+    def guarded_meta(action: Any) -> Any:
+        def handler(ws_id: str, a: Any, b: Any, c: Any, d: Any, e: Any, f: Any, g: Any, h: Any,
+                    request: gr.Request) -> list[Any]:
+            return run(action, ws_id, (a, b, c, d, e, f, g, h), request)
 
         return handler
 
@@ -171,16 +187,16 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         return action
 
     events = [
-        open_btn.click(guarded(do_open), [ws, choice], outputs),
+        open_btn.click(guarded1(do_open), [ws, choice], outputs),
         sample_btn.click(guarded(do_sample), [ws], outputs),
-        rename_btn.click(guarded(do_rename), [ws, new_name], outputs),
+        rename_btn.click(guarded1(do_rename), [ws, new_name], outputs),
         copy_btn.click(guarded(do_copy), [ws], outputs),
-        delete_btn.click(guarded(do_delete), [ws, sure], outputs,
+        delete_btn.click(guarded1(do_delete), [ws, sure], outputs,
                          js=confirm_js("确定删除当前报告吗？删除后可点击“撤销删除”恢复。")),
         restore_btn.click(guarded(do_restore), [ws], outputs),
-        new_btn.click(guarded(do_new), [ws, *meta_fields], outputs),
-        save_meta.click(guarded(do_save_meta), [ws, *meta_fields], outputs),
-        from_last.upload(guarded(do_upload("report")), [ws, from_last], outputs),
-        from_wb.upload(guarded(do_upload("workbook")), [ws, from_wb], outputs),
+        new_btn.click(guarded_meta(do_new), [ws, *meta_fields], outputs),
+        save_meta.click(guarded_meta(do_save_meta), [ws, *meta_fields], outputs),
+        from_last.upload(guarded1(do_upload("report")), [ws, from_last], outputs),
+        from_wb.upload(guarded1(do_upload("workbook")), [ws, from_wb], outputs),
     ]
     return {"refresh": refresh, "outputs": outputs, "events": events, "status": status}

@@ -31,8 +31,8 @@ CSS = """
 .xxgk-findings details { font-size: .85em; color: #555; }
 .xxgk-hidden { display: none !important; }
 .xxgk-sticky { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto; }
-td.xxgk-hl { outline: 3px solid #fa8c16 !important; outline-offset: -3px; }
-td.xxgk-hl-total { outline: 3px solid #a8071a !important; outline-offset: -3px; }
+[data-testid^="cell-"].xxgk-hl { outline: 3px solid #fa8c16 !important; outline-offset: -3px; }
+[data-testid^="cell-"].xxgk-hl-total { outline: 3px solid #a8071a !important; outline-offset: -3px; }
 footer, .settings-button, button[aria-label="设置"], .record-button, .pwa-install { display: none !important; }
 """
 STORAGE_KEY = "xxgk-workspace"
