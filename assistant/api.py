@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import CheckOptions, CheckResult, check_report, fill_totals
 from .drafting import (
+    CellConflictError,
     NotesError,
     NothingToUndoError,
     PartError,
@@ -55,6 +56,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AssistantError",
     "AuditSummary",
+    "CellConflictError",
     "DraftingSession",
     "ExportBlocked",
     "FormatMismatchError",

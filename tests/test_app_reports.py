@@ -214,3 +214,36 @@ def test_login_keys_are_bound_to_the_server_secret(tmp_path: Path) -> None:
     stranger, created = Workspace.open(store, legacy)
     assert created is False or stranger.library.entries()[0].name == "示例"
     assert "青山县白云镇人民政府2025年度报告" not in [e.name for e in stranger.library.entries()]
+
+
+def test_two_pages_editing_merge_by_cell_and_a_real_conflict_is_refused(store: VersionStore) -> None:
+    from assistant.app.grids import grid_rows
+    from assistant.app.tab_stats import edit_table
+    from assistant.schema.document import flatten_cells
+
+    space = _space(store)
+    space.create_blank(TOWNSHIP)
+    shown_a = flatten_cells(space.report())[0]  # tab A renders
+    shown_b = dict(shown_a)  # tab B renders the same
+    rows = grid_rows(space.report(), "applications")
+    rows[0][2] = "5"
+    assert edit_table(space, "applications", rows, shown_a)[2] is None  # A: 新收 自然人 = 5
+    rows_b = grid_rows(load_shown(space, shown_b), "review_litigation")
+    rows_b[0][2] = "1"
+    # B still shows the old table 三 but edits table 四: both edits are kept (no blanket "reload").
+    assert edit_table(space, "review_litigation", rows_b, shown_b)[2] is None
+    report = space.report()
+    assert get_cell(report, "applications.new_requests.natural_person") == 5
+    assert get_cell(report, "review_litigation.review.upheld") == 1
+    # B now overwrites A's cell from its stale view: refused, A's value stays.
+    rows_b = grid_rows(load_shown(space, shown_b), "applications")
+    rows_b[0][2] = "3"
+    _, _, error = edit_table(space, "applications", rows_b, shown_b)
+    assert error and "已在别处" in error and "「一、本年新收政府信息公开申请数量」行「自然人」列" in error
+    assert get_cell(space.report(), "applications.new_requests.natural_person") == 5
+
+
+def load_shown(space: Workspace, shown: dict) -> Report:
+    from assistant.schema import set_cells
+
+    return set_cells(space.report(), shown)

@@ -37,6 +37,12 @@ PAGE_JS = r"""
   // cell's editor has opened are kept and go into it.
   let pending = null;
   document.addEventListener('keydown', (e) => {
+    if (pending && !pending.commit && (e.key === 'Enter' || e.key === 'Tab') && cellOf(e.target)?.td === pending.td) {
+      e.preventDefault();
+      e.stopPropagation();
+      pending.commit = e.key;  // pressed before the editor opened: committed once the value is in
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey || !/^[0-9.\-]$/.test(e.key)) return;
     if (e.target.matches && e.target.matches('input, textarea')) return;
     const at = cellOf(e.target);
@@ -50,10 +56,12 @@ PAGE_JS = r"""
     const fill = () => {
       const box = at.td.querySelector('input, textarea');
       if (!box) { if (tries++ < 60) { requestAnimationFrame(fill); } else { pending = null; } return; }
-      box.focus();
-      setValue(box, pending.text);
-      if (box.setSelectionRange) box.setSelectionRange(pending.text.length, pending.text.length);
+      const {text, commit} = pending;
       pending = null;
+      box.focus();
+      setValue(box, text);
+      if (box.setSelectionRange) box.setSelectionRange(text.length, text.length);
+      if (commit) box.dispatchEvent(new KeyboardEvent('keydown', {key: commit, bubbles: true, cancelable: true}));
     };
     requestAnimationFrame(fill);
   }, true);

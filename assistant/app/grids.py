@@ -79,7 +79,11 @@ def _section2(version: FormatVersion) -> GridLayout:
         for row in sub.rows:
             slots: list[Item] = [Slot(f"active_disclosure.{sub.id}.{row.id}.{c.id}") for c in sub.columns]
             rows.append(("", row.label, *slots, *([""] * (width - len(sub.columns)))))
-    headers = ("项目", INFO_CONTENT, *(f"第{i + 1}栏" for i in range(width)))
+    # A column's header names what it holds in every sub-table (the official headings, not "第1栏").
+    subs = section2_tables(version)
+    headers = ("项目", INFO_CONTENT, *(
+        " / ".join(dict.fromkeys(sub.columns[i].label for sub in subs if i < len(sub.columns))) for i in range(width)
+    ))
     return GridLayout("active_disclosure", TABLE_LABELS["active_disclosure"], headers, tuple(rows), 2)
 
 

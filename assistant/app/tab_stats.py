@@ -13,7 +13,9 @@ from ..checks import CheckResult
 from ..drafting import PARTS, NothingToUndoError, StaleReportError
 from ..drafting.edits import cell_changes
 from ..errors import AssistantError
-from ..schema import Report, ReportInputError
+from ..schema import Report, ReportInputError, set_cells
+from ..schema.document import flatten_cells
+from ..schema.labels import CELLS
 from .context import UPLOAD_TYPES_REPORT, UPLOAD_TYPES_WORKBOOK, AppContext
 from .grids import TABLES, GridInputError, layout, read_grid, read_paste
 from .views import changes_markdown, findings_html, grid_frame
@@ -30,15 +32,21 @@ def stats_outputs(report: Report, result: CheckResult) -> list[Any]:
 
 
 def edit_table(space: Workspace, table: str, rows: list[list[Any]],
-               expected_revision: int | None = None) -> tuple[Report, CheckResult, str | None]:
-    """Apply an edited grid as cell-level changes (only the cells that differ), checks re-run.
+               shown: dict[str, Any] | None = None) -> tuple[Report, CheckResult, str | None]:
+    """Apply an edited grid as cell-level changes, checks re-run. Returns (report, result, error message).
 
-    Returns (report, result, error message). A page showing an older revision is told to reload.
+    ``shown`` holds the cell values the page last displayed: only cells the clerk changed from those are
+    written, and a cell changed elsewhere meanwhile makes the page reload instead of overwriting it.
     """
     report = space.report()
     try:
-        changed = read_grid(report, table, rows)
-        report = space.set_cells(changed, expected_revision=expected_revision)
+        if shown:
+            base = set_cells(report, {c: v for c, v in shown.items() if c in CELLS[report.format]})
+            changed = read_grid(base, table, rows)
+            report = space.set_cells(changed, expected={c: shown.get(c) for c in changed})
+        else:
+            changed = read_grid(report, table, rows)
+            report = space.set_cells(changed)
     except GridInputError as exc:
         return report, space.check(report), str(exc)
     except StaleReportError as exc:
@@ -129,7 +137,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         template_btn = gr.Button("下载空白统计表", elem_id="download_template", size="sm")
         template_file_c = gr.File(label="空白统计表", elem_id="template_file", interactive=False, visible=False)
     status = gr.Markdown("", elem_id="stats_status")
-    rev = gr.State(0)
+    rev = gr.State({})  # the cell values this page shows (what an edit is compared against)
     with gr.Group(elem_classes=["xxgk-hidden"]):
         paste_payload = gr.Textbox(elem_id="paste_payload", show_label=False, container=False)
         paste_apply = gr.Button("粘贴", elem_id="paste_apply")
@@ -156,15 +164,17 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
 
     def view(space: Workspace, report: Report | None = None) -> list[Any]:
         report = report if report is not None else space.report()
-        return [*stats_outputs(report, space.check(report)), space.revision()]
+        return [*stats_outputs(report, space.check(report)), flatten_cells(report)[0]]
 
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
         return view(ctx.space(ws_id, request.username))
 
     def on_edit(table: str) -> Any:
-        def handler(frame: Any, ws_id: str, seen: int, request: gr.Request) -> list[Any]:
+        def handler(frame: Any, ws_id: str, seen: dict[str, Any], request: gr.Request) -> list[Any]:
             space = ctx.space(ws_id, request.username)
             report, _result, error = edit_table(space, table, _rows(frame), seen or None)
+            if error and "刷新页面" in error:
+                report = space.report()  # show the newer values at once
             if error:
                 gr.Warning(error.splitlines()[1].strip(" -") if "\n" in error else error, duration=8, title="提示")
             return [*view(space, report), error or "已自动保存。"]

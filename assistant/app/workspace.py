@@ -131,9 +131,9 @@ class Workspace:
         return DraftingSession(self.store, self.id, self.drafting_settings(force_offline))
 
     def set_cells(self, values: dict[str, CellValue], expected_revision: int | None = None,
-                  undo_label: str | None = None) -> Report:
-        """Apply cell-level changes to the stored report in one transaction (stale revision → refused)."""
-        return self.session().set_cells(values, expected_revision, undo_label)
+                  undo_label: str | None = None, expected: dict[str, CellValue] | None = None) -> Report:
+        """Apply cell-level changes to the stored report in one transaction (see ``DraftingSession.set_cells``)."""
+        return self.session().set_cells(values, expected_revision, undo_label, expected)
 
     def fill_totals(self) -> tuple[Report, list[CellChange]]:
         return self.session().fill_totals()

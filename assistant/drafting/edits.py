@@ -34,11 +34,11 @@ def cell_changes(before: Report | None, after: Report) -> list[CellChange]:
 
 
 def zero_blanks(report: Report, table: str | None = None) -> dict[str, CellValue]:
-    """The blank count cells of one table (or of all tables), each set to 0."""
+    """The blank cells of one table (or of all tables), each set to 0 (a fee amount to 0 万元)."""
     values, _ = flatten_cells(report)
     return {
         cid: 0 for cid, spec in CELLS[report.format].items()
-        if values.get(cid) is None and spec.kind == "count" and (table is None or spec.table == table)
+        if values.get(cid) is None and (table is None or spec.table == table)
     }
 
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 from ..checks import CheckResult, Finding, check_report, fill_totals
 from ..errors import AssistantError
 from ..schema import Report, load_report, report_to_data, set_cells
-from ..schema.document import CellValue
-from ..schema.labels import NARRATIVE_SECTION
+from ..schema.document import CellValue, flatten_cells
+from ..schema.labels import CELLS, NARRATIVE_SECTION
 from .edits import CellChange, cell_changes, with_metadata, with_tables, zero_blanks
 from .guard import guard_text
 from .notes import PARTS, Notes, check_part, parse_notes
 from .results import DraftEvent, DraftResult
 from .settings import DraftSettings, load_settings
-from .store import Version, VersionNotFoundError, VersionStore
+from .store import CellConflictError, Version, VersionNotFoundError, VersionStore
 
 if TYPE_CHECKING:
     from .chain import Drafter
@@ -264,12 +264,29 @@ class DraftingSession:
     # ------------------------------------------------------------ the tables
 
     def set_cells(self, values: dict[str, CellValue], expected_revision: int | None = None,
-                  undo_label: str | None = None) -> Report:
-        """Cell-level changes in one transaction; a stale ``expected_revision`` raises ``StaleReportError``."""
+                  undo_label: str | None = None, expected: dict[str, CellValue] | None = None) -> Report:
+        """Cell-level changes in one transaction.
+
+        ``expected`` holds the values the page showed for the cells it changes: a cell changed elsewhere
+        meanwhile to another value raises ``CellConflictError`` and nothing is written (cells changed
+        elsewhere that the page did not touch are kept). A stale ``expected_revision`` raises
+        ``StaleReportError``.
+        """
         if not values:
             return self.report()
-        return self.store.update_report(self.report_id, lambda old: set_cells(old or self.report(), values),
-                                        expected_revision=expected_revision, undo_label=undo_label)[0]
+
+        def change(old: Report | None) -> Report:
+            current = old or self.report()
+            if expected is not None:
+                now, _ = flatten_cells(current)
+                clash = [c for c, v in values.items() if c in expected and now.get(c) != expected[c] and now.get(c) != v]
+                if clash:
+                    specs = CELLS[current.format]
+                    raise CellConflictError(clash, [specs[c].full_label for c in clash if c in specs])
+            return set_cells(current, values)
+
+        return self.store.update_report(self.report_id, change, expected_revision=expected_revision,
+                                        undo_label=undo_label)[0]
 
     def fill_totals(self) -> tuple[Report, list[CellChange]]:
         """自动计算合计 (undoable); returns the report and the cells changed, from → to."""

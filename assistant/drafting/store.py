@@ -42,6 +42,19 @@ class StaleReportError(StoreError):
         return "报告已在别处（另一个页面或窗口）修改过，本页显示的是旧数据；请刷新页面后再修改，以免覆盖较新的内容。"
 
 
+class CellConflictError(StaleReportError):
+    """Cells this page changed were changed elsewhere meanwhile (to other values): reload before editing."""
+
+    def __init__(self, cells: list[str], labels: list[str]) -> None:
+        super().__init__(-1, -1)
+        self.cells, self.labels = cells, labels
+
+    def __str__(self) -> str:
+        shown = "；".join(self.labels[:3]) + (f" 等 {len(self.labels)} 处" if len(self.labels) > 3 else "")
+        return (f"以下单元格已在别处（另一个页面或窗口）改过：{shown}。为免覆盖较新的数字，本次修改未保存；"
+                "请刷新页面后再修改。")
+
+
 class NothingToUndoError(StoreError):
     """No bulk action left to undo (or redo)."""
 
@@ -285,6 +298,8 @@ class VersionStore:
             row = db.execute("SELECT data, revision FROM reports WHERE workspace = ?", (workspace,)).fetchone()
             revision = 0 if row is None else int(row["revision"])
             if expected_revision is not None and expected_revision != revision:
+                log.warning("refused a change made on revision %s of a report now at revision %s",
+                            expected_revision, revision)
                 raise StaleReportError(expected_revision, revision)
             old = None if row is None else load_report(json.loads(row["data"]))
             new = change(old)
