@@ -11,7 +11,7 @@ from ..drafting import BACKEND_LABELS, PARTS
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
 from .context import AppContext
-from .views import guard_markdown, local_time, marked_markdown
+from .views import backend_label, guard_markdown, local_time, marked_markdown
 from .workspace import Workspace, part_title
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
@@ -60,7 +60,7 @@ def draft_stream(
     session = space.session(ctx.config.offline)
     reply: dict[str, Any] = {"role": "assistant", "content": ""}
     chat.append(reply)
-    status = f"正在起草（{session.drafter.describe()}）……"
+    status = f"正在起草（{backend_label(session.settings, ctx.config.offline)}）……"
     stop = ctx.stop_flag(space.id)
     stop.clear()
     yield _snapshot(chat), status
@@ -130,11 +130,11 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                                  placeholder="在下方粘贴要点并发送，稿件会逐字显示在这里。", feedback_options=None)
             guard = gr.Markdown("", elem_id="guard")
             with gr.Row():
-                chat_input = gr.Textbox(placeholder="粘贴要点，每行一条（以“-”开头）……", show_label=False, lines=3,
+                chat_input = gr.Textbox(label="要点", placeholder="粘贴要点，每行一条（以“-”开头）……", show_label=False, lines=3,
                                         elem_id="chat_input", scale=4)
                 send = gr.Button("发送要点并起草", elem_id="send", variant="primary", scale=1)
             with gr.Row():
-                instruction = gr.Textbox(placeholder="重写要求，例如：更简洁；补充培训情况", show_label=False,
+                instruction = gr.Textbox(label="重写要求", placeholder="重写要求，例如：更简洁；补充培训情况", show_label=False,
                                          elem_id="instruction", scale=4)
                 regen = gr.Button("按要求重写", elem_id="regenerate", scale=1)
             with gr.Row():

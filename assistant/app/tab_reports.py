@@ -53,6 +53,21 @@ def metadata_from(agency: str, body: str | None, year: Any, fmt: str, *contact: 
             "contact": values if any(values.values()) else None}
 
 
+def _meta_fields(prefix: str) -> list[Any]:
+    """Agency, body type, year, format and the contact fields, with ids ``<prefix>_agency`` …"""
+    with gr.Row():
+        agency = gr.Textbox(label="机关名称", placeholder="例如：青山县白云镇人民政府", elem_id=f"{prefix}_agency", scale=3)
+        body = gr.Dropdown(BODY_CHOICES, value=None, label="机关类型", elem_id=f"{prefix}_body", scale=2)
+        year = gr.Number(label="统计年度", precision=0, elem_id=f"{prefix}_year", scale=1)
+        fmt = gr.Dropdown(FORMAT_CHOICES, value="2021", label="格式", elem_id=f"{prefix}_format", scale=2)
+    with gr.Row():
+        address = gr.Textbox(label="联系地址", elem_id=f"{prefix}_address", scale=3)
+        postcode = gr.Textbox(label="邮编", elem_id=f"{prefix}_postcode", scale=1)
+        phone = gr.Textbox(label="联系电话", elem_id=f"{prefix}_phone", scale=2)
+        email = gr.Textbox(label="电子邮箱", elem_id=f"{prefix}_email", scale=2)
+    return [agency, body, year, fmt, address, postcode, phone, email]
+
+
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     """Lay out the area; returns the events after which every other area shows the open report."""
     gr.Markdown("每份年报单独保存。可新建空白报告、根据上年度已发布的报告或填好的统计表新建，也可随时打开示例报告参考。")
@@ -66,26 +81,20 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         copy_btn = gr.Button("复制", elem_id="duplicate_report", scale=0, min_width=80)
         delete_btn = gr.Button("删除", elem_id="delete_report", variant="stop", scale=0, min_width=80)
         restore_btn = gr.Button("撤销删除", elem_id="restore_report", scale=0, min_width=100)
-    gr.Markdown("#### 报告信息（新建时填写，之后可随时修改；标题、文件名和按机关类型的校验都随之变化）")
-    with gr.Row():
-        agency = gr.Textbox(label="机关名称", placeholder="例如：青山县白云镇人民政府", elem_id="meta_agency", scale=3)
-        body = gr.Dropdown(BODY_CHOICES, label="机关类型", elem_id="meta_body", scale=2)
-        year = gr.Number(label="统计年度", precision=0, elem_id="meta_year", scale=1)
-        fmt = gr.Dropdown(FORMAT_CHOICES, value="2021", label="格式", elem_id="meta_format", scale=2)
-    with gr.Row():
-        address = gr.Textbox(label="联系地址", elem_id="meta_address", scale=3)
-        postcode = gr.Textbox(label="邮编", elem_id="meta_postcode", scale=1)
-        phone = gr.Textbox(label="联系电话", elem_id="meta_phone", scale=2)
-        email = gr.Textbox(label="电子邮箱", elem_id="meta_email", scale=2)
-    with gr.Row():
-        new_btn = gr.Button("按以上信息新建空白报告", elem_id="new_report", variant="primary")
-        save_meta = gr.Button("保存为当前报告的信息", elem_id="save_metadata")
-        from_last = gr.UploadButton("根据上年度报告新建", file_types=list(UPLOAD_TYPES_REPORT), elem_id="import_last_year")
-        from_wb = gr.UploadButton("根据统计表新建", file_types=list(UPLOAD_TYPES_WORKBOOK), elem_id="new_from_xlsx")
+    with gr.Accordion("新建报告", open=True, elem_id="new_panel"):
+        gr.Markdown("填写本机关的信息后新建空白报告；也可以直接上传上年度已发布的报告或填好的统计表新建。")
+        new_fields = _meta_fields("new")
+        with gr.Row():
+            new_btn = gr.Button("新建空白报告", elem_id="new_report", variant="primary")
+            from_last = gr.UploadButton("根据上年度报告新建", file_types=list(UPLOAD_TYPES_REPORT), elem_id="import_last_year")
+            from_wb = gr.UploadButton("根据统计表新建", file_types=list(UPLOAD_TYPES_WORKBOOK), elem_id="new_from_xlsx")
+    with gr.Accordion("当前报告的信息（可随时修改；标题、文件名和按机关类型的校验随之变化）", open=False,
+                      elem_id="meta_panel"):
+        meta_fields = _meta_fields("meta")
+        save_meta = gr.Button("保存报告信息", elem_id="save_metadata", variant="primary")
     status = gr.Markdown("", elem_id="reports_status")
     current = gr.Markdown("", elem_id="current_report")
     sure = confirm_box()
-    meta_fields = [agency, body, year, fmt, address, postcode, phone, email]
     outputs = [choice, current, *meta_fields, status]
 
     def view(space: Workspace, message: str) -> list[Any]:
@@ -194,7 +203,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         delete_btn.click(guarded1(do_delete), [ws, sure], outputs,
                          js=confirm_js("确定删除当前报告吗？删除后可点击“撤销删除”恢复。")),
         restore_btn.click(guarded(do_restore), [ws], outputs),
-        new_btn.click(guarded_meta(do_new), [ws, *meta_fields], outputs),
+        new_btn.click(guarded_meta(do_new), [ws, *new_fields], outputs),
         save_meta.click(guarded_meta(do_save_meta), [ws, *meta_fields], outputs),
         from_last.upload(guarded1(do_upload("report")), [ws, from_last], outputs),
         from_wb.upload(guarded1(do_upload("workbook")), [ws, from_wb], outputs),

@@ -126,7 +126,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                 "右侧立即显示校验结果；空白表示未填写（不是 0），可用“空白填 0”一次补齐。")
     with gr.Row():
         fill_btn = gr.Button("自动计算合计", elem_id="fill_totals", variant="primary", size="sm")
-        scope = gr.Dropdown(FILL_SCOPES, value="all", show_label=False, elem_id="zero_scope", scale=0, min_width=160,
+        scope = gr.Dropdown(FILL_SCOPES, value="all", label="填 0 的范围", show_label=False, elem_id="zero_scope", scale=0, min_width=160,
                             container=False)
         zero_btn = gr.Button("空白填 0", elem_id="fill_zeros", size="sm")
         undo_btn = gr.Button("撤销", elem_id="undo", size="sm")
@@ -139,7 +139,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     status = gr.Markdown("", elem_id="stats_status")
     rev = gr.State({})  # the cell values this page shows (what an edit is compared against)
     with gr.Group(elem_classes=["xxgk-hidden"]):
-        paste_payload = gr.Textbox(elem_id="paste_payload", show_label=False, container=False)
+        paste_payload = gr.Textbox(label="粘贴内容", elem_id="paste_payload", show_label=False, container=False)
         paste_apply = gr.Button("粘贴", elem_id="paste_apply")
     grids: dict[str, gr.Dataframe] = {}
     with gr.Row():

@@ -33,7 +33,14 @@ CSS = """
 .xxgk-sticky { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto; }
 [data-testid^="cell-"].xxgk-hl { outline: 3px solid #fa8c16 !important; outline-offset: -3px; }
 [data-testid^="cell-"].xxgk-hl-total { outline: 3px solid #a8071a !important; outline-offset: -3px; }
-footer, .settings-button, button[aria-label="设置"], .record-button, .pwa-install { display: none !important; }
+/* Gradio titles its toasts by their type in English; the page shows Chinese titles instead. */
+.toast-title { font-size: 0 !important; visibility: hidden; }
+.toast-title::after { font-size: var(--text-md); visibility: visible; }
+.toast-title.warning::after { content: "提示"; }
+.toast-title.info::after { content: "提示"; }
+.toast-title.success::after { content: "完成"; }
+.toast-title.error::after { content: "出错了"; }
+.drop-hint, footer, .settings-button, button[aria-label="设置"], .record-button, .pwa-install { display: none !important; }
 """
 STORAGE_KEY = "xxgk-workspace"
 
@@ -97,4 +104,6 @@ def launch_kwargs(ctx: AppContext) -> dict[str, Any]:
         "footer_links": [],
         "pwa": False,
         "js": PAGE_JS,
+        # Status words Gradio's Chinese translation lacks (announced to screen readers).
+        "i18n": gr.I18n(**{loc: {"common.complete": "已完成", "common.error": "出错了"} for loc in ("zh-CN", "zh")}),
     }

@@ -115,7 +115,8 @@ def guard_markdown(findings: list[Finding], notice: str | None, backend_label: s
     """Under the reply: which numbers could not be traced, each quoted with its sentence."""
     lines = [f"**起草方式**：{backend_label}"]
     if notice:
-        lines.append(f"**说明**：{notice}")
+        # The drafter's notice also serves the CLI, which names its flag; the page has no flags.
+        lines.append(f"**说明**：{notice.replace('（已指定 --offline）', '')}")
     if not findings:
         lines.append("【通过】数字核对通过：稿中数字均可在要点或统计表中找到。")
         return "\n\n".join(lines)
@@ -154,3 +155,14 @@ def local_time(iso: str, fmt: str = "%m-%d %H:%M:%S") -> str:
         return datetime.fromisoformat(iso).astimezone(zone).strftime(fmt)
     except ValueError:
         return iso
+
+
+def backend_label(settings: Any, forced_offline: bool = False) -> str:
+    """The drafting backend as the page names it: the model's name, never its address or a command flag."""
+    if forced_offline:
+        return "离线起草（本服务启动时设为只用离线起草）"
+    if settings.offline:
+        return "离线起草"
+    if not settings.base_url:
+        return "离线起草（未配置模型）"
+    return f"模型 {settings.model}"

@@ -16,7 +16,15 @@ from .prompts import estimate_tokens, prompt_size
 from .results import BACKEND_LABELS, DraftEvent, DraftResult, Usage
 from .service import draft_text, placeholder_report, redraft, store_result
 from .settings import DraftSettings, RemoteModelForbiddenError, load_settings
-from .store import CellConflictError, NothingToUndoError, StaleReportError, StoreError, Version, VersionNotFoundError, VersionStore
+from .store import (
+    CellConflictError,
+    NothingToUndoError,
+    StaleReportError,
+    StoreError,
+    Version,
+    VersionNotFoundError,
+    VersionStore,
+)
 
 if TYPE_CHECKING:
     from .chain import Drafter
@@ -35,9 +43,9 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BACKEND_LABELS",
-    "CellConflictError",
     "FIXED_PHRASES",
     "PARTS",
+    "CellConflictError",
     "DraftEvent",
     "DraftResult",
     "DraftSettings",
