@@ -23,10 +23,26 @@ from .checks import (
     read_verdicts,
     write_verdicts,
 )
+from .errors import AssistantError
 from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
 
 if TYPE_CHECKING:
-    from .drafting import DraftResult
+    from .drafting import (
+        CellConflictError,
+        DraftResult,
+        NotesError,
+        NothingToUndoError,
+        PartError,
+        RemoteModelForbiddenError,
+        ReportNameError,
+        ReportNotFoundError,
+        StaleReportError,
+        StoreError,
+        VersionNotFoundError,
+        VersionStore,
+    )
+    from .drafting.edits import FormatMismatchError
+    from .drafting.session import DraftingSession, NoDraftError, OfflineRewriteError
     from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
     from .render import ExportBlocked, export_all, export_report, render_docx, render_html, render_markdown
     from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
@@ -37,7 +53,14 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("AuditSummary", "ParseError", "ParseOutcome", "audit", "next_year", "parse_file", "parse_text"), ".ingest"),
     **dict.fromkeys(("ExportBlocked", "export_all", "export_report", "render_docx", "render_html", "render_markdown"), ".render"),
     **dict.fromkeys(("WorkbookError", "read_workbook", "write_template", "write_workbook"), ".render.workbook"),
-    "DraftResult": ".drafting",
+    **dict.fromkeys(
+        ("CellConflictError", "DraftResult", "NotesError", "NothingToUndoError", "PartError", "RemoteModelForbiddenError",
+         "ReportNameError", "ReportNotFoundError", "StaleReportError", "StoreError", "VersionNotFoundError",
+         "VersionStore"),
+        ".drafting",
+    ),
+    "FormatMismatchError": ".drafting.edits",
+    **dict.fromkeys(("DraftingSession", "NoDraftError", "OfflineRewriteError"), ".drafting.session"),
 }
 
 
@@ -51,15 +74,31 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AssistantError",
     "AuditSummary",
+    "CellConflictError",
     "CheckResult",
+    "DraftingSession",
     "ExportBlocked",
     "Finding",
+    "FormatMismatchError",
+    "NoDraftError",
+    "NotesError",
+    "NothingToUndoError",
+    "OfflineRewriteError",
     "ParseError",
     "ParseOutcome",
+    "PartError",
+    "RemoteModelForbiddenError",
+    "ReportInputError",
+    "ReportNameError",
+    "ReportNotFoundError",
+    "StaleReportError",
+    "StoreError",
     "Verdict",
     "VerdictError",
     "VerdictOutcome",
+    "VersionNotFoundError",
     "WorkbookError",
     "apply_verdicts",
     "audit",
@@ -74,6 +113,7 @@ __all__ = [
     "load_report",
     "load_report_file",
     "next_year",
+    "open_session",
     "parse_file",
     "parse_text",
     "read_verdicts",
@@ -148,3 +188,37 @@ def draft_notes(
 
     doc = load_report_file(report) if isinstance(report, str | Path) else report
     return draft_text(notes_text, doc, parts, instruction, offline)
+
+
+CLI_REPORT = "default"
+
+
+def open_session(
+    report: Report | str | Path | None = None,
+    *,
+    report_id: str = CLI_REPORT,
+    store: VersionStore | None = None,
+    offline: bool = False,
+    notes: str | None = None,
+) -> DraftingSession:
+    """A drafting session on a stored report (``report_id``; "default" is the CLI's report).
+
+    ``report`` (a Report or a path to one), when given, becomes the stored report's content; otherwise
+    the stored one is used, or a report without tables for last calendar year. ``store`` defaults to
+    the one in the user data dir; ``offline`` forces the deterministic drafter; ``notes`` (a notes
+    document, data-contract §3) is kept as the report's notes and drafted from (``NotesError`` if invalid).
+    """
+    from .drafting import VersionStore, parse_notes, placeholder_report
+    from .drafting.session import DraftingSession
+
+    parsed = parse_notes(notes) if notes is not None else None
+
+    store = store if store is not None else VersionStore()
+    doc = load_report_file(report) if isinstance(report, str | Path) else report
+    if doc is not None:
+        store.save_report(report_id, doc)
+    elif store.load_report(report_id) is None:
+        store.save_report(report_id, placeholder_report())
+    if notes is not None:
+        store.save_notes(report_id, "all", notes)
+    return DraftingSession(store, report_id, offline=offline, notes=parsed)

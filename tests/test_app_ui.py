@@ -11,11 +11,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from corpus import OWN_REPORT_TEXT
 from fake_openai_server import FakeOpenAIServer, serve
 
-from assistant.api import ExportBlocked
 from assistant.app import AppConfig, AppContext
 from assistant.app.grids import grid_rows
 from assistant.app.tab_compose import accept_version, draft_stream
-from assistant.app.tab_preview import blocked_message, export_file, preview_html
+from assistant.app.tab_preview import ExportRefused, export_file, preview_html
 from assistant.app.tab_settings import connection_test
 from assistant.app.tab_stats import edit_table, import_file, stats_outputs
 from assistant.app.workspace import Workspace
@@ -52,7 +51,7 @@ def test_a_cell_edit_reports_the_cell_and_autofill_clears_it(space: Workspace) -
     assert "「三、本年度办理结果 （一）予以公开」行「总计」列" in grids_and_findings[-1]
     styled = grids_and_findings[1].to_html()
     assert "#fde2e1" in styled  # the flagged cell is coloured
-    report = space.fill_totals()
+    report, _ = space.fill_totals()
     assert space.check(report).ok and report.applications.granted.total == 1  # type: ignore[union-attr]
 
 
@@ -67,15 +66,16 @@ def test_an_unreadable_value_is_refused_and_nothing_is_saved(space: Workspace) -
 
 def test_export_is_blocked_with_reasons_then_written_per_workspace(space: Workspace) -> None:
     space.set_cells({"applications.granted.total": 5})
-    with pytest.raises(ExportBlocked, match=r"R3\.3") as info:
+    with pytest.raises(ExportRefused) as info:
         export_file(space, "docx")
-    message = blocked_message(info.value)
-    assert "已拒绝导出" in message and "R3.3" in message and "--force" not in message
+    message = str(info.value)
+    assert "已拒绝导出" in message and "**统计数据**" in message and "「（一）予以公开」行" in message
+    assert "--force" not in message
     status, frame = preview_html(space)
-    assert "暂不能导出" in status and frame.startswith("<iframe")
+    assert "已拒绝导出" in status and frame.startswith("<iframe")
     space.fill_totals()
     path = export_file(space, "docx")
-    assert path.exists() and space.id in str(path) and path.name.endswith("年度报告.docx")
+    assert path.exists() and space.owner not in str(path) and space.id not in str(path) and path.name.endswith("年度报告.docx")
     import docx
 
     assert "淄博市工业和信息化局" in "\n".join(p.text for p in docx.Document(str(path)).paragraphs)

@@ -14,7 +14,11 @@ def test_findings_name_cells_and_escape_text(sample_report) -> None:
                                            message="<script>x</script> 不相等")])
     page = findings_html(result, sample_report)
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "applications.granted.total（三、收到和处理政府信息公开申请情况表「三、本年度办理结果 （一）予以公开」行「总计」列）" in page
+    main, detail = page.split("<details>")
+    assert "三、收到和处理政府信息公开申请情况表「三、本年度办理结果 （一）予以公开」行「总计」列" in main
+    assert "applications.granted.total" not in main and "R9" not in main  # ids only in the collapsed detail
+    assert "applications.granted.total" in detail and "R9" in detail
+    assert 'data-pos="grid_applications:2:8"' in main  # clicking it outlines that exact cell
     assert "检查未通过" in page
 
 

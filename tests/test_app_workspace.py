@@ -19,7 +19,8 @@ def store(tmp_path: Path):
 
 def test_a_new_workspace_starts_with_the_sample(store: VersionStore) -> None:
     space, created = Workspace.open(store, None)
-    assert created and space.id.startswith("ws-") and len(space.id) > 20
+    assert created and space.owner.startswith("ws-") and len(space.owner) > 20
+    assert space.entry().name == "示例"
     assert space.report().agency == "淄博市工业和信息化局"
     assert "148" in space.notes("overview")
     assert space.check().ok
@@ -32,7 +33,7 @@ def test_reopening_restores_the_work_from_the_file(tmp_path: Path) -> None:
         space.save_notes("problems", "- 独有要点")
         space.save_chat("overview", [{"role": "user", "content": "要点", "kind": "notes"}])
     with VersionStore(tmp_path) as again:  # a new process: only the SQLite file is shared
-        back, created = Workspace.open(again, space.id)
+        back, created = Workspace.open(again, space.owner)
         assert not created
         assert back.check().errors > 0
         assert back.notes("problems") == "- 独有要点"
@@ -42,7 +43,7 @@ def test_reopening_restores_the_work_from_the_file(tmp_path: Path) -> None:
 def test_two_workspaces_do_not_share_anything(store: VersionStore) -> None:
     a, _ = Workspace.open(store, None)
     b, _ = Workspace.open(store, None)
-    assert a.id != b.id
+    assert a.id != b.id and a.owner != b.owner
     a.set_cells({"review_litigation.review.upheld": 7})
     a.save_notes("overview", "- 甲的要点")
     assert b.report().review_litigation.review.upheld == 0  # type: ignore[union-attr]
@@ -52,7 +53,7 @@ def test_two_workspaces_do_not_share_anything(store: VersionStore) -> None:
 
 def test_an_unknown_or_malformed_id_gets_a_fresh_workspace(store: VersionStore) -> None:
     space, created = Workspace.open(store, "../../etc/passwd")
-    assert created and space.id.startswith("ws-")
+    assert created and space.owner.startswith("ws-")
 
 
 def test_settings_override_the_environment_but_never_hold_the_key(store: VersionStore, monkeypatch) -> None:

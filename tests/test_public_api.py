@@ -46,3 +46,36 @@ def test_render_formats_agree_with_the_cli():
     from assistant.render import EXPORT_FORMATS
 
     assert CLI_FORMATS == EXPORT_FORMATS
+
+
+def test_every_exception_the_api_raises_shares_one_base_and_is_listed():
+    import inspect
+
+    from assistant.drafting import library, session, store
+    from assistant.drafting import notes as notes_mod
+    from assistant.drafting import settings as settings_mod
+    from assistant.drafting.edits import FormatMismatchError
+    from assistant.ingest import errors as ingest_errors
+    from assistant.render import gate, workbook
+    from assistant.schema import document
+
+    raised = {
+        obj
+        for module in (library, session, store, notes_mod, settings_mod, ingest_errors, gate, workbook, document)
+        for obj in vars(module).values()
+        if inspect.isclass(obj) and issubclass(obj, Exception) and obj.__module__ == module.__name__
+    } | {FormatMismatchError}
+    assert raised, "no exception classes found"
+    for exc in raised:
+        assert issubclass(exc, api.AssistantError), exc.__name__
+        assert exc.__name__ in api.__all__, f"{exc.__name__} is raised through the API but not in __all__"
+        assert getattr(api, exc.__name__) is exc
+
+
+def test_the_shells_draft_only_through_the_session():
+    from pathlib import Path
+
+    root = Path(api.__file__).parent
+    for shell in (root / "cli" / "draft.py", root / "app" / "tab_compose.py"):
+        text = shell.read_text(encoding="utf-8")
+        assert "Drafter(" not in text and "OpenAI(" not in text and "store_result" not in text, shell.name

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets
+import hmac
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..drafting import VersionStore, load_settings
-from .workspace import Workspace
-
-SECRET_FILE = "app_secret"
+from ..drafting.library import move_owner
+from .workspace import Workspace, server_secret
 
 
 @dataclass(frozen=True)
@@ -51,21 +49,24 @@ class AppContext:
 
     def browser_secret(self) -> str:
         """A stable secret for the browser-side workspace id, so it survives restarts (file mode 0600)."""
-        path = self.data_dir / SECRET_FILE
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(32))
-        return path.read_text().strip()
+        return server_secret(self.data_dir).decode()
 
-    @staticmethod
-    def workspace_key(ws: Any, username: str | None) -> Any:
-        """By login name when login is on (the same work on any browser), else the browser's workspace id."""
-        return f"user-{hashlib.sha256(username.encode()).hexdigest()[:32]}" if username else ws
+    def workspace_key(self, ws: Any, username: str | None) -> Any:
+        """By login name when login is on (the same work on any browser), else the browser's workspace id.
+
+        A login's key is keyed by the server's secret, so nobody can derive it from the name (a server
+        without login on the same data dir cannot open it by guessing).
+        """
+        if not username:
+            return ws
+        digest = hmac.new(server_secret(self.data_dir), username.encode(), hashlib.sha256).hexdigest()[:40]
+        key = f"user-{digest}"
+        # Logins of earlier releases were keyed by sha256(name): their work moves to the new key once.
+        move_owner(self.store, f"user-{hashlib.sha256(username.encode()).hexdigest()[:32]}", key)
+        return key
 
     def open(self, ws: Any, username: str | None = None) -> tuple[Workspace, bool]:
-        """The clerk's workspace and whether it was just created (seeded with the sample)."""
+        """The clerk's workspace and whether it was just created (its first report is the 示例)."""
         return Workspace.open(self.store, self.workspace_key(ws, username))
 
     def space(self, ws: Any, username: str | None = None) -> Workspace:

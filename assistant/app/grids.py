@@ -79,7 +79,11 @@ def _section2(version: FormatVersion) -> GridLayout:
         for row in sub.rows:
             slots: list[Item] = [Slot(f"active_disclosure.{sub.id}.{row.id}.{c.id}") for c in sub.columns]
             rows.append(("", row.label, *slots, *([""] * (width - len(sub.columns)))))
-    headers = ("项目", INFO_CONTENT, *(f"第{i + 1}栏" for i in range(width)))
+    # A column's header names what it holds in every sub-table (the official headings, not "第1栏").
+    subs = section2_tables(version)
+    headers = ("项目", INFO_CONTENT, *(
+        " / ".join(dict.fromkeys(sub.columns[i].label for sub in subs if i < len(sub.columns))) for i in range(width)
+    ))
     return GridLayout("active_disclosure", TABLE_LABELS["active_disclosure"], headers, tuple(rows), 2)
 
 
@@ -175,3 +179,35 @@ def read_grid(report: Report, table: str, rows: Sequence[Sequence[Any]]) -> dict
 def flagged_positions(report: Report, table: str, cells: dict[str, str]) -> dict[tuple[int, int], str]:
     """Grid positions of flagged cells → severity ("error" wins over "warning")."""
     return {pos: cells[cid] for pos, cid in layout(report.format, table).slots().items() if cid in cells}
+
+
+MAX_PASTE_CHARS = 200_000
+
+
+def read_paste(report: Report, table: str, row: int, col: int, text: str) -> dict[str, int | Decimal | None]:
+    """A block copied from Excel/WPS (tab-separated rows) pasted at grid position (row, col).
+
+    Rows and columns land as copied, from the selected cell on; positions that are labels or outside the
+    grid are skipped; a blank copied cell leaves the cell blank. Raises ``GridInputError`` naming every
+    cell whose value is not a number (nothing is applied then).
+    """
+    if len(text) > MAX_PASTE_CHARS:
+        raise GridInputError([f"粘贴的内容过长（超过 {MAX_PASTE_CHARS} 个字符），请分块粘贴。"])
+    slots = layout(report.format, table).slots()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    values: dict[str, int | Decimal | None] = {}
+    problems: list[str] = []
+    for dr, line in enumerate(lines):
+        for dc, raw in enumerate(line.split("\t")):
+            cell_id = slots.get((row + dr, col + dc))
+            if cell_id is None:
+                continue
+            try:
+                values[cell_id] = parse_value(cell_id, raw.replace(",", "").replace("，", ""), report.format)
+            except ValueError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise GridInputError(problems)
+    return values

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .context import SECRET_FILE, AppConfig, AppContext
+from .context import AppConfig, AppContext
+from .workspace import SECRET_FILE
 
 
 def prepare(config: AppConfig) -> tuple[Any, AppContext]:

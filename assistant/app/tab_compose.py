@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import gradio as gr
 
-from ..drafting import BACKEND_LABELS, PARTS, store_result
+from ..drafting import BACKEND_LABELS, PARTS
+from ..drafting.session import OFFLINE_REWRITE_LIMIT
+from ..errors import AssistantError
 from .context import AppContext
-from .views import guard_markdown, marked_markdown
+from .views import backend_label, guard_markdown, local_time, marked_markdown
 from .workspace import Workspace, part_title
-
-if TYPE_CHECKING:
-    from ..drafting import Drafter
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
 NOTES_KIND, INSTRUCTION_KIND = "notes", "instruction"
@@ -38,7 +36,7 @@ def display(chat: list[dict[str, Any]]) -> list[dict[str, str]]:
 def version_choices(space: Workspace, part: str) -> list[tuple[str, int]]:
     labels = {"accepted": "（已采纳）", "interrupted": "（已中断）", "draft": ""}
     return [
-        (f"第 {i} 版 · {v.created_at[11:19]} · {BACKEND_LABELS.get(v.backend, v.backend)}{labels[v.status]}", v.id)
+        (f"第 {i} 版 · {local_time(v.created_at)} · {BACKEND_LABELS.get(v.backend, v.backend)}{labels[v.status]}", v.id)
         for i, v in enumerate(space.store.list_versions(space.id, part), 1)
     ]
 
@@ -51,86 +49,73 @@ def _snapshot(chat: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def draft_stream(
     ctx: AppContext, space: Workspace, part: str, kind: str, text: str, chat: list[dict[str, Any]]
 ) -> Iterator[tuple[list[dict[str, Any]], str]]:
-    """Run one drafting turn: append the user's turn, stream the reply, store the version.
+    """Run one drafting turn through the drafting session: append the user's turn, stream the reply.
 
-    Yields (transcript, guard markdown); the transcript is saved when the reply is complete.
+    Yields (transcript, guard markdown); the session stores the version, the transcript is saved at the end.
     """
     chat = [*chat, {"role": "user", "content": text, "kind": kind}]
     if kind == NOTES_KIND:
         space.save_notes(part, text)
     instruction = text if kind == INSTRUCTION_KIND else None
-    previous = None
-    if instruction:
-        base = space.store.accepted(space.id, part) or space.store.latest(space.id, part)
-        previous = base.text if base else (getattr(space.report().narrative, part, None) or None)
-    from ..drafting import Drafter  # LangChain loads on the first draft, not at start-up
-
-    drafter = Drafter(space.drafting_settings(ctx.config.offline))
+    session = space.session(ctx.config.offline)
     reply: dict[str, Any] = {"role": "assistant", "content": ""}
     chat.append(reply)
-    status = f"正在起草（{drafter.describe()}）……"
+    status = f"正在起草（{backend_label(session.settings, ctx.config.offline)}）……"
     stop = ctx.stop_flag(space.id)
     stop.clear()
     yield _snapshot(chat), status
+    events = session.stream(part, instruction, stop)
     try:
-        yield from _stream_events(space, part, drafter, instruction, previous, chat, reply, status, stop)
+        for event in events:
+            if event.type == "delta":
+                reply["content"] += event.text
+                yield _snapshot(chat), status
+            elif event.type == "status":
+                status = event.text
+                if status == OFFLINE_REWRITE_LIMIT:
+                    reply["content"] = status
+                yield _snapshot(chat), status
+            elif event.result is not None:
+                result = event.result
+                reply["content"] = result.text if session.last_version is not None else OFFLINE_REWRITE_LIMIT
+                if session.last_version is not None:
+                    reply["version"] = session.last_version.id
+                space.save_chat(part, chat)
+                label = BACKEND_LABELS[result.backend]
+                yield _snapshot(chat), guard_markdown(result.findings, result.notice, label)
+                return
+        # stopped: the session kept what was written as an interrupted version
+        if session.last_version is not None:
+            reply["version"] = session.last_version.id
+        reply["content"] += STOPPED_NOTE
+        space.save_chat(part, chat)
+        yield _snapshot(chat), status
     except GeneratorExit:  # the browser went away mid-draft
-        _keep_interrupted(space, part, drafter, instruction, chat, reply)
+        events.close()
+        reply["content"] += STOPPED_NOTE
+        space.save_chat(part, chat)
         raise
-
-
-def _keep_interrupted(
-    space: Workspace, part: str, drafter: Drafter, instruction: str | None,
-    chat: list[dict[str, Any]], reply: dict[str, Any],
-) -> None:
-    """Keep what was written before a stop as an interrupted version (never silently dropped)."""
-    if reply["content"].strip():
-        version = space.store.add_version(space.id, part, reply["content"], instruction=instruction,
-                                          backend="llm" if drafter.backend == "llm" else "offline",
-                                          findings=[], status="interrupted")
-        reply["version"] = version.id
-    reply["content"] += STOPPED_NOTE
-    space.save_chat(part, chat)
-
-
-def _stream_events(
-    space: Workspace, part: str, drafter: Drafter, instruction: str | None, previous: str | None,
-    chat: list[dict[str, Any]], reply: dict[str, Any], status: str, stop: threading.Event,
-) -> Iterator[tuple[list[dict[str, Any]], str]]:
-    for event in drafter.stream_part(part, space.notes_all(), space.report(), instruction, previous):
-        if stop.is_set():  # leaving the loop closes the model's stream
-            _keep_interrupted(space, part, drafter, instruction, chat, reply)
-            yield _snapshot(chat), "已停止生成；已写出的部分保存为“已中断”版本。"
-            return
-        if event.type == "delta":
-            reply["content"] += event.text
-            yield _snapshot(chat), status
-        elif event.type == "status":
-            status = event.text
-            yield _snapshot(chat), status
-        elif event.result is not None:
-            result = event.result
-            version = store_result(space.store, space.id, result, instruction)
-            reply["content"] = result.text
-            reply["version"] = version.id
-            space.save_chat(part, chat)
-            yield _snapshot(chat), guard_markdown(result.findings, result.notice, BACKEND_LABELS[result.backend])
 
 
 def accept_version(space: Workspace, part: str, version_id: int | None) -> str:
     """Accept a version (default: the latest) into the report; returns a Chinese message."""
-    if version_id is None:
-        latest = space.store.latest(space.id, part)
-        if latest is None:
-            raise ValueError(f"“{part_title(part)}”还没有任何稿件，请先起草。")
-        version_id = latest.id
-    version = space.store.get_version(version_id)
-    if version.workspace != space.id:
-        raise ValueError("只能采纳本工作区的稿件。")
-    space.store.accept(version.id)
-    space.set_narrative(part, version.text)
+    version = space.session().accept(part, version_id)
     note = "（稿中仍有【待核实】标注，请核对后修改）" if "【待核实" in version.text else ""
     return f"已将第 {version.id} 号稿件采纳为“{part_title(part)}”正文并保存{note}。"
+
+
+def current_text(space: Workspace, part: str) -> str:
+    """The text a clerk edits: the latest version, else the report's narrative of the part."""
+    latest = space.store.latest(space.id, part)
+    return latest.text if latest is not None else (getattr(space.report().narrative, part, None) or "")
+
+
+def save_edit(space: Workspace, part: str, text: str) -> tuple[str, int]:
+    """A hand edit of the part's text as a new version (人工修改), guarded and checked; (message, id)."""
+    version = space.session().edit(part, text)
+    found = "；".join(f.message for f in version.findings[:3])
+    more = f"，请核对：{found}" if found else "，数字核对通过"
+    return f"已将修改保存为第 {version.id} 号稿件（人工修改）{more}。采纳后进入正文。", version.id
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
@@ -145,16 +130,19 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                                  placeholder="在下方粘贴要点并发送，稿件会逐字显示在这里。", feedback_options=None)
             guard = gr.Markdown("", elem_id="guard")
             with gr.Row():
-                chat_input = gr.Textbox(placeholder="粘贴要点，每行一条（以“-”开头）……", show_label=False, lines=3,
+                chat_input = gr.Textbox(label="要点", placeholder="粘贴要点，每行一条（以“-”开头）……", show_label=False, lines=3,
                                         elem_id="chat_input", scale=4)
                 send = gr.Button("发送要点并起草", elem_id="send", variant="primary", scale=1)
             with gr.Row():
-                instruction = gr.Textbox(placeholder="重写要求，例如：更简洁；补充培训情况", show_label=False,
+                instruction = gr.Textbox(label="重写要求", placeholder="重写要求，例如：更简洁；补充培训情况", show_label=False,
                                          elem_id="instruction", scale=4)
                 regen = gr.Button("按要求重写", elem_id="regenerate", scale=1)
             with gr.Row():
                 stop = gr.Button("停止生成", elem_id="stop", variant="stop")
                 accept = gr.Button("采纳最新稿为正文", elem_id="accept", variant="primary")
+            edit_text = gr.Textbox(label="正文（可直接修改；保存后成为新版本，经数字核对后可采纳）", lines=8,
+                                   max_lines=30, elem_id="part_text")
+            save_edit_btn = gr.Button("保存修改为新版本", elem_id="save_edit")
     compose_status = gr.Markdown("", elem_id="compose_status")
     with gr.Accordion("版本历史与对比", open=False, elem_id="versions_panel"):
         with gr.Row():
@@ -171,9 +159,9 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         a = choices[-2][1] if len(choices) > 1 else None
         b = choices[-1][1] if choices else None
         return [space.notes(part_id), display(space.chat(part_id)), "",
-                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b)]
+                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), current_text(space, part_id)]
 
-    view_outputs = [notes, chatbot, guard, ver_a, ver_b]
+    view_outputs = [notes, chatbot, guard, ver_a, ver_b, edit_text]
     part.change(refresh, [ws, part], view_outputs)
 
     def save_notes(text: str, ws_id: str, part_id: str, request: gr.Request) -> None:
@@ -203,10 +191,11 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         choices = version_choices(space, part_id)
         a = choices[-2][1] if len(choices) > 1 else None
         b = choices[-1][1] if choices else None
-        return [gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), space.notes(part_id)]
+        return [gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), space.notes(part_id),
+                current_text(space, part_id)]
 
     llm = {"concurrency_limit": ctx.config.draft_concurrency, "concurrency_id": "llm"}
-    after = (refresh_versions, [ws, part], [ver_a, ver_b, notes])
+    after = (refresh_versions, [ws, part], [ver_a, ver_b, notes, edit_text])
     ev_send = send.click(turn(NOTES_KIND, "input"), [chat_input, ws, part], [chatbot, guard, chat_input], **llm)  # type: ignore[arg-type]
     ev_notes = use_notes.click(turn(NOTES_KIND, "notes"), [notes, ws, part], [chatbot, guard, chat_input], **llm)  # type: ignore[arg-type]
     ev_regen = regen.click(turn(INSTRUCTION_KIND, "input"), [instruction, ws, part], [chatbot, guard, instruction], **llm)  # type: ignore[arg-type]
@@ -258,7 +247,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         space = ctx.space(ws_id, request.username)
         try:
             message = accept_version(space, part_id, int(version_id) if version_id not in (None, "") else None)
-        except (ValueError, KeyError) as exc:
+        except AssistantError as exc:
             return [f"**未能采纳**：{exc}", gr.update(), gr.update()]
         choices = version_choices(space, part_id)
         return [message, gr.update(choices=choices), gr.update(choices=choices)]
@@ -268,16 +257,28 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         return on_accept(ws_id, part_id, None, request)
 
     accept.click(on_accept_latest, [ws, part], [compose_status, ver_a, ver_b])
+
+    def on_save_edit(text: str, ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        try:
+            message, _ = save_edit(space, part_id, text or "")
+        except AssistantError as exc:
+            return [f"**未能保存**：{exc}", gr.update(), gr.update()]
+        choices = version_choices(space, part_id)
+        return [message, gr.update(choices=choices, value=choices[-2][1] if len(choices) > 1 else None),
+                gr.update(choices=choices, value=choices[-1][1])]
+
+    save_edit_btn.click(on_save_edit, [edit_text, ws, part], [compose_status, ver_a, ver_b])
     accept_sel.click(on_accept, [ws, part, ver_b], [compose_status, ver_a, ver_b])
 
     def on_diff(ws_id: str, a: Any, b: Any, request: gr.Request) -> str:
         space = ctx.space(ws_id, request.username)
         if a in (None, "") or b in (None, ""):
             return "请先在“版本甲”“版本乙”中各选一个版本。"
-        va, vb = space.store.get_version(int(a)), space.store.get_version(int(b))
-        if va.workspace != space.id or vb.workspace != space.id:
-            return "只能比较本工作区的稿件。"
-        return space.store.diff(va.id, vb.id) or "两个版本内容相同。"
+        try:
+            return space.session().diff(int(a), int(b)) or "两个版本内容相同。"
+        except AssistantError as exc:
+            return str(exc)
 
     diff_btn.click(on_diff, [ws, ver_a, ver_b], diff)
     return {"part": part, "refresh": refresh, "outputs": view_outputs}

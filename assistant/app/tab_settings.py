@@ -8,6 +8,7 @@ import gradio as gr
 
 from ..drafting.settings import RemoteModelForbiddenError, ensure_allowed
 from .context import AppContext
+from .views import backend_label
 from .workspace import Workspace
 
 
@@ -36,8 +37,7 @@ def connection_test(space: Workspace, timeout: float = 5.0) -> str:
 
 def describe(space: Workspace, ctx: AppContext) -> str:
     settings = space.drafting_settings(ctx.config.offline)
-    forced = "（启动时已指定 --offline，本次运行只能离线起草）" if ctx.config.offline else ""
-    return f"当前起草方式：{settings.describe()}{forced}\n\n{ctx.key_status()}"
+    return f"当前起草方式：{backend_label(settings, ctx.config.offline)}\n\n{ctx.key_status()}"
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:

@@ -1,17 +1,24 @@
-"""统计数据: the three tables as editable grids, live findings, 自动计算合计, imports, the sample."""
+"""统计数据: the three tables as editable grids (typing and pasting like a spreadsheet), live findings,
+自动计算合计, 空白填 0, undo and redo of every bulk action, workbook import and the blank workbook."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from ..checks import CheckResult
-from ..schema import Report, ReportInputError
+from ..drafting import PARTS, NothingToUndoError, StaleReportError
+from ..drafting.edits import cell_changes
+from ..errors import AssistantError
+from ..schema import Report, ReportInputError, set_cells
+from ..schema.document import flatten_cells
+from ..schema.labels import CELLS
 from .context import UPLOAD_TYPES_REPORT, UPLOAD_TYPES_WORKBOOK, AppContext
-from .grids import TABLES, GridInputError, layout, read_grid
-from .views import findings_html, grid_frame
+from .grids import TABLES, GridInputError, layout, read_grid, read_paste
+from .views import changes_markdown, findings_html, grid_frame
 from .workspace import Workspace
 
 GRID_IDS = {t: f"grid_{t}" for t in TABLES}
@@ -24,18 +31,50 @@ def stats_outputs(report: Report, result: CheckResult) -> list[Any]:
     return [*(grid_frame(report, t, result) for t in TABLES), findings_html(result, report)]
 
 
-def edit_table(space: Workspace, table: str, rows: list[list[Any]]) -> tuple[Report, CheckResult, str | None]:
-    """Apply an edited grid: changed cells saved, checks re-run. Returns (report, result, error message)."""
+def edit_table(space: Workspace, table: str, rows: list[list[Any]],
+               shown: dict[str, Any] | None = None) -> tuple[Report, CheckResult, str | None]:
+    """Apply an edited grid as cell-level changes, checks re-run. Returns (report, result, error message).
+
+    ``shown`` holds the cell values the page last displayed: only cells the clerk changed from those are
+    written, and a cell changed elsewhere meanwhile makes the page reload instead of overwriting it.
+    """
     report = space.report()
     try:
-        changed = read_grid(report, table, rows)
+        if shown:
+            base = set_cells(report, {c: v for c, v in shown.items() if c in CELLS[report.format]})
+            changed = read_grid(base, table, rows)
+            report = space.set_cells(changed, expected={c: shown.get(c) for c in changed})
+        else:
+            changed = read_grid(report, table, rows)
+            report = space.set_cells(changed)
     except GridInputError as exc:
         return report, space.check(report), str(exc)
-    try:
-        report = space.set_cells(changed)
+    except StaleReportError as exc:
+        return space.report(), space.check(), str(exc)
     except ReportInputError as exc:
         return report, space.check(report), str(exc)
     return report, space.check(report), None
+
+
+def paste_block(space: Workspace, payload: str) -> tuple[Report, str]:
+    """Apply a block pasted from Excel/WPS (JSON from the page: table, row, col, text) as one undoable step."""
+    try:
+        data = json.loads(payload or "{}")
+        table, row, col, text = data["table"], int(data["row"]), int(data["col"]), str(data["text"])
+    except (ValueError, KeyError, TypeError):
+        return space.report(), "未能识别粘贴的内容，请重新复制后再粘贴。"
+    if table not in TABLES:
+        return space.report(), "请先点选要粘贴到的表格单元格。"
+    report = space.report()
+    try:
+        values = read_paste(report, table, row, col, text)
+        if not values:
+            return report, "粘贴位置没有可填写的单元格（请点选数字单元格后再粘贴）。"
+        before = report
+        report = space.set_cells(values, undo_label="粘贴")
+    except (GridInputError, ReportInputError) as exc:
+        return report, f"**粘贴未生效**：{exc}"
+    return report, changes_markdown("粘贴", cell_changes(before, report))
 
 
 def _rows(frame: Any) -> list[list[Any]]:
@@ -46,8 +85,9 @@ def _rows(frame: Any) -> list[list[Any]]:
     return [list(r) for r in frame or []]
 
 
-def import_file(space: Workspace, path: str, kind: str) -> tuple[Report, str]:
-    """Import statistics from a filled workbook, or next year's document from last year's published report."""
+def import_file(space: Workspace, path: str, kind: str, metadata: bool = False) -> tuple[Report, str]:
+    """Import statistics from a filled workbook into the open report (tables only; with ``metadata`` also
+    the report information), or make a new report for next year from last year's published report."""
     from ..api import load_report_file, next_year, parse_file, read_workbook
 
     suffix = Path(path).suffix.lower()
@@ -56,22 +96,51 @@ def import_file(space: Workspace, path: str, kind: str) -> tuple[Report, str]:
         raise ValueError(f"不支持的文件类型“{suffix or '无扩展名'}”；请上传 {' / '.join(allowed)} 文件。")
     if kind == "workbook":
         imported = read_workbook(path)
-        return space.save_report(imported), f"已从 Excel 统计表导入 {imported.year} 年度的统计数据。"
+        report = space.import_tables(imported, metadata=metadata)
+        also = "和报告信息" if metadata else ""
+        return report, (f"已从 Excel 统计表导入 {imported.year} 年度的统计数据{also}（只替换统计表，已写的正文和要点不变；"
+                        "可点击“撤销”恢复导入前的数据）。")
     last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file(path).report
-    report = space.save_report(next_year(last))
-    return report, (f"已根据 {last.year} 年度报告生成 {report.year} 年度报告：“上年结转”已按上年“结转下年度继续办理”填入，"
-                    "其余数字请逐项填写。")
+    reference: dict[str, str] = {p: text for p in PARTS if (text := getattr(last.narrative, p, None))}
+    entry = space.create_from(next_year(last), reference=reference)
+    report = space.report()
+    return report, (f"已根据 {last.year} 年度报告新建“{entry.name}”：“上年结转”已按上年“结转下年度继续办理”填入，"
+                    "其余数字请逐项填写；上年正文仅作参考，不作为本年要点。原有报告不受影响。")
+
+
+def template_file(space: Workspace) -> Path:
+    """A blank statistics workbook of the open report's format, in the owner's export dir."""
+    from ..api import write_template
+
+    report = space.report()
+    return write_template(space.export_dir() / f"统计表模板（{report.format}年版格式）.xlsx", report.format)
+
+
+FILL_SCOPES = [("全部表格", "all"), ("表二 主动公开", "active_disclosure"), ("表三 依申请公开", "applications"),
+               ("表四 复议诉讼", "review_litigation")]
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     """Lay out the area; returns its components for the other areas and for loading."""
-    gr.Markdown("按官方表格逐格填写；数字改动后右侧立即显示校验结果，有问题的单元格以颜色标出。空白表示未填写（不是 0）。")
+    gr.Markdown("按官方表格逐格填写：点选单元格直接输入数字，或从 Excel / WPS 复制一块数字后点选起始单元格粘贴。"
+                "右侧立即显示校验结果；空白表示未填写（不是 0），可用“空白填 0”一次补齐。")
     with gr.Row():
-        sample_btn = gr.Button("载入样例报告", elem_id="load_sample", size="sm")
         fill_btn = gr.Button("自动计算合计", elem_id="fill_totals", variant="primary", size="sm")
+        scope = gr.Dropdown(FILL_SCOPES, value="all", label="填 0 的范围", show_label=False, elem_id="zero_scope", scale=0, min_width=160,
+                            container=False)
+        zero_btn = gr.Button("空白填 0", elem_id="fill_zeros", size="sm")
+        undo_btn = gr.Button("撤销", elem_id="undo", size="sm")
+        redo_btn = gr.Button("重做", elem_id="redo", size="sm")
+    with gr.Row():
         upload_wb = gr.UploadButton("从 Excel 统计表导入", file_types=list(UPLOAD_TYPES_WORKBOOK), elem_id="import_xlsx", size="sm")
-        upload_rep = gr.UploadButton("从上年度报告导入", file_types=list(UPLOAD_TYPES_REPORT), elem_id="import_last_year", size="sm")
+        with_meta = gr.Checkbox(False, label="同时导入报告信息（机关名称、年度等）", elem_id="import_with_meta", container=False)
+        template_btn = gr.Button("下载空白统计表", elem_id="download_template", size="sm")
+        template_file_c = gr.File(label="空白统计表", elem_id="template_file", interactive=False, visible=False)
     status = gr.Markdown("", elem_id="stats_status")
+    rev = gr.State({})  # the cell values this page shows (what an edit is compared against)
+    with gr.Group(elem_classes=["xxgk-hidden"]):
+        paste_payload = gr.Textbox(label="粘贴内容", elem_id="paste_payload", show_label=False, container=False)
+        paste_apply = gr.Button("粘贴", elem_id="paste_apply")
     grids: dict[str, gr.Dataframe] = {}
     with gr.Row():
         with gr.Column(scale=5):
@@ -85,55 +154,87 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                     elem_id=GRID_IDS[t],
                     static_columns=list(range(grid.label_columns)),
                     wrap=True,
-                    max_height=1400,
+                    max_height=4000,
                     column_widths=_WIDTHS.get(t),
                 )
-        with gr.Column(scale=2, min_width=300):
+        with gr.Column(scale=2, min_width=300, elem_classes=["xxgk-sticky"]):
             gr.Markdown("#### 校验结果")
             findings = gr.HTML(elem_id="findings")
     outputs: list[Any] = [*grids.values(), findings]
 
+    def view(space: Workspace, report: Report | None = None) -> list[Any]:
+        report = report if report is not None else space.report()
+        return [*stats_outputs(report, space.check(report)), flatten_cells(report)[0]]
+
+    def refresh(ws_id: str, request: gr.Request) -> list[Any]:
+        return view(ctx.space(ws_id, request.username))
+
     def on_edit(table: str) -> Any:
-        def handler(frame: Any, ws_id: str, request: gr.Request) -> list[Any]:
+        def handler(frame: Any, ws_id: str, seen: dict[str, Any], request: gr.Request) -> list[Any]:
             space = ctx.space(ws_id, request.username)
-            report, result, error = edit_table(space, table, _rows(frame))
+            report, _result, error = edit_table(space, table, _rows(frame), seen or None)
+            if error and "刷新页面" in error:
+                report = space.report()  # show the newer values at once
             if error:
                 gr.Warning(error.splitlines()[1].strip(" -") if "\n" in error else error, duration=8, title="提示")
-            return [*stats_outputs(report, result), error or "已自动保存。"]
+            return [*view(space, report), error or "已自动保存。"]
 
         return handler
 
     for t, grid_c in grids.items():
-        grid_c.input(on_edit(t), [grid_c, ws], [*outputs, status], show_progress="hidden", concurrency_limit=8)
+        grid_c.input(on_edit(t), [grid_c, ws, rev], [*outputs, rev, status], show_progress="hidden",
+                     concurrency_limit=8)
 
     def on_fill(ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
-        report = space.fill_totals()
-        return [*stats_outputs(report, space.check(report)), "已按表内勾稽关系自动计算合计并保存。"]
+        report, changes = space.fill_totals()
+        return [*view(space, report), changes_markdown("自动计算合计", changes)]
 
-    def on_sample(ws_id: str, request: gr.Request) -> list[Any]:
+    def on_zeros(ws_id: str, which: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
-        report = space.load_sample()
-        return [*stats_outputs(report, space.check(report)), "已载入样例报告（统计数据和起草要点）。"]
+        report, filled = space.fill_zeros(None if which in (None, "all") else which)
+        return [*view(space, report), changes_markdown("空白填 0", filled)]
 
-    def on_upload(kind: str) -> Any:
-        def handler(file: Any, ws_id: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> list[Any]:  # noqa: B008
+    def on_step(redo: bool) -> Any:
+        def handler(ws_id: str, request: gr.Request) -> list[Any]:
             space = ctx.space(ws_id, request.username)
-            progress(0.2, desc="正在读取文件……")
-            path = file if isinstance(file, str) else getattr(file, "name", str(file))
+            before = space.report()
             try:
-                report, message = import_file(space, path, kind)
-            except (ValueError, OSError) as exc:
-                gr.Warning("导入失败，请查看页面上的说明。", duration=5, title="提示")
-                report = space.report()
-                return [*stats_outputs(report, space.check(report)), f"**导入失败**：{exc}"]
-            progress(0.9, desc="正在校验……")
-            return [*stats_outputs(report, space.check(report)), message]
+                report, label = space.redo() if redo else space.undo()
+            except NothingToUndoError as exc:
+                return [*view(space), str(exc)]
+            verb = "已重做" if redo else "已撤销"
+            return [*view(space, report), changes_markdown(f"{verb}“{label}”", cell_changes(before, report))]
 
         return handler
 
-    fill_btn.click(on_fill, [ws], [*outputs, status])
-    sample_btn.click(on_sample, [ws], [*outputs, status])
-    upload_wb.upload(on_upload("workbook"), [upload_wb, ws], [*outputs, status])
-    upload_rep.upload(on_upload("report"), [upload_rep, ws], [*outputs, status])
-    return {"outputs": outputs, "status": status}
+    def on_paste(payload: str, ws_id: str, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        report, message = paste_block(space, payload)
+        return [*view(space, report), message]
+
+    def on_upload(file: Any, ws_id: str, metadata: bool, request: gr.Request,
+                  progress: gr.Progress = gr.Progress()) -> list[Any]:  # noqa: B008
+        space = ctx.space(ws_id, request.username)
+        progress(0.2, desc="正在读取文件……")
+        path = file if isinstance(file, str) else getattr(file, "name", str(file))
+        try:
+            report, message = import_file(space, path, "workbook", metadata=bool(metadata))
+        except (AssistantError, ValueError, OSError) as exc:
+            gr.Warning("导入失败，请查看页面上的说明。", duration=5, title="提示")
+            return [*view(space), f"**导入失败**：{exc}"]
+        progress(0.9, desc="正在校验……")
+        return [*view(space, report), message]
+
+    def on_template(ws_id: str, request: gr.Request) -> Any:
+        return gr.update(value=str(template_file(ctx.space(ws_id, request.username))), visible=True)
+
+    fill_btn.click(on_fill, [ws], [*outputs, rev, status])
+    zero_btn.click(on_zeros, [ws, scope], [*outputs, rev, status])
+    undo_btn.click(on_step(False), [ws], [*outputs, rev, status])
+    redo_btn.click(on_step(True), [ws], [*outputs, rev, status])
+    paste_apply.click(on_paste, [paste_payload, ws], [*outputs, rev, status], show_progress="hidden")
+    upload_wb.upload(on_upload, [upload_wb, ws, with_meta], [*outputs, rev, status])
+    with_meta.select(lambda v: "导入时将同时替换机关名称、年度、机关类型和联系方式（可撤销）。" if v else "", with_meta, status)
+    template_btn.click(on_template, [ws], template_file_c)
+    return {"outputs": [*outputs, rev], "status": status, "refresh": refresh}

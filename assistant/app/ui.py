@@ -10,7 +10,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
-from . import tab_compose, tab_preview, tab_settings, tab_stats
+from . import tab_compose, tab_preview, tab_reports, tab_settings, tab_stats
+from .clientjs import PAGE_JS
 from .context import AppContext
 
 # Gradio warns that a Styler is shown unstyled when interactive, yet it still sends the cell styling
@@ -26,6 +27,20 @@ CSS = """
 .xxgk-findings .xxgk-cells { font-size: .85em; color: #555; }
 .xxgk-summary.ok { color: #237804; font-weight: 600; }
 .xxgk-summary.bad { color: #a8071a; font-weight: 600; }
+.xxgk-findings li[data-pos] { cursor: pointer; }
+.xxgk-findings details { font-size: .85em; color: #555; }
+.xxgk-hidden { display: none !important; }
+.xxgk-sticky { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto; }
+[data-testid^="cell-"].xxgk-hl { outline: 3px solid #fa8c16 !important; outline-offset: -3px; }
+[data-testid^="cell-"].xxgk-hl-total { outline: 3px solid #a8071a !important; outline-offset: -3px; }
+/* Gradio titles its toasts by their type in English; the page shows Chinese titles instead. */
+.toast-title { font-size: 0 !important; visibility: hidden; }
+.toast-title::after { font-size: var(--text-md); visibility: visible; }
+.toast-title.warning::after { content: "提示"; }
+.toast-title.info::after { content: "提示"; }
+.toast-title.success::after { content: "完成"; }
+.toast-title.error::after { content: "出错了"; }
+.drop-hint, footer, .settings-button, button[aria-label="设置"], .record-button, .pwa-install { display: none !important; }
 """
 STORAGE_KEY = "xxgk-workspace"
 
@@ -36,6 +51,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         ws = gr.BrowserState("", storage_key=STORAGE_KEY, secret=ctx.browser_secret())
         gr.Markdown(f"## {TITLE}\n按国办公开办函〔2021〕30号格式填写统计数据、起草正文、预览并导出。所有改动自动保存。")
         with gr.Tabs(elem_id="areas"):
+            with gr.Tab("我的报告", id="reports", elem_id="tab_reports"):
+                reports = tab_reports.build(ctx, ws)
             with gr.Tab("统计数据", id="stats", elem_id="tab_stats"):
                 stats = tab_stats.build(ctx, ws)
             with gr.Tab("撰写", id="compose", elem_id="tab_compose"):
@@ -48,14 +65,19 @@ def build_app(ctx: AppContext) -> gr.Blocks:
 
         def on_load(ws_id: str, request: gr.Request) -> list[Any]:
             space, created = ctx.open(ws_id, getattr(request, "username", None))
-            report = space.report()
-            message = "已为您新建工作区并载入样例报告。" if created else "已恢复您上次的工作。"
-            return [space.id, *tab_stats.stats_outputs(report, space.check(report)), message]
+            message = ("已为您新建工作区并打开示例报告；在“我的报告”中可新建自己的报告。" if created
+                       else "已恢复您上次的工作。")
+            return [space.owner, *stats["refresh"](space.owner, request), message]
 
         load = demo.load(on_load, [ws], [ws, *stats["outputs"], stats["status"]])
         load.then(compose["refresh"], [ws, compose["part"]], compose["outputs"]).then(
             settings["refresh"], [ws], settings["outputs"]
-        ).then(lambda: "就绪", None, ready)
+        ).then(reports["refresh"], [ws], reports["outputs"]).then(lambda: "就绪", None, ready)
+        for event in reports["events"]:
+            # Another report is open (or its information changed): every area shows it.
+            event.then(stats["refresh"], [ws], stats["outputs"]).then(
+                compose["refresh"], [ws, compose["part"]], compose["outputs"]
+            ).then(preview["refresh"], [ws], preview["outputs"])
         preview_tab.select(preview["refresh"], [ws], preview["outputs"])
     for fn in demo.fns.values():
         # The page calls its own events; no documented API for scripts to drive a clerk's workspace.
@@ -79,5 +101,9 @@ def launch_kwargs(ctx: AppContext) -> dict[str, Any]:
         "share": False,
         # Run history could be pushed to a Hugging Face bucket from its page: report data must not leave.
         "run_history": False,
-        "footer_links": ["settings"],
+        "footer_links": [],
+        "pwa": False,
+        "js": PAGE_JS,
+        # Status words Gradio's Chinese translation lacks (announced to screen readers).
+        "i18n": gr.I18n(**{loc: {"common.complete": "已完成", "common.error": "出错了"} for loc in ("zh-CN", "zh")}),
     }

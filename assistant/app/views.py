@@ -10,7 +10,8 @@ import pandas as pd
 
 from ..checks import CheckResult, Finding
 from ..schema import Report
-from ..schema.labels import describe
+from ..schema.document import flatten_cells
+from ..schema.labels import CELLS, describe
 from .grids import flagged_positions, grid_rows, layout
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
@@ -29,28 +30,61 @@ def flagged_cells(result: CheckResult) -> dict[str, str]:
     return out
 
 
-def _first_cells(f: Finding, version: str) -> str:
-    shown = [describe(c, version) for c in f.cells[:_MAX_CELLS_LISTED]]  # type: ignore[arg-type]
-    more = len(f.cells) - len(shown)
-    return "；".join(shown) + (f" 等 {len(f.cells)} 个单元格" if more > 0 else "")
+def _positions(report: Report) -> dict[str, str]:
+    """Cell id → "grid_<table>:<row>:<col>" of the page's grids."""
+    out: dict[str, str] = {}
+    for table in ("active_disclosure", "applications", "review_litigation"):
+        for (r, c), cid in layout(report.format, table).slots().items():
+            out[cid] = f"grid_{table}:{r}:{c}"
+    return out
+
+
+def plain_message(f: Finding, version: str) -> str:
+    """A finding's message with each ``id（label）`` (and bare id) shown as the printed label only."""
+    text = f.message
+    for cid in f.cells:
+        spec = CELLS[version].get(cid)  # type: ignore[index]
+        if spec is None:
+            continue
+        text = text.replace(describe(cid, version), spec.full_label).replace(cid, spec.full_label)  # type: ignore[arg-type]
+    return text
 
 
 def findings_html(result: CheckResult, report: Report) -> str:
-    """The findings beside the grids: a summary line, then one entry per finding naming its cells."""
+    """The findings beside the grids: a summary line, then one entry per finding in plain Chinese.
+
+    Cell ids and the rule stay in a collapsed detail; clicking an entry highlights its cells (the page
+    script reads ``data-pos``; the first cell of an arithmetic rule is its total).
+    """
     head_cls = "ok" if result.ok else "bad"
-    parts = [f'<div class="xxgk-findings"><p class="xxgk-summary {head_cls}">{html.escape(result.summary())}</p>']
+    summary = result.summary()
+    if not result.findings and _all_blank(report):
+        summary = "统计表尚未填写。"
+    parts = [f'<div class="xxgk-findings"><p class="xxgk-summary {head_cls}">{html.escape(summary)}</p>']
     if result.findings:
+        where = _positions(report)
         parts.append("<ol>")
         for f in sorted(result.findings, key=lambda x: x.severity != "error"):
-            cells = _first_cells(f, report.format)
-            where = f'<div class="xxgk-cells">涉及：{html.escape(cells)}</div>' if cells else ""
+            pos = " ".join(where[c] for c in f.cells if c in where)
+            total = "1" if f.rule[:2] in ("R2", "R3", "R4") and len(f.cells) > 1 else "0"
+            attrs = f' data-pos="{html.escape(pos)}" data-total="{total}" title="点击在表格中标出相关单元格"' if pos else ""
+            ids = "、".join(f.cells)
+            labels = [CELLS[report.format][c].full_label for c in f.cells[:_MAX_CELLS_LISTED] if c in CELLS[report.format]]
+            more = f" 等 {len(f.cells)} 个单元格" if len(f.cells) > len(labels) and labels else ""
+            cells = f'<div class="xxgk-cells">涉及：{html.escape("；".join(labels) + more)}</div>' if labels else ""
+            detail = (f'<details><summary>详细信息</summary>规则 {html.escape(f.rule)}'
+                      f'{"；单元格编号：" + html.escape(ids) if ids else ""}</details>')
             parts.append(
-                f'<li class="xxgk-{f.severity}"><b>{SEVERITY_LABEL[f.severity]} {html.escape(f.rule)}</b>：'
-                f"{html.escape(f.message)}{where}</li>"
+                f'<li class="xxgk-{f.severity}"{attrs}><b>{SEVERITY_LABEL[f.severity]}</b>：'
+                f"{html.escape(plain_message(f, report.format))}{cells}{detail}</li>"
             )
         parts.append("</ol>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _all_blank(report: Report) -> bool:
+    return all(v is None for v in flatten_cells(report)[0].values())
 
 
 def grid_frame(report: Report, table: str, result: CheckResult) -> Any:
@@ -81,7 +115,8 @@ def guard_markdown(findings: list[Finding], notice: str | None, backend_label: s
     """Under the reply: which numbers could not be traced, each quoted with its sentence."""
     lines = [f"**起草方式**：{backend_label}"]
     if notice:
-        lines.append(f"**说明**：{notice}")
+        # The drafter's notice also serves the CLI, which names its flag; the page has no flags.
+        lines.append(f"**说明**：{notice.replace('（已指定 --offline）', '')}")
     if not findings:
         lines.append("【通过】数字核对通过：稿中数字均可在要点或统计表中找到。")
         return "\n\n".join(lines)
@@ -92,3 +127,42 @@ def guard_markdown(findings: list[Finding], notice: str | None, backend_label: s
         quote = f"——“{f.quote}”" if f.quote else ""
         lines.append(f"- {f.rule} 数字 {number}{expected}：{f.message}{quote}")
     return "\n".join(lines[:2]) + "\n\n" + "\n".join(lines[2:]) if len(lines) > 2 else "\n\n".join(lines)
+
+
+def changes_markdown(action: str, changes: list[Any], shown: int = 40) -> str:
+    """What a bulk action changed, cell by cell (official labels, from → to), for the status line."""
+    if not changes:
+        return f"{action}：没有需要改动的单元格。"
+    def show(v: Any) -> str:
+        return "空白" if v is None else str(v)
+    lines = [f"- {c.label}：{show(c.before)} → {show(c.after)}" for c in changes[:shown]]
+    more = f"\n- ……另有 {len(changes) - shown} 处" if len(changes) > shown else ""
+    return f"{action}：已改动 {len(changes)} 个单元格（可点击“撤销”恢复）。\n" + "\n".join(lines) + more
+
+
+def local_time(iso: str, fmt: str = "%m-%d %H:%M:%S") -> str:
+    """A stored UTC time shown in the clerk's zone: Beijing time unless ``XXGK_TIMEZONE`` names another."""
+    import os
+    from datetime import datetime, timedelta, timezone
+
+    try:
+        from zoneinfo import ZoneInfo
+
+        zone: Any = ZoneInfo(os.environ.get("XXGK_TIMEZONE") or "Asia/Shanghai")
+    except (KeyError, ValueError, OSError):  # no zone database: Beijing time has no daylight saving
+        zone = timezone(timedelta(hours=8))
+    try:
+        return datetime.fromisoformat(iso).astimezone(zone).strftime(fmt)
+    except ValueError:
+        return iso
+
+
+def backend_label(settings: Any, forced_offline: bool = False) -> str:
+    """The drafting backend as the page names it: the model's name, never its address or a command flag."""
+    if forced_offline:
+        return "离线起草（本服务启动时设为只用离线起草）"
+    if settings.offline:
+        return "离线起草"
+    if not settings.base_url:
+        return "离线起草（未配置模型）"
+    return f"模型 {settings.model}"

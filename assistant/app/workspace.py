@@ -6,27 +6,33 @@ so a killed server loses nothing already shown. The app holds only a workspace i
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..checks import CheckResult, check_report, fill_totals
+from ..checks import CheckResult, check_report
 from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings, parse_notes
+from ..drafting.edits import METADATA_FIELDS, CellChange
+from ..drafting.library import Library, ReportEntry, default_name
+from ..drafting.session import DraftingSession, notes_document
 from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
-from ..schema import Report, load_report, load_report_file, set_cells
+from ..schema import Report, load_report, load_report_file
 from ..schema.document import CellValue
 from ..schema.labels import NARRATIVE_SECTION
 
 _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
 _MARKER_KEY = "_created"
+SECRET_FILE = "app_secret"
 EXPORT_MAX_AGE_S = 3600
 _WS_RE = re.compile(r"^[A-Za-z0-9_:\-.@]{8,80}$")
 
@@ -51,46 +57,62 @@ def valid_workspace_id(ws: Any) -> bool:
     return isinstance(ws, str) and bool(_WS_RE.match(ws))
 
 
-def notes_document(parts: dict[str, str]) -> str:
-    """The per-part notes as one notes document (data-contract §3), for the drafter and its guard."""
-    return "\n".join(f"# {NARRATIVE_SECTION_SHORT[p]}\n{parts[p].strip()}\n" for p in PARTS if parts.get(p, "").strip())
-
-
-NARRATIVE_SECTION_SHORT: dict[str, str] = {
-    "overview": "总体情况",
-    "problems": "存在问题",
-    "improvements": "改进情况",
-    "other_matters": "其他需要报告的事项",
-}
-
-
 @dataclass
 class Workspace:
-    """A workspace in the store: every getter reads the store, every setter writes it at once."""
+    """One clerk's work: ``owner`` keys their reports and settings, ``id`` is the report open now.
+
+    Every getter reads the store, every setter writes it at once (one transaction each).
+    """
 
     store: VersionStore
+    owner: str
     id: str
 
     # ------------------------------------------------------------ lifecycle
 
     @classmethod
     def open(cls, store: VersionStore, ws: Any) -> tuple[Workspace, bool]:
-        """The workspace ``ws`` if it exists in the store, else a new one seeded with the sample.
-
-        Returns (workspace, created).
-        """
+        """The workspace ``ws`` with its current report if it exists in the store, else a new one whose
+        first report is the 示例 (sample). Returns (workspace, created)."""
         if valid_workspace_id(ws) and store.load_notes(ws, _MARKER_KEY) is not None:
-            return cls(store, ws), False
-        space = cls(store, ws if valid_workspace_id(ws) else new_workspace_id())
-        space.load_sample()
-        store.save_notes(space.id, _MARKER_KEY, "1")
-        return space, True
+            library = Library(store, ws)
+            entry = library.current() or library.sample(sample_report(), sample_notes_parts())
+            return cls(store, ws, entry.id), False
+        owner = ws if valid_workspace_id(ws) else new_workspace_id()
+        store.save_notes(owner, _MARKER_KEY, "1")
+        entry = Library(store, owner).sample(sample_report(), sample_notes_parts())
+        return cls(store, owner, entry.id), True
+
+    @property
+    def library(self) -> Library:
+        return Library(self.store, self.owner)
+
+    def entry(self) -> ReportEntry:
+        return self.library.get(self.id)
+
+    def switch(self, report_id: str) -> ReportEntry:
+        """Open another of the owner's reports."""
+        entry = self.library.open(report_id)
+        self.id = entry.id
+        return entry
 
     def load_sample(self) -> Report:
-        """Replace report and notes by the sample (drafted versions are kept)."""
-        for part in PARTS:
-            self.save_notes(part, sample_notes().text(part))
-        return self.save_report(sample_report())
+        """Open the 示例 report (created on first use); no other report is touched."""
+        self.id = self.library.sample(sample_report(), sample_notes_parts()).id
+        return self.report()
+
+    def create_blank(self, meta: dict[str, Any], name: str | None = None) -> ReportEntry:
+        """A new empty report from its metadata (agency, body type, year, format, contact), opened."""
+        data = {k: v for k, v in meta.items() if k in METADATA_FIELDS and v not in (None, "")}
+        entry = self.library.create(load_report(data), name=name)
+        self.id = entry.id
+        return entry
+
+    def create_from(self, report: Report, name: str | None = None, reference: dict[str, str] | None = None) -> ReportEntry:
+        """A new report holding ``report`` (no notes: last year's narrative is only a ``reference``), opened."""
+        entry = self.library.create(report, name=name, reference=reference)
+        self.id = entry.id
+        return entry
 
     # ------------------------------------------------------------ report
 
@@ -98,24 +120,47 @@ class Workspace:
         saved = self.store.load_report(self.id)
         return saved if saved is not None else sample_report()
 
-    def save_report(self, report: Report) -> Report:
-        self.store.save_report(self.id, report)
+    def revision(self) -> int:
+        return self.store.load_report_revision(self.id)[1]
+
+    def save_report(self, report: Report, undo_label: str | None = None) -> Report:
+        return self.store.update_report(self.id, lambda _old: report, undo_label=undo_label)[0]
+
+    def session(self, force_offline: bool = False) -> DraftingSession:
+        """The drafting API on the open report, with this owner's settings."""
+        return DraftingSession(self.store, self.id, self.drafting_settings(force_offline))
+
+    def set_cells(self, values: dict[str, CellValue], expected_revision: int | None = None,
+                  undo_label: str | None = None, expected: dict[str, CellValue] | None = None) -> Report:
+        """Apply cell-level changes to the stored report in one transaction (see ``DraftingSession.set_cells``)."""
+        return self.session().set_cells(values, expected_revision, undo_label, expected)
+
+    def fill_totals(self) -> tuple[Report, list[CellChange]]:
+        return self.session().fill_totals()
+
+    def fill_zeros(self, table: str | None = None) -> tuple[Report, list[CellChange]]:
+        return self.session().fill_zeros(table)
+
+    def import_tables(self, imported: Report, metadata: bool = False, label: str = "导入统计数据") -> Report:
+        return self.session().import_tables(imported, metadata, label)
+
+    def set_metadata(self, meta: dict[str, Any]) -> Report:
+        """Change the report information (undoable); the list name follows the agency and year."""
+        old = self.report()
+        report = self.session().set_metadata(meta)
+        entry = self.entry()
+        if entry.name == default_name(old) and not entry.is_sample:
+            self.library.rename(self.id, default_name(report))
         return report
 
-    def set_cells(self, values: dict[str, CellValue]) -> Report:
-        report = self.report()
-        return self.save_report(set_cells(report, values)) if values else report
+    def undo(self) -> tuple[Report, str]:
+        return self.session().undo()
 
-    def fill_totals(self) -> Report:
-        return self.save_report(fill_totals(self.report()))
+    def redo(self) -> tuple[Report, str]:
+        return self.session().redo()
 
     def set_narrative(self, part: str, text: str) -> Report:
-        from ..schema import report_to_data
-
-        data = report_to_data(self.report())
-        data.setdefault("narrative", {})
-        data["narrative"][part] = text
-        return self.save_report(load_report(data))
+        return self.session().set_narrative(part, text)
 
     def check(self, report: Report | None = None) -> CheckResult:
         return check_report(report if report is not None else self.report())
@@ -131,6 +176,10 @@ class Workspace:
     def notes_all(self) -> Notes:
         return parse_notes(notes_document({p: self.notes(p) for p in PARTS}) or "# 总体情况\n")
 
+    def reference(self, part: str) -> str:
+        """Last year's narrative of a part (when the report was made from last year's report)."""
+        return self.library.reference(self.id, part)
+
     def chat(self, part: str) -> list[dict[str, str]]:
         raw = self.store.load_notes(self.id, _CHAT_KEY + part)
         return list(json.loads(raw)) if raw else []
@@ -138,16 +187,16 @@ class Workspace:
     def save_chat(self, part: str, messages: list[dict[str, str]]) -> None:
         self.store.save_notes(self.id, _CHAT_KEY + part, json.dumps(messages, ensure_ascii=False))
 
-    # ------------------------------------------------------------ settings
+    # ------------------------------------------------------------ settings (the owner's, for every report)
 
     def settings_data(self) -> dict[str, Any]:
-        raw = self.store.load_notes(self.id, _SETTINGS_KEY)
+        raw = self.store.load_notes(self.owner, _SETTINGS_KEY)
         return dict(json.loads(raw)) if raw else {}
 
     def save_settings(self, base_url: str | None, model: str | None, offline: bool) -> None:
         data = {"base_url": (base_url or "").strip() or None, "model": (model or "").strip() or None,
                 "offline": bool(offline)}
-        self.store.save_notes(self.id, _SETTINGS_KEY, json.dumps(data, ensure_ascii=False))
+        self.store.save_notes(self.owner, _SETTINGS_KEY, json.dumps(data, ensure_ascii=False))
 
     def drafting_settings(self, force_offline: bool = False) -> DraftSettings:
         """The environment's settings with this workspace's overrides; the key always comes from the environment."""
@@ -159,19 +208,46 @@ class Workspace:
     # ------------------------------------------------------------ files
 
     def export_dir(self) -> Path:
-        """A fresh directory of this workspace's own: exports are written nowhere another session could list.
+        """A fresh owner-only directory under the data dir, named by an unguessable token per export.
 
-        Earlier export directories of the workspace older than ``EXPORT_MAX_AGE_S`` are removed.
+        The owner's directory name is a keyed hash (not the workspace id); earlier export directories
+        older than ``EXPORT_MAX_AGE_S`` are removed.
         """
-        root = Path(tempfile.gettempdir()) / "xxgk-exports" / self.id
+        root = self.store.path.parent / "exports" / _owner_dir(self.store, self.owner)
         if root.is_dir():
             cutoff = time.time() - EXPORT_MAX_AGE_S
             for old in root.iterdir():
                 if old.is_dir() and old.stat().st_mtime < cutoff:
                     shutil.rmtree(old, ignore_errors=True)
-        path = root / secrets.token_hex(8)
-        path.mkdir(parents=True, exist_ok=True)
+        path = root / secrets.token_urlsafe(16)
+        for level in (root.parent, root, path):
+            level.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(level, 0o700)
         return path
+
+
+def _owner_dir(store: VersionStore, owner: str) -> str:
+    return hmac.new(server_secret(store.path.parent), owner.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def server_secret(data_dir: Path) -> bytes:
+    """The server's own secret (file mode 0600 in the data dir), created on first use."""
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(32))
+    return path.read_text().strip().encode()
+
+
+def sample_notes_parts() -> dict[str, str]:
+    notes = sample_notes()
+    return {p: notes.text(p) for p in PARTS}
 
 
 def part_title(part: str) -> str:

@@ -69,8 +69,8 @@ def save_or_fail(report: Any, path: Path) -> Path:
         fail(str(exc))
 
 
-def open_store(path: Path) -> Any:
-    """The version store; a damaged one is set aside only when the clerk agrees (or with
+def open_store(path: Path | None) -> Any:
+    """The version store (``None``: the one in the user data dir); a damaged one is set aside only when the clerk agrees (or with
     ``XXGK_NEW_STORE_IF_DAMAGED=1``); any other store problem exits 2 with the Chinese reason."""
     from ..drafting import StoreDamagedError, StoreError, VersionStore
     from ..drafting.storefile import set_aside
@@ -80,7 +80,7 @@ def open_store(path: Path) -> Any:
     except StoreDamagedError as exc:
         if not (sys.stdin.isatty() and typer.confirm(f"{exc}\n现在移到一旁并新建吗？", default=False, err=True)):
             fail(str(exc))
-        moved = set_aside(exc.path)
+        moved = set_aside(exc.path or path or VersionStore.default_path())
         err.print(f"已将损坏的数据文件改名保留为 {moved}，并新建数据文件。")
     except StoreError as exc:
         fail(str(exc))

@@ -1,32 +1,22 @@
-"""`xxgk draft` — narrative parts from bullet notes (+ the report's tables), streamed or written to a document."""
+"""`xxgk draft` — narrative parts from bullet notes (+ the report's tables): a shell over ``api.open_session``."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..drafting import (
-    PARTS,
-    DraftResult,
-    NotesError,
-    RemoteModelForbiddenError,
-    VersionStore,
-    load_settings,
-    parse_notes,
-    placeholder_report,
-)
+from ..drafting import PARTS, DraftResult, NotesError, RemoteModelForbiddenError
 from ..schema import Report, ReportInputError, load_report, load_report_file, report_to_data
 from ..schema.labels import NARRATIVE_SECTION
 from ._app import app, err, fail, open_store, require_file, require_output, save_or_fail, write_text
 
 if TYPE_CHECKING:
-    from ..drafting import Drafter
-
-WORKSPACE = "default"
-_SHOWN: dict[str, str] = {}  # text streamed so far per part, kept if the user interrupts
+    from ..drafting import VersionStore
+    from ..drafting.session import DraftingSession
 
 
 def _parts(section: str) -> list[str]:
@@ -38,20 +28,21 @@ def _parts(section: str) -> list[str]:
     return [section]
 
 
-def _report(path: Path | None, store: VersionStore) -> Report:
+def _report(path: Path | None, store: VersionStore, report_id: str) -> Report | None:
+    """The document given with --report, else None (the stored one, or a placeholder, is used)."""
     if path is not None:
         require_file(path)
         try:
             return load_report_file(path)
         except ReportInputError as exc:
             fail(str(exc))
-    saved = store.load_report(WORKSPACE)
-    if saved is not None:
+    if store.load_report(report_id) is not None:
         err.print("[dim]未指定 --report，使用上次起草时保存的报告文档。[/]")
-        return saved
-    report = placeholder_report()
-    err.print(f"[yellow]未指定 --report：按 {report.year} 年度、无统计表格起草，表格数字需另行核实。[/]")
-    return report
+    else:
+        from ..drafting import placeholder_report
+
+        err.print(f"[yellow]未指定 --report：按 {placeholder_report().year} 年度、无统计表格起草，表格数字需另行核实。[/]")
+    return None
 
 
 def _print_findings(result: DraftResult) -> None:
@@ -59,26 +50,36 @@ def _print_findings(result: DraftResult) -> None:
         err.print(f"[yellow]待核实（{f.rule}）：[/]{f.message}")
 
 
-def _stream(drafter: Drafter, part: str, notes_obj: object, report: Report, instruction: str | None,
-            previous: str | None) -> DraftResult:
+def _stream(session: DraftingSession, part: str, instruction: str | None) -> DraftResult | None:
+    """Stream one part to stdout; the session stores it (or keeps an interrupted version on Ctrl+C)."""
     write_text(f"\n【{NARRATIVE_SECTION[part]}】\n")
     shown = ""
-    for event in drafter.stream_part(part, notes_obj, report, instruction, previous):  # type: ignore[arg-type]
-        if event.type == "delta":
-            shown += event.text
-            _SHOWN[part] = shown
-            write_text(event.text)
-        elif event.type == "status":
-            err.print(f"[yellow]{event.text}[/]")
-        elif event.result is not None:
-            result = event.result
-            if result.text.strip() != shown.strip():
-                if shown:
-                    write_text("\n（以上为模型流式输出，以下为最终稿）\n")
-                write_text(result.text)
-            write_text("\n")
-            return result
-    raise RuntimeError("起草未完成")
+    with contextlib.closing(session.stream(part, instruction)) as events:
+        for event in events:
+            if event.type == "delta":
+                shown += event.text
+                write_text(event.text)
+            elif event.type == "status":
+                err.print(f"[yellow]{event.text}[/]")
+            elif event.result is not None:
+                result = event.result
+                if result.text.strip() != shown.strip():
+                    if shown:
+                        write_text("\n（以上为模型流式输出，以下为最终稿）\n")
+                    write_text(result.text)
+                write_text("\n")
+                return result if session.last_version is not None else None
+    return None
+
+
+def _draft_one(session: DraftingSession, part: str, instruction: str | None) -> DraftResult | None:
+    from ..drafting.session import OfflineRewriteError
+
+    try:
+        return (session.redraft(part, instruction) if instruction else session.draft(part))[0]
+    except OfflineRewriteError as exc:
+        err.print(f"[yellow]{NARRATIVE_SECTION[part]}：{exc}[/]")
+        return None
 
 
 @app.command()
@@ -98,6 +99,8 @@ def draft(
 
     退出码 0 已起草，1 有待核实的数字，2 输入无效。
     """
+    from ..api import CLI_REPORT, open_session
+
     require_file(notes)
     parts = _parts(section)
     if output is not None and output.suffix.lower() not in (".json", ".yaml", ".yml"):
@@ -105,50 +108,38 @@ def draft(
     require_output(output)
     try:
         notes_text = notes.read_text(encoding="utf-8")
-        notes_obj = parse_notes(notes_text)
     except UnicodeDecodeError:
         fail(f"起草要点 {notes} 不是 UTF-8 文本。")
+    store = open_store(None)  # the user data dir's store; damaged or read-only: a Chinese message
+    doc = _report(report, store, CLI_REPORT)
+    try:
+        session = open_session(doc, store=store, offline=offline, notes=notes_text)
+        drafter = session.drafter
     except NotesError as exc:
         fail(f"起草要点 {notes}：{exc}")
-    settings = load_settings(offline=True) if offline else load_settings()
-    store = open_store(settings.data_dir / "drafts.sqlite3")
-    doc = _report(report, store)
-    from ..drafting import Drafter  # loads LangChain: only for this command
-
-    try:
-        drafter = Drafter(settings)
     except RemoteModelForbiddenError as exc:
         fail(str(exc))
     err.print(f"起草方式：{drafter.describe()}")
-    store.save_notes(WORKSPACE, "all", notes_text)
-    if report is not None:
-        store.save_report(WORKSPACE, doc)
-
-    def previous(part: str) -> str | None:
-        if not instruction:
-            return None
-        base = store.accepted(WORKSPACE, part) or store.latest(WORKSPACE, part)
-        return base.text if base else None
 
     results: dict[str, DraftResult] = {}
     if output is None:
         # The first part streams live while the others are drafted concurrently in the background.
         pool = ThreadPoolExecutor(max_workers=len(parts) - 1) if drafter.backend == "llm" and len(parts) > 1 else None
-        pending = {
-            p: pool.submit(drafter.draft_part, p, notes_obj, doc, instruction, previous(p)) for p in parts[1:]
+        pending: dict[str, Future[DraftResult | None]] = {
+            p: pool.submit(_draft_one, session.fork(), p, instruction) for p in parts[1:]
         } if pool else {}
         try:
             for part in parts:
                 if part in pending:
                     write_text(f"\n【{NARRATIVE_SECTION[part]}】\n")
-                    results[part] = pending[part].result()
-                    write_text(results[part].text + "\n")
+                    got = pending[part].result()
+                    write_text((got.text if got else "") + "\n")
                 else:
-                    results[part] = _stream(drafter, part, notes_obj, doc, instruction, previous(part))
+                    got = _stream(session, part, instruction)
+                if got is not None:
+                    results[part] = got
         except KeyboardInterrupt:
-            # Whatever was shown is kept, marked as interrupted, so no draft is lost.
-            store.add_version(WORKSPACE, part, _SHOWN.get(part, ""), instruction=instruction,
-                              backend=drafter.backend, findings=[], status="interrupted")
+            # The stream was closed: whatever was shown is kept as an interrupted version.
             err.print("[yellow]起草已中断，已显示的内容已保存为“中断”版本。[/]")
             raise typer.Exit(130) from None
         finally:
@@ -156,13 +147,12 @@ def draft(
                 pool.shutdown(wait=False, cancel_futures=True)
     elif instruction:
         for part in parts:
-            results[part] = drafter.draft_part(part, notes_obj, doc, instruction, previous(part))
+            if (got := _draft_one(session, part, instruction)) is not None:
+                results[part] = got
     else:
-        results = drafter.draft_all(notes_obj, doc, parts)
+        results = {p: r for p, (r, _v) in session.draft_all(parts).items()}
 
     for result in results.values():
-        store.add_version(WORKSPACE, result.part, result.text, instruction=instruction, backend=result.backend,
-                          findings=result.findings)
         if result.notice and (result.backend != "offline" or result is next(iter(results.values()))):
             err.print(f"[dim]{NARRATIVE_SECTION[result.part]}：{result.notice}[/]")
         u = result.usage
@@ -173,7 +163,7 @@ def draft(
             )
         _print_findings(result)
     if output is not None:
-        data = report_to_data(doc)
+        data = report_to_data(session.report())
         data["narrative"] = {**(data.get("narrative") or {}), **{p: r.text for p, r in results.items()}}
         save_or_fail(load_report(data), output)
         err.print(f"已写出 {output}")

@@ -65,7 +65,7 @@ def serve(
     from ..app import AppConfig
     from ..app.server import AppStartError
     from ..app.server import serve as run
-    from ..drafting import StoreDamagedError, StoreError
+    from ..drafting import StoreDamagedError, StoreError, VersionStore
     from ..drafting.storefile import RESET_ENV, set_aside
 
     users: list[tuple[str, str]] = []
@@ -88,7 +88,7 @@ def serve(
             if attempt == 2 or not (os.isatty(0) and typer.confirm(f"{exc}\n现在移到一旁并新建吗？", default=False,
                                                                  err=True)):
                 fail(str(exc))
-            err.print(f"已将损坏的数据文件改名保留为 {set_aside(exc.path)}，并新建数据文件。")
+            err.print(f"已将损坏的数据文件改名保留为 {set_aside(exc.path or VersionStore.default_path())}，并新建数据文件。")
         except (StoreError, AppStartError) as exc:
             fail(str(exc))
         except OSError as exc:

@@ -9,13 +9,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .guard import FIXED_PHRASES, guard_text, mark_unverified
+from .library import Library, ReportEntry, ReportNameError, ReportNotFoundError
 from .notes import PARTS, Notes, NotesError, PartError, check_part, parse_notes
 from .offline import draft_offline
 from .prompts import estimate_tokens, prompt_size
 from .results import BACKEND_LABELS, DraftEvent, DraftResult, Usage
 from .service import draft_text, placeholder_report, redraft, store_result
 from .settings import DraftSettings, RemoteModelForbiddenError, load_settings
-from .store import Version, VersionNotFoundError, VersionStore
+from .store import (
+    CellConflictError,
+    NothingToUndoError,
+    StaleReportError,
+    Version,
+    VersionNotFoundError,
+    VersionStore,
+)
 from .storefile import StoreDamagedError, StoreError
 
 if TYPE_CHECKING:
@@ -37,14 +45,21 @@ __all__ = [
     "BACKEND_LABELS",
     "FIXED_PHRASES",
     "PARTS",
+    "CellConflictError",
     "DraftEvent",
     "DraftResult",
     "DraftSettings",
     "Drafter",
+    "Library",
     "Notes",
     "NotesError",
+    "NothingToUndoError",
     "PartError",
     "RemoteModelForbiddenError",
+    "ReportEntry",
+    "ReportNameError",
+    "ReportNotFoundError",
+    "StaleReportError",
     "StoreDamagedError",
     "StoreError",
     "Usage",

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import yaml
 
+from ..errors import AssistantError
 from ..schema.labels import NARRATIVE_LABELS
 
 Part = Literal["overview", "problems", "improvements", "other_matters"]
@@ -38,7 +39,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
 _ENUM = re.compile(r"^[（(]?[一二三四五六七八九十0-9]+[）)、.．]\s*")
 
 
-class NotesError(ValueError):
+class NotesError(AssistantError, ValueError):
     """The notes cannot be read; the message names the bad heading or line and lists what is accepted."""
 
 
@@ -198,7 +199,7 @@ def part_label(part: str) -> str:
     return NARRATIVE_LABELS.get(part, part)
 
 
-class PartError(ValueError):
+class PartError(AssistantError, ValueError):
     """An unknown part name; the message lists the accepted ones."""
 
 

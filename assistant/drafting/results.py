@@ -12,6 +12,7 @@ BACKEND_LABELS: dict[str, str] = {
     "offline": "离线起草",
     "llm": "模型起草",
     "offline-fallback": "模型失败后改用离线起草",
+    "manual": "人工修改",
 }
 
 

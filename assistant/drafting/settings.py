@@ -13,11 +13,13 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ..errors import AssistantError
+
 # Tests set XXGK_ALLOW_REMOTE_MODELS=0 (tests/conftest.py); code may also flip this flag directly.
 ALLOW_REMOTE_MODELS: bool = True
 
 
-class RemoteModelForbiddenError(RuntimeError):
+class RemoteModelForbiddenError(AssistantError, RuntimeError):
     """A model outside this machine was requested while remote models are forbidden (tests)."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -17,13 +18,47 @@ from typing import Any, Literal
 from ..checks import Finding
 from ..schema import Report, load_report, report_to_data
 from .settings import load_settings
-from .storefile import open_store_file, store_errors
+from .storefile import StoreError, open_store_file, store_errors
 
 VersionStatus = Literal["draft", "accepted", "interrupted"]
 DB_NAME = "drafts.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+log = logging.getLogger(__name__)
 
 
-class VersionNotFoundError(KeyError):
+
+class StaleReportError(StoreError):
+    """The page edited an older revision of the report than the stored one: it must reload first."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(expected, actual)
+        self.expected, self.actual = expected, actual
+
+    def __str__(self) -> str:
+        return "报告已在别处（另一个页面或窗口）修改过，本页显示的是旧数据；请刷新页面后再修改，以免覆盖较新的内容。"
+
+
+class CellConflictError(StaleReportError):
+    """Cells this page changed were changed elsewhere meanwhile (to other values): reload before editing."""
+
+    def __init__(self, cells: list[str], labels: list[str]) -> None:
+        super().__init__(-1, -1)
+        self.cells, self.labels = cells, labels
+
+    def __str__(self) -> str:
+        shown = "；".join(self.labels[:3]) + (f" 等 {len(self.labels)} 处" if len(self.labels) > 3 else "")
+        return (f"以下单元格已在别处（另一个页面或窗口）改过：{shown}。为免覆盖较新的数字，本次修改未保存；"
+                "请刷新页面后再修改。")
+
+
+class NothingToUndoError(StoreError):
+    """No bulk action left to undo (or redo)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "没有可以撤销的操作。"
+
+
+class VersionNotFoundError(StoreError, KeyError):
     """No version with that id."""
 
     def __str__(self) -> str:
@@ -72,8 +107,61 @@ def _m1(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _m2(db: sqlite3.Connection) -> None:
+    """Several reports per user: an index of reports (owner, name, kind, soft delete), a revision per
+    report (stale pages are refused), versioned notes and an undo history of bulk actions.
+
+    Every existing workspace becomes one report of its own, with the workspace as owner and the same
+    key, so its notes, versions and chats stay attached.
+    """
+    for statement in (
+        "ALTER TABLE reports ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+        "CREATE TABLE report_index (id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL,"
+        " kind TEXT NOT NULL DEFAULT 'own', created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT)",
+        "CREATE INDEX report_index_by_owner ON report_index (owner, updated_at)",
+        "INSERT INTO report_index (id, owner, name, kind, created_at, updated_at) SELECT workspace, workspace,"
+        " COALESCE(json_extract(data, '$.agency'), '') || COALESCE(json_extract(data, '$.year'), '') || '年度报告',"
+        " 'own', updated_at, updated_at FROM reports",
+        "CREATE TABLE notes_history (id INTEGER PRIMARY KEY AUTOINCREMENT, workspace TEXT NOT NULL,"
+        " part TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL)",
+        "CREATE INDEX notes_history_by_part ON notes_history (workspace, part, id)",
+        "INSERT INTO notes_history (workspace, part, text, created_at) SELECT workspace, part, text, updated_at"
+        " FROM notes WHERE part NOT LIKE '\\_%' ESCAPE '\\' AND part NOT LIKE 'chat:%'",
+        "CREATE TABLE report_history (id INTEGER PRIMARY KEY AUTOINCREMENT, workspace TEXT NOT NULL,"
+        " label TEXT NOT NULL, before TEXT, after TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL)",
+        "CREATE INDEX report_history_by_ws ON report_history (workspace, id)",
+    ):
+        db.execute(statement)
+
+
 # Schema migrations, one small function each; PRAGMA user_version records how many have run.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1, _m2]
+
+
+def versioned_notes_key(part: str) -> bool:
+    """Notes keys whose every change is kept (the clerk's notes; not chats, settings or markers)."""
+    return not part.startswith(("_", "chat:"))
+
+
+@dataclass
+class NotesVersion:
+    """One saved state of a part's notes."""
+
+    id: int
+    part: str
+    text: str
+    created_at: str
+
+
+@dataclass
+class UndoStep:
+    """One bulk action of the report (fill, auto-total, import, paste) that can be undone."""
+
+    id: int
+    label: str
+    undone: bool
+    created_at: str
 
 
 def _now() -> str:
@@ -88,13 +176,19 @@ class VersionStore:
 
     def __init__(self, path: Path | None = None) -> None:
         if path is None:
-            path = load_settings().data_dir / DB_NAME
+            path = self.default_path()
         elif path.is_dir() or path.suffix == "":
             path = path / DB_NAME
         self.path = path
-        self._lock = threading.Lock()
-        self._db = open_store_file(path)  # damaged, read-only or full: a Chinese StoreError
+        self._lock = threading.RLock()
+        # Damaged, read-only or full: a Chinese StoreError; a new file is owner-only (0600) from its first byte.
+        self._db = open_store_file(path)
         self._migrate()
+
+    @staticmethod
+    def default_path() -> Path:
+        """The store file in the user data dir (``XXGK_DATA_DIR`` to move it)."""
+        return load_settings().data_dir / DB_NAME
 
     def close(self) -> None:
         self._db.close()
@@ -106,8 +200,13 @@ class VersionStore:
         self.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``: the write lock is taken before the first read, so a
+        read-modify-write cannot interleave with another process's; waits up to the busy timeout)."""
         with self._lock, store_errors(self.path):
+            if self._db.in_transaction:  # nested: part of the enclosing transaction
+                yield self._db
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -120,7 +219,7 @@ class VersionStore:
                 raise
 
     def _migrate(self) -> None:
-        with self._tx() as db:
+        with self.tx() as db:
             done = db.execute("PRAGMA user_version").fetchone()[0]
             for i, migration in enumerate(MIGRATIONS[done:], done + 1):
                 migration(db)
@@ -129,30 +228,131 @@ class VersionStore:
     # ------------------------------------------------------------ notes and report
 
     def save_notes(self, workspace: str, part: str, text: str) -> None:
-        """Keep the user's notes of one part (``part`` may also be "all" for the whole notes text)."""
-        with self._tx() as db:
+        """Keep the user's notes of one part (``part`` may also be "all" for the whole notes text).
+
+        Every change of a clerk's notes is also kept as a notes version (see ``notes_versions``).
+        """
+        with self.tx() as db:
+            row = db.execute("SELECT text FROM notes WHERE workspace = ? AND part = ?", (workspace, part)).fetchone()
+            if row is not None and row["text"] == text:
+                return
+            now = _now()
             db.execute(
                 "INSERT INTO notes VALUES (?, ?, ?, ?) ON CONFLICT (workspace, part) DO UPDATE "
                 "SET text = excluded.text, updated_at = excluded.updated_at",
-                (workspace, part, text, _now()),
+                (workspace, part, text, now),
             )
+            if versioned_notes_key(part):
+                db.execute("INSERT INTO notes_history (workspace, part, text, created_at) VALUES (?, ?, ?, ?)",
+                           (workspace, part, text, now))
+
+    def notes_versions(self, workspace: str, part: str) -> list[NotesVersion]:
+        """Every saved state of a part's notes, oldest first."""
+        rows = self._db.execute(
+            "SELECT id, part, text, created_at FROM notes_history WHERE workspace = ? AND part = ? ORDER BY id",
+            (workspace, part),
+        ).fetchall()
+        return [NotesVersion(r["id"], r["part"], r["text"], r["created_at"]) for r in rows]
+
+    def notes_keys(self, workspace: str) -> dict[str, str]:
+        """Every notes key of a workspace with its text (copying a report copies these)."""
+        rows = self._db.execute("SELECT part, text FROM notes WHERE workspace = ?", (workspace,)).fetchall()
+        return {r["part"]: r["text"] for r in rows}
 
     def load_notes(self, workspace: str, part: str) -> str | None:
         row = self._db.execute("SELECT text FROM notes WHERE workspace = ? AND part = ?", (workspace, part)).fetchone()
         return None if row is None else str(row["text"])
 
-    def save_report(self, workspace: str, report: Report) -> None:
-        data = json.dumps(report_to_data(report), ensure_ascii=False)
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO reports VALUES (?, ?, ?) ON CONFLICT (workspace) DO UPDATE "
-                "SET data = excluded.data, updated_at = excluded.updated_at",
-                (workspace, data, _now()),
-            )
+    def save_report(self, workspace: str, report: Report) -> int:
+        """Store the whole report (no revision check); returns the new revision."""
+        return self.update_report(workspace, lambda _old: report)[1]
 
     def load_report(self, workspace: str) -> Report | None:
-        row = self._db.execute("SELECT data FROM reports WHERE workspace = ?", (workspace,)).fetchone()
-        return None if row is None else load_report(json.loads(row["data"]))
+        return self.load_report_revision(workspace)[0]
+
+    def load_report_revision(self, workspace: str) -> tuple[Report | None, int]:
+        """The stored report and its revision (0 when none is stored)."""
+        row = self._db.execute("SELECT data, revision FROM reports WHERE workspace = ?", (workspace,)).fetchone()
+        return (None, 0) if row is None else (load_report(json.loads(row["data"])), int(row["revision"]))
+
+    def update_report(
+        self,
+        workspace: str,
+        change: Callable[[Report | None], Report],
+        *,
+        expected_revision: int | None = None,
+        undo_label: str | None = None,
+    ) -> tuple[Report, int]:
+        """Read, change and write the report in one ``BEGIN IMMEDIATE`` transaction.
+
+        ``expected_revision`` (the revision the page shows) must still be the stored one, else
+        ``StaleReportError`` and nothing is written. With ``undo_label`` the step can be undone
+        (``undo_report``); a new step drops the steps that were undone (no redo past it).
+        Returns (report, new revision).
+        """
+        with self.tx() as db:
+            row = db.execute("SELECT data, revision FROM reports WHERE workspace = ?", (workspace,)).fetchone()
+            revision = 0 if row is None else int(row["revision"])
+            if expected_revision is not None and expected_revision != revision:
+                log.warning("refused a change made on revision %s of a report now at revision %s",
+                            expected_revision, revision)
+                raise StaleReportError(expected_revision, revision)
+            old = None if row is None else load_report(json.loads(row["data"]))
+            new = change(old)
+            after = json.dumps(report_to_data(new), ensure_ascii=False)
+            self._write_report(db, workspace, after, revision + 1)
+            if undo_label is not None:
+                db.execute("DELETE FROM report_history WHERE workspace = ? AND undone = 1", (workspace,))
+                db.execute(
+                    "INSERT INTO report_history (workspace, label, before, after, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (workspace, undo_label, None if row is None else row["data"], after, _now()),
+                )
+        return new, revision + 1
+
+    @staticmethod
+    def _write_report(db: sqlite3.Connection, workspace: str, data: str, revision: int) -> None:
+        now = _now()
+        db.execute(
+            "INSERT INTO reports (workspace, data, updated_at, revision) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (workspace) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
+            "revision = excluded.revision",
+            (workspace, data, now, revision),
+        )
+        db.execute("UPDATE report_index SET updated_at = ? WHERE id = ?", (now, workspace))
+
+    def undo_steps(self, workspace: str) -> list[UndoStep]:
+        """The report's undoable bulk actions, oldest first."""
+        rows = self._db.execute(
+            "SELECT id, label, undone, created_at FROM report_history WHERE workspace = ? ORDER BY id", (workspace,)
+        ).fetchall()
+        return [UndoStep(r["id"], r["label"], bool(r["undone"]), r["created_at"]) for r in rows]
+
+    def undo_report(self, workspace: str) -> tuple[Report, int, str]:
+        """Undo the latest bulk action still done; returns (report, revision, its label)."""
+        return self._step(workspace, undo=True)
+
+    def redo_report(self, workspace: str) -> tuple[Report, int, str]:
+        """Redo the earliest undone bulk action; returns (report, revision, its label)."""
+        return self._step(workspace, undo=False)
+
+    def _step(self, workspace: str, *, undo: bool) -> tuple[Report, int, str]:
+        with self.tx() as db:
+            step = db.execute(
+                "SELECT * FROM report_history WHERE workspace = ? AND undone = 0 ORDER BY id DESC LIMIT 1"
+                if undo else
+                "SELECT * FROM report_history WHERE workspace = ? AND undone = 1 ORDER BY id LIMIT 1",
+                (workspace,),
+            ).fetchone()
+            if step is None:
+                raise NothingToUndoError("没有可以撤销的操作。" if undo else "没有可以恢复（重做）的操作。")
+            data = step["before"] if undo else step["after"]
+            if data is None:  # the step created the report: undoing it leaves an empty report of the same kind
+                data = json.dumps(report_to_data(load_report(json.loads(step["after"]))), ensure_ascii=False)
+            row = db.execute("SELECT revision FROM reports WHERE workspace = ?", (workspace,)).fetchone()
+            revision = (0 if row is None else int(row["revision"])) + 1
+            self._write_report(db, workspace, data, revision)
+            db.execute("UPDATE report_history SET undone = ? WHERE id = ?", (1 if undo else 0, step["id"]))
+        return load_report(json.loads(data)), revision, str(step["label"])
 
     # ------------------------------------------------------------ versions
 
@@ -184,7 +384,7 @@ class VersionStore:
     ) -> Version:
         """Store a new version (never overwrites an earlier one)."""
         data = json.dumps([f.to_data() for f in findings], ensure_ascii=False)
-        with self._tx() as db:
+        with self.tx() as db:
             cur = db.execute(
                 "INSERT INTO versions (workspace, part, text, instruction, backend, created_at, findings, status) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -216,7 +416,7 @@ class VersionStore:
     def accept(self, version_id: int) -> Version:
         """Mark a version as the accepted text of its part (the previously accepted one goes back to draft)."""
         version = self.get_version(version_id)
-        with self._tx() as db:
+        with self.tx() as db:
             db.execute(
                 "UPDATE versions SET status = 'draft' WHERE workspace = ? AND part = ? AND status = 'accepted'",
                 (version.workspace, version.part),

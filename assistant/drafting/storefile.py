@@ -13,16 +13,21 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..errors import AssistantError
+
 log = logging.getLogger(__name__)
 
 RESET_ENV = "XXGK_NEW_STORE_IF_DAMAGED"
 
 
-class StoreError(RuntimeError):
-    """The store cannot be used; the message is Chinese and says what to do."""
+class StoreError(AssistantError):
+    """Base of the store's errors: each reads as a Chinese sentence that says what to do.
 
-    def __init__(self, message: str, path: Path) -> None:
-        super().__init__(message)
+    ``path`` names the store file when the file itself is the problem (damaged, read-only, full disk).
+    """
+
+    def __init__(self, *args: object, path: Path | None = None) -> None:
+        super().__init__(*args)
         self.path = path
 
 
@@ -49,7 +54,7 @@ def _damaged(path: Path) -> StoreDamagedError:
     return StoreDamagedError(
         f"数据文件 {path} 已损坏，无法读取。原文件不会被删除；如同意将其移到一旁（改名保留）并新建数据文件，"
         f"请确认，或设置环境变量 {RESET_ENV}=1 后重新启动。",
-        path,
+        path=path,
     )
 
 
@@ -87,25 +92,30 @@ def open_store_file(path: Path, reset_damaged: bool | None = None) -> sqlite3.Co
     if reset_damaged is None:
         reset_damaged = os.environ.get(RESET_ENV, "") in ("1", "true", "yes")
     if path.is_dir():
-        raise StoreError(f"数据文件 {path} 是一个文件夹，不是数据文件。", path)
+        raise StoreError(f"数据文件 {path} 是一个文件夹，不是数据文件。", path=path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"无法创建数据文件夹 {path.parent}：没有权限或磁盘已满。", path) from exc
+        raise StoreError(f"无法创建数据文件夹 {path.parent}：没有权限或磁盘已满。", path=path) from exc
+    if not path.exists():
+        try:  # owner-only from the first byte (SQLite gives its -wal and -shm files the same mode)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError as exc:
+            raise StoreError(f"无法创建数据文件 {path}：没有权限或磁盘已满。", path=path) from exc
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        raise StoreError(f"数据文件 {path} 是只读的或没有读写权限，无法保存。请检查该文件的权限。", path)
+        raise StoreError(f"数据文件 {path} 是只读的或没有读写权限，无法保存。请检查该文件的权限。", path=path)
     try:
         return _connect(path)
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and not _looks_damaged(exc):
-            raise StoreError(_message(exc, path), path) from exc
+            raise StoreError(_message(exc, path), path=path) from exc
         if not reset_damaged:
             raise _damaged(path) from exc
     set_aside(path)
     try:
         return _connect(path)
     except sqlite3.Error as exc:
-        raise StoreError(_message(exc, path), path) from exc
+        raise StoreError(_message(exc, path), path=path) from exc
 
 
 def _looks_damaged(exc: sqlite3.Error) -> bool:
@@ -122,4 +132,4 @@ def store_errors(path: Path) -> Iterator[None]:
         log.warning("store write failed: %s", exc)
         if _looks_damaged(exc):
             raise _damaged(path) from exc
-        raise StoreError(_message(exc, path), path) from exc
+        raise StoreError(_message(exc, path), path=path) from exc

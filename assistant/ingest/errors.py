@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import AssistantError
 
-class ParseError(ValueError):
+
+class ParseError(AssistantError, ValueError):
     """The input is not a readable report (wrong type, garbage, no report found). The message is Chinese."""
 
 

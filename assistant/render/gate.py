@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..checks import CheckResult, Verdict, apply_verdicts, check_report
+from ..errors import AssistantError
 from ..schema import Report
 
 _MAX_LISTED = 20
 
 
-class ExportBlocked(ValueError):
+class ExportBlocked(AssistantError, ValueError):
     """The checks found errors; ``result`` holds them. The message lists the reasons in Chinese."""
 
     def __init__(self, result: CheckResult) -> None:

@@ -238,7 +238,7 @@ def _readme_sheet(wb: Workbook, version: FormatVersion, failed: CheckResult | No
         "2. 件数填写不小于 0 的整数；没有发生的填 0，不要留空，也不要填写“/”“-”“无”。",
         "3. 收费金额单位为万元，可填小数。",
         "4. 灰色单元格为表格标签，已锁定；“总计”等合计单元格由公式自动计算。",
-        "5. 填好后用 `xxgk parse 本文件.xlsx -o 报告.yaml` 导入报告文档。",
+        "5. 填好后在年报起草助手页面的“统计数据”中点击“从 Excel 统计表导入”，或在“我的报告”中“从统计表新建报告”。",
     ]
     if failed is not None:
         lines.insert(1, f"【{FAILED_MARK}：本表数据有 {failed.errors} 个错误，仅供内部核对】")

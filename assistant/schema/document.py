@@ -18,6 +18,7 @@ from typing import Annotated, Any, cast
 import yaml
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from ..errors import AssistantError
 from ..fsio import atomic_write_text, reason_of
 from .labels import CELLS, FormatVersion, cell_spec
 from .models import Report, Report2019, Report2021
@@ -48,7 +49,7 @@ class InputProblem:
         return f"{where}：应为{self.expected}，实际为 {self.given}"
 
 
-class ReportInputError(ValueError):
+class ReportInputError(AssistantError, ValueError):
     """The input is not a valid report document. ``problems`` lists every bad field or cell."""
 
     def __init__(self, problems: list[InputProblem], source: str | None = None) -> None:

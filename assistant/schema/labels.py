@@ -81,6 +81,13 @@ NARRATIVE_LABELS: dict[str, str] = {
     "improvements": "改进情况",
     "other_matters": "其他需要报告的事项",
 }
+# 机关类型 as a clerk chooses it (the body type drives R2.4, S1.2 and the X5 deadline).
+BODY_TYPE_LABELS: dict[str, str] = {
+    "government": "人民政府",
+    "department": "政府部门",
+    "township": "乡镇人民政府、街道办事处",
+    "other": "其他机关",
+}
 NARRATIVE_SECTION: dict[str, str] = {
     "overview": "一、总体情况",
     "problems": "五、存在的主要问题及改进情况（一）存在问题",

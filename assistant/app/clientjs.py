@@ -1,0 +1,85 @@
+"""The page's own script (run once at load): spreadsheet-like typing and pasting into the grids, and
+findings that highlight their cells. The grids' cells carry Gradio's ``data-testid="cell-R-C"``."""
+
+from __future__ import annotations
+
+PAGE_JS = r"""
+() => {
+  const gridOf = (el) => el && el.closest ? el.closest('[id^="grid_"]') : null;
+  const cellOf = (el) => {
+    const grid = gridOf(el);
+    if (!grid) return null;
+    const td = (el.closest && el.closest('[data-row][data-col]')) || grid.querySelector('[data-row][aria-selected="true"]');
+    return td ? {grid, td, row: +td.dataset.row, col: +td.dataset.col} : null;
+  };
+  const setValue = (box, value) => {
+    const proto = box.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value').set.call(box, value);
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  // A block copied from Excel / WPS goes to the server as one undoable step, from the selected cell on.
+  document.addEventListener('paste', (e) => {
+    const at = cellOf(e.target);
+    if (!at) return;
+    const text = (e.clipboardData || window.clipboardData).getData('text/plain');
+    if (!text) return;
+    const editing = e.target.matches && e.target.matches('input, textarea');
+    if (editing && !/[\t\n]/.test(text.replace(/\s+$/, ''))) return;  // one value typed into the open cell
+    e.preventDefault();
+    e.stopPropagation();
+    const box = document.querySelector('#paste_payload textarea, #paste_payload input');
+    const apply = document.querySelector('#paste_apply');
+    if (!box || !apply) return;
+    setValue(box, JSON.stringify({table: at.grid.id.slice(5), row: at.row, col: at.col, text}));
+    setTimeout(() => apply.click(), 30);
+  }, true);
+  // Typing a digit into a selected cell replaces its value, as in a spreadsheet. Keys typed before the
+  // cell's editor has opened are kept and go into it.
+  let pending = null;
+  document.addEventListener('keydown', (e) => {
+    if (pending && !pending.commit && (e.key === 'Enter' || e.key === 'Tab') && cellOf(e.target)?.td === pending.td) {
+      e.preventDefault();
+      e.stopPropagation();
+      pending.commit = e.key;  // pressed before the editor opened: committed once the value is in
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || !/^[0-9.\-]$/.test(e.key)) return;
+    if (e.target.matches && e.target.matches('input, textarea')) return;
+    const at = cellOf(e.target);
+    if (!at || at.td.classList.contains('static')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (pending && pending.td === at.td) { pending.text += e.key; return; }
+    pending = {td: at.td, text: e.key};
+    at.td.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
+    let tries = 0;
+    const fill = () => {
+      const box = at.td.querySelector('input, textarea');
+      if (!box) { if (tries++ < 60) { requestAnimationFrame(fill); } else { pending = null; } return; }
+      const {text, commit} = pending;
+      pending = null;
+      box.focus();
+      setValue(box, text);
+      if (box.setSelectionRange) box.setSelectionRange(text.length, text.length);
+      if (commit) box.dispatchEvent(new KeyboardEvent('keydown', {key: commit, bubbles: true, cancelable: true}));
+    };
+    requestAnimationFrame(fill);
+  }, true);
+  // Clicking a finding scrolls to its cells and outlines them (the total in red, its operands in orange).
+  document.addEventListener('click', (e) => {
+    const item = e.target.closest && e.target.closest('.xxgk-findings li[data-pos]');
+    if (!item || e.target.closest('summary')) return;
+    document.querySelectorAll('.xxgk-hl, .xxgk-hl-total').forEach(
+      (td) => td.classList.remove('xxgk-hl', 'xxgk-hl-total'));
+    let first = null;
+    item.dataset.pos.split(' ').forEach((pos, i) => {
+      const [grid, row, col] = pos.split(':');
+      const td = document.querySelector(`#${grid} [data-testid="cell-${row}-${col}"]`);
+      if (!td) return;
+      td.classList.add(i === 0 && item.dataset.total === '1' ? 'xxgk-hl-total' : 'xxgk-hl');
+      first = first || td;
+    });
+    if (first) first.scrollIntoView({block: 'center', behavior: 'smooth'});
+  });
+}
+"""

@@ -1,0 +1,213 @@
+"""A user's reports: several per owner (list, create, open, rename, duplicate, delete and restore), in the store.
+
+An owner is the key of one clerk's work (the browser's workspace, a login, "default" for the CLI). Each
+report has its own id; its table data, notes, chats and drafted versions are keyed by that id in the
+``VersionStore``. A report is reachable only through its owner: every lookup checks the owner.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from typing import Literal
+
+from ..schema import Report
+from .notes import PARTS
+from .store import StoreError, VersionStore, _now
+
+log = logging.getLogger(__name__)
+
+ReportKind = Literal["own", "sample"]
+CURRENT_KEY = "_current"
+REFERENCE_PREFIX = "reference:"  # last year's narrative of a part, offered beside the notes (never as notes)
+SAMPLE_NAME = "示例"
+NAME_MAX = 60
+
+
+class ReportNotFoundError(StoreError, KeyError):
+    """No report with that id among the owner's reports (also when it belongs to someone else)."""
+
+    def __str__(self) -> str:
+        return "找不到这份报告（可能已被删除）；请在“我的报告”中重新选择。"
+
+
+class ReportNameError(StoreError, ValueError):
+    """A report name that is empty or too long."""
+
+    def __str__(self) -> str:
+        return f"报告名称不能为空，且不超过 {NAME_MAX} 个字。"
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One report of an owner, as listed."""
+
+    id: str
+    owner: str
+    name: str
+    kind: ReportKind
+    created_at: str
+    updated_at: str
+    deleted_at: str | None = None
+
+    @property
+    def is_sample(self) -> bool:
+        return self.kind == "sample"
+
+
+def default_name(report: Report) -> str:
+    """The list name of a report: agency and year (the title without its fixed words)."""
+    return f"{report.agency}{report.year}年度报告"
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name or len(name) > NAME_MAX:
+        raise ReportNameError(name)
+    return name
+
+
+class Library:
+    """The reports of one owner in a ``VersionStore``."""
+
+    def __init__(self, store: VersionStore, owner: str) -> None:
+        self.store = store
+        self.owner = owner
+
+    # ------------------------------------------------------------ reading
+
+    @staticmethod
+    def _entry(r: sqlite3.Row) -> ReportEntry:
+        return ReportEntry(r["id"], r["owner"], r["name"], r["kind"], r["created_at"], r["updated_at"], r["deleted_at"])
+
+    def entries(self, *, deleted: bool = False) -> list[ReportEntry]:
+        """The owner's reports, most recently changed first (``deleted``: the deleted ones instead)."""
+        rows = self.store._db.execute(
+            "SELECT * FROM report_index WHERE owner = ? AND (deleted_at IS NOT NULL) = ? ORDER BY updated_at DESC, id",
+            (self.owner, int(deleted)),
+        ).fetchall()
+        return [self._entry(r) for r in rows]
+
+    def get(self, report_id: str, *, deleted: bool = False) -> ReportEntry:
+        """The owner's report ``report_id``; ``ReportNotFoundError`` if it is not the owner's (or deleted)."""
+        row = self.store._db.execute(
+            "SELECT * FROM report_index WHERE id = ? AND owner = ?", (report_id, self.owner)
+        ).fetchone()
+        if row is None or (row["deleted_at"] is not None) != deleted:
+            raise ReportNotFoundError(report_id)
+        return self._entry(row)
+
+    def current(self) -> ReportEntry | None:
+        """The report the owner last opened (else the most recently changed one, else None)."""
+        chosen = self.store.load_notes(self.owner, CURRENT_KEY)
+        if chosen:
+            try:
+                return self.get(chosen)
+            except ReportNotFoundError:
+                log.info("the owner's last opened report is gone; opening the most recent one")
+        reports = self.entries()
+        return reports[0] if reports else None
+
+    def open(self, report_id: str) -> ReportEntry:
+        """Make ``report_id`` the owner's current report."""
+        entry = self.get(report_id)
+        self.store.save_notes(self.owner, CURRENT_KEY, entry.id)
+        return entry
+
+    # ------------------------------------------------------------ creating
+
+    def create(
+        self,
+        report: Report,
+        *,
+        name: str | None = None,
+        kind: ReportKind = "own",
+        notes: dict[str, str] | None = None,
+        reference: dict[str, str] | None = None,
+        report_id: str | None = None,
+    ) -> ReportEntry:
+        """A new report of the owner (opened at once). ``notes`` are this report's notes per part;
+        ``reference`` last year's narrative per part, kept apart from the notes. One transaction."""
+        rid = report_id or "r-" + secrets.token_urlsafe(12)
+        label = _clean_name(name or default_name(report))
+        now = _now()
+        with self.store.tx() as db:
+            db.execute(
+                "INSERT INTO report_index (id, owner, name, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (rid, self.owner, label, kind, now, now),
+            )
+            self.store.save_report(rid, report)
+            for part, text in (notes or {}).items():
+                if text.strip():
+                    self.store.save_notes(rid, part, text)
+            for part, text in (reference or {}).items():
+                if text and text.strip():
+                    self.store.save_notes(rid, REFERENCE_PREFIX + part, text)
+            self.store.save_notes(self.owner, CURRENT_KEY, rid)
+        return self.get(rid)
+
+    def sample(self, report: Report, notes: dict[str, str]) -> ReportEntry:
+        """The owner's 示例 report (created from ``report``/``notes`` the first time), opened.
+
+        Opening it never touches any other report.
+        """
+        for entry in self.entries():
+            if entry.is_sample:
+                return self.open(entry.id)
+        return self.create(report, name=SAMPLE_NAME, kind="sample", notes=notes)
+
+    def duplicate(self, report_id: str, name: str | None = None) -> ReportEntry:
+        """A copy of a report: tables, metadata, accepted narrative and notes (not its drafting history)."""
+        entry = self.get(report_id)
+        report = self.store.load_report(entry.id)
+        if report is None:
+            raise ReportNotFoundError(report_id)
+        keys = self.store.notes_keys(entry.id)
+        notes: dict[str, str] = {p: keys[p] for p in PARTS if p in keys}
+        reference = {k[len(REFERENCE_PREFIX):]: v for k, v in keys.items() if k.startswith(REFERENCE_PREFIX)}
+        return self.create(report, name=name or f"{entry.name}（副本）"[:NAME_MAX], notes=notes, reference=reference)
+
+    # ------------------------------------------------------------ changing
+
+    def rename(self, report_id: str, name: str) -> ReportEntry:
+        entry = self.get(report_id)
+        with self.store.tx() as db:
+            db.execute("UPDATE report_index SET name = ? WHERE id = ?", (_clean_name(name), entry.id))
+        return self.get(entry.id)
+
+    def delete(self, report_id: str) -> ReportEntry:
+        """Move a report to the deleted list (kept whole: ``restore`` brings it back)."""
+        entry = self.get(report_id)
+        with self.store.tx() as db:
+            db.execute("UPDATE report_index SET deleted_at = ? WHERE id = ?", (_now(), entry.id))
+        return self.get(entry.id, deleted=True)
+
+    def restore(self, report_id: str) -> ReportEntry:
+        """Undo a delete."""
+        entry = self.get(report_id, deleted=True)
+        with self.store.tx() as db:
+            db.execute("UPDATE report_index SET deleted_at = NULL WHERE id = ?", (entry.id,))
+        return self.open(entry.id)
+
+    def reference(self, report_id: str, part: str) -> str:
+        """Last year's narrative of a part, if the report was created from last year's report."""
+        return self.store.load_notes(self.get(report_id).id, REFERENCE_PREFIX + part) or ""
+
+
+def move_owner(store: VersionStore, old: str, new: str) -> bool:
+    """Give every report and owner-level setting of ``old`` to ``new`` (once: only while ``new`` is unused).
+
+    Returns whether anything moved.
+    """
+    with store.tx() as db:
+        if db.execute("SELECT 1 FROM notes WHERE workspace = ? LIMIT 1", (new,)).fetchone() is not None:
+            return False
+        if db.execute("SELECT 1 FROM notes WHERE workspace = ? AND part = '_created'", (old,)).fetchone() is None:
+            return False
+        db.execute("UPDATE report_index SET owner = ? WHERE owner = ?", (new, old))
+        db.execute("UPDATE notes SET workspace = ? WHERE workspace = ? AND part LIKE '\\_%' ESCAPE '\\'",
+                   (new, old))
+    log.info("moved a workspace to its login-bound key")
+    return True
