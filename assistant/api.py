@@ -37,15 +37,19 @@ if TYPE_CHECKING:
         ReportNameError,
         ReportNotFoundError,
         StaleReportError,
+        StoreDamagedError,
         StoreError,
         VersionNotFoundError,
         VersionStore,
     )
     from .drafting.edits import FormatMismatchError
     from .drafting.session import DraftingSession, NoDraftError, OfflineRewriteError
+    from .drafting.settings import EndpointNotAllowedError
+    from .fsio import UnsafeInputError, WriteFailedError
     from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
     from .render import ExportBlocked, export_all, export_report, render_docx, render_html, render_markdown
     from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
+    from .schema.document import DocumentTooComplexError
 
 # Loaded on first use: the drafting, import and export stacks (LangChain, pdfplumber, python-docx,
 # openpyxl) cost seconds at start-up, and `xxgk check` needs none of them.
@@ -60,6 +64,10 @@ _LAZY: dict[str, str] = {
         ".drafting",
     ),
     "FormatMismatchError": ".drafting.edits",
+    "EndpointNotAllowedError": ".drafting.settings",
+    **dict.fromkeys(("StoreDamagedError",), ".drafting"),
+    **dict.fromkeys(("WriteFailedError", "UnsafeInputError"), ".fsio"),
+    "DocumentTooComplexError": ".schema.document",
     **dict.fromkeys(("DraftingSession", "NoDraftError", "OfflineRewriteError"), ".drafting.session"),
 }
 
@@ -78,7 +86,9 @@ __all__ = [
     "AuditSummary",
     "CellConflictError",
     "CheckResult",
+    "DocumentTooComplexError",
     "DraftingSession",
+    "EndpointNotAllowedError",
     "ExportBlocked",
     "Finding",
     "FormatMismatchError",
@@ -94,12 +104,15 @@ __all__ = [
     "ReportNameError",
     "ReportNotFoundError",
     "StaleReportError",
+    "StoreDamagedError",
     "StoreError",
+    "UnsafeInputError",
     "Verdict",
     "VerdictError",
     "VerdictOutcome",
     "VersionNotFoundError",
     "WorkbookError",
+    "WriteFailedError",
     "apply_verdicts",
     "audit",
     "check_file",

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import AssistantError
+
 log = logging.getLogger(__name__)
 
 # A file name of more than this many bytes (UTF-8) is shortened: most file systems allow 255 bytes,
@@ -51,7 +53,7 @@ _REASONS = {
 }
 
 
-class WriteFailedError(OSError):
+class WriteFailedError(AssistantError, OSError):
     """Writing an output file failed; the message is Chinese and names only the file (never its folder)."""
 
     def __init__(self, path: Path, reason: str, cause: BaseException | None = None) -> None:
@@ -198,7 +200,7 @@ def safe_file_stem(name: str, fallback: str = "report", max_bytes: int = MAX_NAM
 # ---------------------------------------------------------------- bounded reading
 
 
-class UnsafeInputError(ValueError):
+class UnsafeInputError(AssistantError, ValueError):
     """An input that is not a regular file, too large, or a container that would inflate past the bounds."""
 
 

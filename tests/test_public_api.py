@@ -51,7 +51,9 @@ def test_render_formats_agree_with_the_cli():
 def test_every_exception_the_api_raises_shares_one_base_and_is_listed():
     import inspect
 
-    from assistant.drafting import library, session, store
+    from assistant import fsio
+    from assistant.checks import verdicts
+    from assistant.drafting import library, session, store, storefile
     from assistant.drafting import notes as notes_mod
     from assistant.drafting import settings as settings_mod
     from assistant.drafting.edits import FormatMismatchError
@@ -61,7 +63,8 @@ def test_every_exception_the_api_raises_shares_one_base_and_is_listed():
 
     raised = {
         obj
-        for module in (library, session, store, notes_mod, settings_mod, ingest_errors, gate, workbook, document)
+        for module in (library, session, store, storefile, notes_mod, settings_mod, ingest_errors, gate, workbook,
+                       document, verdicts, fsio)
         for obj in vars(module).values()
         if inspect.isclass(obj) and issubclass(obj, Exception) and obj.__module__ == module.__name__
     } | {FormatMismatchError}

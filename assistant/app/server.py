@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import AssistantError
 from .context import AppConfig, AppContext
 from .workspace import SECRET_FILE
 
@@ -35,7 +36,7 @@ def _warm_up() -> None:
         import langchain_openai  # noqa: F401
 
 
-class AppStartError(RuntimeError):
+class AppStartError(AssistantError, RuntimeError):
     """The app cannot start; the message is Chinese and names the file at fault."""
 
 

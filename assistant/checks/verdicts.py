@@ -21,11 +21,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..errors import AssistantError
 from ..schema import Report, get_cell
 from .findings import DECISION_LABELS, CheckResult, Decision, Finding, FindingVerdict
 
 
-class VerdictError(ValueError):
+class VerdictError(AssistantError, ValueError):
     """A verdict that cannot be recorded or a verdicts file that cannot be read (message in Chinese)."""
 
 

@@ -165,7 +165,7 @@ MAX_DEPTH = 32
 MAX_NODES = 200_000
 
 
-class DocumentTooComplexError(ValueError):
+class DocumentTooComplexError(AssistantError, ValueError):
     """The data is nested too deeply or holds too many values to be a report document."""
 
 
