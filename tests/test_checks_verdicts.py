@@ -126,3 +126,25 @@ def test_cli_verdict_then_check_and_export(sample_report: Report, tmp_path: Path
     assert exported.exit_code == 0, exported.output
     plain = runner.invoke(app, ["check", str(doc), "--verdicts", str(verdicts)])
     assert "裁定：不属于问题" in plain.output
+
+
+def test_cli_audit_takes_a_verdicts_file(sample_report: Report, tmp_path: Path) -> None:
+    from assistant.cli import app
+    from assistant.ingest import parse_file
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    published = api.export_report(set_cells(sample_report, {f"{A}.granted.total": 2}), batch / "r.md", force=True)
+    parsed = parse_file(published).report
+    verdicts = write_verdicts(tmp_path / "v.yaml", [
+        decide(f, parsed, "dismissed", by="督查科", reason="口径差异") for f in check_report(parsed).findings
+        if f.severity == "error"
+    ])
+    result = CliRunner().invoke(app, ["audit", str(batch), "--workers", "1", "--verdicts", str(verdicts),
+                                      "--out", str(tmp_path / "a.csv")])
+    assert result.exit_code == 0, result.output
+    assert "经裁定不属于问题：2 处" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- 1\n", encoding="utf-8")
+    refused = CliRunner().invoke(app, ["audit", str(batch), "--verdicts", str(bad)])
+    assert refused.exit_code == 2 and "裁定文件" in refused.output

@@ -98,3 +98,36 @@ def test_same_body_previous_year_in_the_batch_is_used(tmp_path: Path) -> None:
     x1 = [x for x in by_name["2023.txt"].findings if x["rule"] == "X1"]
     assert x1 and "applications.carried_over.natural_person" in {c for x in x1 for c in x["cells"]}
     assert by_name["2022.txt"].previous == ""
+
+
+def test_audit_carries_a_supervising_offices_verdicts_across_batches(tmp_path: Path, sample_report) -> None:
+    """Verdicts from a verdicts file land on the same body's finding in a later batch; changed values drop them."""
+    import csv as csv_mod
+
+    from assistant import api
+    from assistant.ingest import parse_file
+    from assistant.schema import set_cells
+
+    wrong = set_cells(sample_report, {"applications.granted.total": 2})  # R3.2 and R3.3 fail
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    published = api.export_report(wrong, batch / "report.md", force=True)
+    parsed = parse_file(published).report
+    [r32] = api.check_report(parsed).by_rule("R3.2")
+    verdicts_file = api.write_verdicts(tmp_path / "verdicts.yaml", [
+        api.decide_finding(parsed, r32, "dismissed", by="市政务公开办", reason="经核实为统计口径差异"),
+    ])
+    first = api.audit([batch], out_csv=tmp_path / "a.csv", workers=1)
+    assert first.errors_by_rule["R3.2"] == 1 and first.dismissed == 0
+    second = api.audit([batch], out_csv=tmp_path / "b.csv", workers=1, verdicts=api.read_verdicts(verdicts_file))
+    assert second.errors_by_rule["R3.2"] == 0 and second.errors_by_rule["R3.3"] == 1 and second.dismissed == 1
+    rows = list(csv_mod.DictReader((tmp_path / "b.csv").open(encoding="utf-8-sig")))
+    [row] = [r for r in rows if r["rule"] == "R3.2"]
+    assert row["verdict"].startswith("不属于问题：经核实为统计口径差异（市政务公开办")
+    assert "经裁定不属于问题：1 处" in second.to_text()
+    # The next year's batch holds the report with other values: the verdict no longer applies, and says so.
+    api.export_report(set_cells(wrong, {"applications.granted.total": 4}), batch / "report.md", force=True)
+    third = api.audit([batch], out_csv=tmp_path / "c.csv", workers=1, verdicts=api.read_verdicts(verdicts_file))
+    assert third.errors_by_rule["R3.2"] == 1 and third.dismissed == 0
+    assert "已失效的裁定：1 条" in third.to_text()
+    assert any(r["rule"] == "裁定失效" for r in csv_mod.DictReader((tmp_path / "c.csv").open(encoding="utf-8-sig")))

@@ -58,6 +58,10 @@ def audit(
     out_csv: Annotated[Path | None, typer.Option("--out", help="问题清单 CSV（每个问题一行）")] = None,
     out_html: Annotated[Path | None, typer.Option("--html", help="给监督部门阅读的 HTML 汇总页")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="并行进程数（默认使用全部 CPU 核）")] = None,
+    verdicts: Annotated[
+        Path | None,
+        typer.Option("--verdicts", help="裁定文件（xxgk verdict 写出）：已裁定的问题带上裁定，跨批次保留"),
+    ] = None,
 ) -> None:
     """批量读取并检查多份已发布年报（并行），输出问题清单与汇总。无法读取的文件会注明原因，不会中断。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -67,13 +71,18 @@ def audit(
 
     require_output(out_csv)
     require_output(out_html)
+    try:
+        decided = api.read_verdicts(verdicts) if verdicts is not None else []
+    except api.VerdictError as exc:
+        fail(str(exc))
     files, _missing = expand_paths(paths)
     with Progress(
         TextColumn("核查年报"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
     ) as bar:
         task = bar.add_task("audit", total=len(files))
         try:
-            summary = api.audit(paths, out_csv, out_html, workers, progress=lambda _res: bar.advance(task))
+            summary = api.audit(paths, out_csv, out_html, workers, progress=lambda _res: bar.advance(task),
+                                verdicts=decided)
         except WriteFailedError as exc:
             fail(str(exc))
     out.print(summary.to_text())

@@ -14,16 +14,18 @@ import os
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..checks import check_report
+from ..checks import CheckResult, Verdict, apply_verdicts, check_report
 from ..checks.findings import Finding
 from ..fsio import atomic_open, atomic_write_text, check_output
+from ..schema import Report
+from ..timefmt import local_time
 from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
 from .parser import parse_file
@@ -32,7 +34,7 @@ from .unread import separate
 SUPPORTED = (".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx")
 CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
-    "expected", "actual", "previous", "unread",
+    "expected", "actual", "previous", "unread", "verdict",
 )
 # Per-file budget in the audit's workers: a real report parses in well under 10 s and 200 MB.
 FILE_SECONDS = 60.0
@@ -59,6 +61,8 @@ class FileResult:
     region: str = ""  # the administrative division of the body (pairing across years needs agency + region)
     # 未能读取: what the parser could not read, with the reason — our failure, never counted against the report
     unread: list[dict[str, Any]] = field(default_factory=list)
+    # reviewers' verdicts that no longer apply (the values they judged changed): said, not applied
+    stale_verdicts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -82,11 +86,18 @@ class AuditSummary:
 
     @property
     def errors_by_rule(self) -> Counter[str]:
-        return Counter(x["rule"] for f in self.files for x in f.findings if x.get("severity") == "error")
+        return Counter(x["rule"] for f in self.files for x in f.findings if x.get("severity") == "error" and not _dismissed(x))
 
     @property
     def warnings_by_rule(self) -> Counter[str]:
-        return Counter(x["rule"] for f in self.files for x in f.findings if x.get("severity") == "warning")
+        return Counter(
+            x["rule"] for f in self.files for x in f.findings if x.get("severity") == "warning" and not _dismissed(x)
+        )
+
+    @property
+    def dismissed(self) -> int:
+        """Findings a reviewer ruled 不属于问题 (still listed, not counted)."""
+        return sum(1 for f in self.files for x in f.findings if _dismissed(x))
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -96,6 +107,8 @@ class AuditSummary:
             "unreadable": [{"file": f.path, "reason": f.reason} for f in self.unreadable],
             "errors_by_rule": dict(self.errors_by_rule.most_common()),
             "warnings_by_rule": dict(self.warnings_by_rule.most_common()),
+            "dismissed": self.dismissed,
+            "stale_verdicts": sum(len(f.stale_verdicts) for f in self.files),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 
@@ -108,6 +121,11 @@ class AuditSummary:
             lines.append("错误（按规则）：" + "，".join(f"{r} {n} 处" for r, n in self.errors_by_rule.most_common()))
         if self.warnings_by_rule:
             lines.append("警告（按规则）：" + "，".join(f"{r} {n} 处" for r, n in self.warnings_by_rule.most_common()))
+        if self.dismissed:
+            lines.append(f"经裁定不属于问题：{self.dismissed} 处（仍列在清单中，不计为错误或警告）。")
+        stale = sum(len(f.stale_verdicts) for f in self.files)
+        if stale:
+            lines.append(f"已失效的裁定：{stale} 条（所涉数值已变化，请重新核对）。")
         for f in self.unreadable:
             lines.append(f"无法读取：{f.path}（{f.reason}）")
         return "\n".join(lines)
@@ -136,8 +154,30 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResu
     return unique, missing
 
 
-def audit_one(path: str) -> FileResult:
-    """Parse and check one file; any failure becomes an ``unreadable`` result with its reason."""
+def _counted(findings: list[Finding]) -> tuple[int, int, str]:
+    """Errors and warnings still open (a finding ruled 不属于问题 counts as neither) and the file's status."""
+    errors = sum(1 for f in findings if f.severity == "error" and not f.dismissed)
+    warnings = sum(1 for f in findings if f.severity == "warning" and not f.dismissed)
+    return errors, warnings, "errors" if errors else ("warnings" if warnings else "ok")
+
+
+def _reviewed(result: CheckResult, report: Report, verdicts: Sequence[Verdict]) -> tuple[CheckResult, list[str]]:
+    if not verdicts:
+        return result, []
+    outcome = apply_verdicts(result, report, verdicts)
+    return outcome.result, outcome.stale_notes()
+
+
+def _dismissed(finding: dict[str, Any]) -> bool:
+    return (finding.get("verdict") or {}).get("decision") == "dismissed"
+
+
+def audit_one(path: str, verdicts: Sequence[Verdict] = ()) -> FileResult:
+    """Parse and check one file; any failure becomes an ``unreadable`` result with its reason.
+
+    ``verdicts``: a supervising office's decisions on findings (``checks.verdicts``), carried onto the
+    findings they still fit; findings ruled 不属于问题 are not counted as errors.
+    """
     try:
         outcome = parse_file(path)
     except ParseError as exc:
@@ -154,10 +194,9 @@ def audit_one(path: str) -> FileResult:
             path, "unreadable", reason=f"检查时出错：{type(exc).__name__}: {exc}"[:300], agency=report.agency,
             year=report.year, format=report.format,
         )
+    result, stale = _reviewed(result, report, verdicts)
     findings, unread = _split_unread(result.findings, outcome.unread)
-    errors = sum(1 for f in findings if f.severity == "error")
-    warnings = sum(1 for f in findings if f.severity == "warning")
-    status = "errors" if errors else ("warnings" if warnings else "ok")
+    errors, warnings, status = _counted(findings)
     return FileResult(
         path,
         status,
@@ -170,6 +209,7 @@ def audit_one(path: str) -> FileResult:
         findings=[f.to_data() for f in findings],
         unread=unread,
         parse_issues=[{"rule": i.rule, "cell": i.cell, "message": i.message, "raw": i.raw} for i in outcome.issues],
+        stale_verdicts=stale,
     )
 
 
@@ -189,22 +229,22 @@ def _split_unread(findings: list[Finding], unread: dict[str, str]) -> tuple[list
 
 
 def _run(paths: list[str], workers: int, progress: Callable[[FileResult], None] | None,
-         budget: FileBudget) -> Iterator[FileResult]:
+         budget: FileBudget, verdicts: Sequence[Verdict] = ()) -> Iterator[FileResult]:
     if workers <= 1 or len(paths) <= 1:
         for p in paths:
-            res = audit_bounded(p, budget.seconds if _can_alarm() else 0)
+            res = audit_bounded(p, budget.seconds if _can_alarm() else 0, verdicts)
             if progress:
                 progress(res)
             yield res
         return
     _warm()
-    for res in _pooled(paths, workers, budget):
+    for res in _pooled(paths, workers, budget, verdicts):
         if progress:
             progress(res)
         yield res
 
 
-def _pooled(paths: list[str], workers: int, budget: FileBudget) -> Iterator[FileResult]:
+def _pooled(paths: list[str], workers: int, budget: FileBudget, verdicts: Sequence[Verdict] = ()) -> Iterator[FileResult]:
     """Each file in a worker with its time and memory budget. A worker the system kills (out of memory,
     a crash in a C library) breaks the pool: the files it held are then re-run one per fresh worker,
     so exactly the file that kills its worker is reported and the batch goes on."""
@@ -214,7 +254,7 @@ def _pooled(paths: list[str], workers: int, budget: FileBudget) -> Iterator[File
     retry: list[str] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_limit_memory,
                              initargs=(budget.memory_bytes,)) as pool:
-        futures = [(p, pool.submit(audit_bounded, p, budget.seconds)) for p in paths]
+        futures = [(p, pool.submit(audit_bounded, p, budget.seconds, verdicts)) for p in paths]
         for p, fut in futures:
             try:
                 yield fut.result()
@@ -225,7 +265,7 @@ def _pooled(paths: list[str], workers: int, budget: FileBudget) -> Iterator[File
         with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_memory,
                                  initargs=(budget.memory_bytes,)) as single:
             try:
-                yield single.submit(audit_bounded, p, budget.seconds).result()
+                yield single.submit(audit_bounded, p, budget.seconds, verdicts).result()
             except BrokenProcessPool:
                 yield FileResult(p, "unreadable", reason="读取该文件时处理进程被系统终止（可能超出内存上限），已跳过")
 
@@ -268,14 +308,14 @@ def _limit_memory(extra_bytes: int) -> None:
         log.warning("audit worker memory limit not set: %s", exc)
 
 
-def audit_bounded(path: str, seconds: float) -> FileResult:
+def audit_bounded(path: str, seconds: float, verdicts: Sequence[Verdict] = ()) -> FileResult:
     """``audit_one`` under a wall-clock deadline (in a process's main thread); past it the file is reported."""
     if seconds <= 0 or not _can_alarm():
-        return audit_one(path)
+        return audit_one(path, verdicts)
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return audit_one(path)
+        return audit_one(path, verdicts)
     except _DeadlineExceeded:
         log.warning("audit of %s stopped at its %s s deadline", path, seconds)
         return FileResult(path, "unreadable", reason=f"读取超过时限（{seconds:g} 秒），已跳过（文件可能过大或结构异常）")
@@ -298,13 +338,16 @@ def audit(
     workers: int | None = None,
     progress: Callable[[FileResult], None] | None = None,
     budget: FileBudget | None = None,
+    verdicts: Sequence[Verdict] = (),
 ) -> AuditSummary:
     """Parse and check every report under ``paths`` (files, folders, globs) on all cores.
 
     Writes one CSV row per finding, per parse issue and per unreadable file (``out_csv``) and a summary
     page (``out_html``) when asked. ``progress`` is called once per finished file. Each file gets
     ``budget`` (default: ``FILE_SECONDS`` and ``FILE_MEMORY_BYTES``); one past it is reported unreadable.
-    Both outputs are checked before any file is read, so a bad path fails at once.
+    Both outputs are checked before any file is read, so a bad path fails at once. ``verdicts``: decisions
+    on findings (e.g. a supervising office's, from ``xxgk verdict``) kept across batches: each is carried onto
+    the finding of the same body, year, rule, cells and values; one whose values changed is listed as stale.
     """
     import time
 
@@ -315,8 +358,8 @@ def audit(
     files, missing = expand_paths(paths)
     n_workers = workers or os.cpu_count() or 1
     summary = AuditSummary(files=list(missing))
-    summary.files.extend(_run([str(f) for f in files], n_workers, progress, budget or FileBudget()))
-    link_years(summary.files)
+    summary.files.extend(_run([str(f) for f in files], n_workers, progress, budget or FileBudget(), verdicts))
+    link_years(summary.files, verdicts)
     summary.elapsed_seconds = time.perf_counter() - start
     if out_csv is not None:
         write_csv(summary, out_csv)
@@ -333,7 +376,7 @@ def body_key(f: FileResult) -> tuple[str, str] | None:
     return agency, f.region
 
 
-def link_years(files: list[FileResult]) -> None:
+def link_years(files: list[FileResult], verdicts: Sequence[Verdict] = ()) -> None:
     """Where the batch holds the same body's report for the year before, re-check with it (X1, X3, R2.6, X7).
 
     Only the same body pairs: the same agency name and region. Reports whose agency was not recognised
@@ -351,15 +394,15 @@ def link_years(files: list[FileResult]) -> None:
             continue
         try:
             outcome = parse_file(f.path)
-            result = check_report(outcome.report, parse_file(prev.path).report)
+            result, f.stale_verdicts = _reviewed(
+                check_report(outcome.report, parse_file(prev.path).report), outcome.report, verdicts,
+            )
         except Exception as exc:  # the single-year result stands; say why the cross-year check is missing
             f.parse_issues.append({"rule": "X1", "cell": None, "message": f"跨年度核对未完成：{exc}", "raw": None})
             continue
         findings, f.unread = _split_unread(result.findings, outcome.unread)
         f.findings = [x.to_data() for x in findings]
-        f.errors = sum(1 for x in findings if x.severity == "error")
-        f.warnings = sum(1 for x in findings if x.severity == "warning")
-        f.status = "errors" if f.errors else ("warnings" if f.warnings else "ok")
+        f.errors, f.warnings, f.status = _counted(findings)
         f.previous = prev.path
 
 
@@ -375,6 +418,7 @@ def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
                 **base, "source": "检查", "rule": x.get("rule", ""), "severity": x.get("severity", ""),
                 "cells": " ".join(x.get("cells", [])), "message": x.get("message", ""),
                 "expected": x.get("expected", ""), "actual": x.get("actual", ""),
+                "verdict": _verdict_text(x.get("verdict")),
             }
         for u in f.unread:
             yield {
@@ -386,8 +430,17 @@ def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
                 **base, "source": "导入", "rule": i["rule"], "severity": "warning", "cells": i.get("cell") or "",
                 "message": i["message"] + (f"（原文：“{i['raw']}”）" if i.get("raw") is not None else ""),
             }
+        for note in f.stale_verdicts:
+            yield {**base, "source": "裁定", "rule": "裁定失效", "severity": "warning", "message": note}
         if not f.findings and not f.parse_issues and not f.unread:
             yield {**base, "source": "检查", "message": "未发现问题"}
+
+
+def _verdict_text(verdict: dict[str, Any] | None) -> str:
+    if not verdict:
+        return ""
+    reason = f"：{verdict['reason']}" if verdict.get("reason") else ""
+    return f"{verdict['label']}{reason}（{verdict['by']}，{local_time(verdict['at'], '%Y-%m-%d %H:%M')}）"
 
 
 def write_csv(summary: AuditSummary, path: str | Path) -> Path:
