@@ -177,3 +177,32 @@ def test_pdf_text_layer_and_ruled_tables_through_pdfium() -> None:
     pages = list(read_pages((FIXTURES / "seed_textlayer.pdf").read_bytes()))
     assert len(pages) == 3 and all(p.lines for p in pages)
     assert any(ln.text.startswith("规章") for p in pages for ln in p.lines)
+
+
+def test_kangxi_radicals_of_print_to_pdf_read_as_the_ideographs() -> None:
+    """⼀⼯⽉⽇⼈⽂ (U+2F00…) look like 一工月日人文 and matched nothing: headings, title and labels were lost."""
+    outcome = parse_file(LAYOUTS / "kangxi.txt")
+    assert "\u2f2f" in (LAYOUTS / "kangxi.txt").read_text(encoding="utf-8")
+    assert (outcome.report.agency, outcome.report.year) == ("青河县自然资源局", 2023)
+    assert cells_of(outcome.report) == expected_cells()
+    assert outcome.report.narrative == expected_narrative()
+
+
+def test_traditional_page_is_matched_in_simplified_and_keeps_its_characters() -> None:
+    source = (LAYOUTS / "traditional.txt").read_text(encoding="utf-8")
+    outcome = parse_file(LAYOUTS / "traditional.txt")
+    assert cells_of(outcome.report) == expected_cells()
+    assert outcome.report.agency == "青河縣自然資源局"
+    lines = source.split("\n")
+    problems = lines[lines.index("（一）存在問題") + 1]
+    assert outcome.report.narrative.problems == problems  # 答覆 stays 答覆: the source text, not a conversion
+    assert any("繁体字" in i.message for i in outcome.issues)
+    assert not [i for i in outcome.issues if i.rule == "X6"]
+
+
+def test_simplified_text_is_not_converted() -> None:
+    from assistant.ingest.chars import to_simplified
+
+    text = (FIXTURES / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    [out], info = to_simplified(text)
+    assert out == text and not info.converted

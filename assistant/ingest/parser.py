@@ -12,9 +12,10 @@ from ..schema import Report, ReportInputError, load_report, report_to_data
 from ..schema.labels import CELLS, FormatVersion
 from .body import UNRECOGNISED_AGENCY, infer_body_type
 from .cells import split_line
+from .chars import Simplified, fold_compat, to_simplified
 from .errors import ParseError, ParseIssue
 from .labelmatch import norm_label
-from .narrative import Prose, clean_lines, find_headings, read_prose
+from .narrative import Prose, clean_lines, find_headings, read_prose, squeeze
 from .oneline import unfold
 from .sources import SourceDoc, kind_of, read_source
 from .tables import TableResult, read_tables
@@ -187,13 +188,42 @@ def _table_region(lines: list[str]) -> tuple[int, int]:
     return start, end
 
 
+def _matchable(doc: SourceDoc) -> tuple[SourceDoc, Simplified]:
+    """The source with compatibility ideographs folded and Traditional characters simplified (lines kept in place)."""
+    texts = [doc.text, doc.table_text or "", doc.title, *(c for row in doc.grid for c in row if c is not None)]
+    texts = [fold_compat(t) for t in texts]
+    converted, simplified = to_simplified(*texts)
+    if simplified.converted:
+        # the prose is read from squeezed lines: align the converted and source text the same way
+        simplified.align(*("".join(squeeze(ln) for ln in clean_lines(t)) for t in (converted[0], texts[0])))
+    text, table_text, title, *cells = converted
+    it = iter(cells)
+    grid = [[None if c is None else next(it) for c in row] for row in doc.grid]
+    return SourceDoc(doc.kind, text, grid, title, None if doc.table_text is None else table_text), simplified
+
+
+def _restore(prose: Prose, simplified: Simplified) -> None:
+    """The prose in the source's characters again (it was read from the simplified text, line for line)."""
+    if not simplified.converted:
+        return
+    prose.title = simplified.restore(prose.title or "") or None
+    prose.agency = simplified.restore(prose.agency or "") or None
+    prose.opening = simplified.restore(prose.opening or "") or None
+    prose.narrative = {k: simplified.restore(v) for k, v in prose.narrative.items()}
+    if "address" in prose.contact:
+        prose.contact["address"] = simplified.restore(prose.contact["address"])
+    prose.notes.append("原文为繁体字：已转换为简体字匹配表格与标题，正文、标题与机关名称保留原文用字")
+
+
 def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
     """Interpret a read source: prose, version fingerprint, tables, then validate as a report document."""
+    doc, simplified = _matchable(doc)
     rejoin = doc.kind in ("txt", "md")
     text, unfolded = unfold(doc.text)
     prose = read_prose(text, rejoin, doc.title)
     if unfolded:
         prose.notes.append(unfolded)
+    _restore(prose, simplified)
     grid_text = "\n".join("".join(c for c in row if c) for row in doc.grid)
     version, issues = detect_version(doc.text + grid_text, prose.year or prose.period_year)
     readings: list[TableResult] = []
