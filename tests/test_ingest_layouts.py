@@ -6,13 +6,16 @@ numbers) by ``make_layouts.py``; each test names the cells that differ from ``co
 
 from __future__ import annotations
 
+import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from assistant.checks import check_report
-from assistant.ingest import parse_file, parse_text
+from assistant.ingest import ParseError, audit, parse_file, parse_text
 from assistant.schema import iter_cells, load_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -206,3 +209,47 @@ def test_simplified_text_is_not_converted() -> None:
     text = (FIXTURES / "one_cell_per_line.txt").read_text(encoding="utf-8")
     [out], info = to_simplified(text)
     assert out == text and not info.converted
+
+
+# ---------------------------------------------------------------- formats (issue 13.5)
+
+
+def test_clerks_own_excel_sheet_is_read_by_its_labels() -> None:
+    """Not our workbook template: a sheet laid out like the official tables, numbers typed as numbers."""
+    outcome = parse_file(LAYOUTS / "clerk_sheet.xlsx")
+    assert outcome.kind == "xlsx"
+    assert (outcome.report.agency, outcome.report.year) == ("青河县自然资源局", 2023)
+    assert cells_of(outcome.report) == expected_cells()
+
+
+def test_legacy_word_doc_is_converted_by_libreoffice(tmp_path: Path) -> None:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice（soffice）未安装：.doc 转换无法测试")
+    outcome = parse_file(FIXTURES / "county_2023.doc")  # our county report saved as Word 97–2003 by LibreOffice
+    want = expected_cells()
+    want[SLASH] = 0  # the .doc was made from the document itself, where this cell is 0
+    assert cells_of(outcome.report) == want
+    assert outcome.report.narrative == expected_narrative()
+    wps = tmp_path / "county_2023.wps"  # WPS 文字 binary files share the Word 97 compound format
+    wps.write_bytes((FIXTURES / "county_2023.doc").read_bytes())
+    assert cells_of(parse_file(wps).report) == want
+
+
+def test_doc_without_libreoffice_names_the_missing_tool(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on the path
+    with pytest.raises(ParseError, match="LibreOffice"):
+        parse_file(FIXTURES / "county_2023.doc")
+    fake = tmp_path / "x.doc"
+    fake.write_text("不是 Word 文档", encoding="utf-8")
+    with pytest.raises(ParseError, match="内容不是"):
+        parse_file(fake)
+
+
+def test_ofd_is_refused_naming_the_format(tmp_path: Path) -> None:
+    ofd = tmp_path / "report.ofd"
+    with zipfile.ZipFile(ofd, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>")
+    with pytest.raises(ParseError, match="GB/T 33190"):
+        parse_file(ofd)
+    summary = audit([tmp_path], workers=1)
+    assert [(f.status, "OFD" in f.reason) for f in summary.files] == [("unreadable", True)]

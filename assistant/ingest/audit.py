@@ -24,12 +24,14 @@ from .errors import ParseError
 from .parser import parse_file
 from .unread import separate
 
-SUPPORTED = (".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx")
+SUPPORTED = (
+    ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx", ".doc", ".wps", ".ofd",
+)
 CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
     "expected", "actual", "previous", "unread",
 )
-STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取"}
+STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取", "skipped": "已跳过"}
 
 
 @dataclass
@@ -61,7 +63,12 @@ class AuditSummary:
 
     @property
     def reports(self) -> int:
-        return sum(1 for f in self.files if f.status != "unreadable")
+        return sum(1 for f in self.files if f.status not in ("unreadable", "skipped"))
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        """Files a folder held that are not reports (images, archives, …), each with the reason."""
+        return [f for f in self.files if f.status == "skipped"]
 
     @property
     def unreadable(self) -> list[FileResult]:
@@ -85,6 +92,7 @@ class AuditSummary:
             "reports": self.reports,
             "reports_with_errors": self.reports_with_errors,
             "unreadable": [{"file": f.path, "reason": f.reason} for f in self.unreadable],
+            "skipped": [{"file": f.path, "reason": f.reason} for f in self.skipped],
             "errors_by_rule": dict(self.errors_by_rule.most_common()),
             "warnings_by_rule": dict(self.warnings_by_rule.most_common()),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
@@ -93,7 +101,7 @@ class AuditSummary:
     def to_text(self) -> str:
         lines = [
             f"共 {len(self.files)} 个文件：读取 {self.reports} 份报告，其中 {self.reports_with_errors} 份有错误；"
-            f"无法读取 {len(self.unreadable)} 个文件。"
+            f"无法读取 {len(self.unreadable)} 个文件" + (f"；跳过 {len(self.skipped)} 个非报告文件。" if self.skipped else "。")
         ]
         if self.errors_by_rule:
             lines.append("错误（按规则）：" + "，".join(f"{r} {n} 处" for r, n in self.errors_by_rule.most_common()))
@@ -101,6 +109,8 @@ class AuditSummary:
             lines.append("警告（按规则）：" + "，".join(f"{r} {n} 处" for r, n in self.warnings_by_rule.most_common()))
         for f in self.unreadable:
             lines.append(f"无法读取：{f.path}（{f.reason}）")
+        for f in self.skipped:
+            lines.append(f"已跳过：{f.path}（{f.reason}）")
         return "\n".join(lines)
 
 
@@ -112,7 +122,12 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResu
         text = str(item)
         p = Path(text)
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED))
+            for f in sorted(f for f in p.rglob("*") if f.is_file()):
+                reason = skip_reason(f)
+                if reason is None:
+                    files.append(f)
+                else:
+                    missing.append(FileResult(str(f), "skipped", reason=reason))
         elif p.is_file():
             files.append(p)
         elif any(ch in text for ch in "*?["):
@@ -125,6 +140,18 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResu
     seen: set[Path] = set()
     unique = [f for f in files if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
     return unique, missing
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not audited (None: it is a report to read)."""
+    name = path.name
+    if name.startswith("~$") or name.startswith(".~lock"):
+        return "Office 打开文档时留下的临时文件，不是报告"
+    if name.startswith("."):
+        return "隐藏文件，不是报告"
+    if path.suffix.lower() not in SUPPORTED:
+        return f"文件类型“{path.suffix or '（无扩展名）'}”不是年度报告的格式（支持 {' '.join(SUPPORTED)}）"
+    return None
 
 
 def audit_one(path: str) -> FileResult:
@@ -276,6 +303,9 @@ def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
                 "format": f.format, "previous": f.previous}
         if f.status == "unreadable":
             yield {**base, "source": "读取", "rule": "UNREADABLE", "severity": "error", "message": f.reason}
+            continue
+        if f.status == "skipped":
+            yield {**base, "source": "读取", "rule": "SKIPPED", "severity": "", "message": f.reason}
             continue
         for x in f.findings:
             yield {

@@ -14,6 +14,7 @@ from .body import UNRECOGNISED_AGENCY, infer_body_type
 from .cells import split_line
 from .chars import Simplified, fold_compat, to_simplified
 from .errors import ParseError, ParseIssue
+from .formats import sheet_source
 from .labelmatch import norm_label
 from .narrative import Prose, clean_lines, find_headings, read_prose, squeeze
 from .oneline import unfold
@@ -261,25 +262,36 @@ def parse_text(text: str, kind: str = "txt") -> ParseOutcome:
 
 
 def parse_bytes(data: bytes, kind: str, source: str | None = None) -> ParseOutcome:
-    """Parse report content as bytes of the given kind (txt, md, html, docx, pdf)."""
+    """Parse report content as bytes of the given kind (txt, md, html, docx, pdf, doc, wps, xlsx sheet)."""
     return parse_source(read_source(data, kind), source)
 
 
+READABLE_KINDS = ("txt", "md", "html", "docx", "pdf", "doc", "wps", "ofd", "xlsx")
+SUPPORTED_TEXT = "支持 .pdf .txt .md .html .docx .doc .wps .xlsx（.ofd 会说明原因）"
+
+
 def parse_file(path: str | Path) -> ParseOutcome:
-    """Parse a published report file; ``.xlsx`` goes to the statistics-workbook reader."""
+    """Parse a published report file of any readable kind (see ``READABLE_KINDS``).
+
+    ``.xlsx``: our statistics workbook goes to its exact reader, any other sheet is read by its labels.
+    ``.doc``/``.wps`` are converted by LibreOffice; ``.ofd`` is refused with the reason.
+    """
     p = Path(path)
     kind = kind_of(p)
+    if kind not in READABLE_KINDS:
+        raise ParseError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：{SUPPORTED_TEXT}")
     try:
-        if kind == "xlsx":
-            return _parse_workbook(p)
         data = p.read_bytes()
     except OSError as exc:
         raise ParseError(f"无法读取文件 {p}：{exc.strerror or exc}") from exc
     if not data.strip():
         raise ParseError(f"文件 {p.name} 是空的")
-    if kind not in ("txt", "md", "html", "docx", "pdf"):
-        raise ParseError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：支持 .pdf .txt .md .html .docx .xlsx")
-    return parse_bytes(data, kind, str(p))
+    if kind == "xlsx" and sheet_source(data) is None:
+        return _parse_workbook(p)
+    doc = read_source(data, kind)
+    if not doc.title:
+        doc.title = p.stem  # an excerpt without a title line: the file name may carry agency and year
+    return parse_source(doc, str(p))
 
 
 def _parse_workbook(path: Path) -> ParseOutcome:

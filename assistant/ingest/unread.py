@@ -12,9 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..checks.findings import Finding
-from ..schema.labels import CELLS, NARRATIVE_LABELS, NARRATIVE_SECTION, TABLE_LABELS, FormatVersion
+from ..schema.labels import (
+    CELLS,
+    NARRATIVE_LABELS,
+    NARRATIVE_SECTION,
+    RESULTS_GROUP,
+    TABLE_LABELS,
+    FormatVersion,
+    section3_rows,
+)
 from .errors import ParseIssue
 from .labelmatch import norm_label
 from .narrative import Prose
@@ -81,7 +90,7 @@ def classify(
             continue
         lines = _section_lines(prose, number)
         if lines is None:
-            if any(ln.lstrip("#* \t").startswith(f"{number}、") for ln in prose.lines):
+            if any(_looks_like_heading(ln, number) for ln in prose.lines):
                 why = f"有以“{number}、”开头的标题，但与“{NARRATIVE_SECTION[part]}”对不上，未能读取{NARRATIVE_LABELS[part]}"
                 out.items[f"narrative.{part}"] = why
                 out.issues.append(ParseIssue(UNREAD_RULE, why))
@@ -90,6 +99,20 @@ def classify(
             out.items[f"narrative.{part}"] = why
             out.issues.append(ParseIssue(UNREAD_RULE, why))
     return out
+
+
+@cache
+def _row_labels() -> frozenset[str]:
+    return frozenset(norm_label(r.label) for v in ("2021", "2019") for r in section3_rows(v)) | {norm_label(RESULTS_GROUP)}
+
+
+def _looks_like_heading(line: str, number: str) -> bool:
+    """A line that starts like a section heading (``五、…``) and is not a table row (``一、本年新收…``)."""
+    text = line.lstrip("#* \t")
+    if not text.startswith(f"{number}、") or len(text) > 40 or _DIGITS.search(text):
+        return False
+    normed = norm_label(text)
+    return not any(normed.startswith(label) for label in _row_labels())
 
 
 def _cells_of_row(row: str) -> Iterable[str]:
