@@ -253,3 +253,22 @@ def test_ofd_is_refused_naming_the_format(tmp_path: Path) -> None:
         parse_file(ofd)
     summary = audit([tmp_path], workers=1)
     assert [(f.status, "OFD" in f.reason) for f in summary.files] == [("unreadable", True)]
+
+
+def test_signed_and_annotated_cells_are_kept_and_named_precisely() -> None:
+    """``+2`` ``--1`` ``14（其中修订3件）`` ``123500元``: raw text kept, R3.4 / R2.3 — never “为空白”."""
+    outcome = parse_file(LAYOUTS / "annotated_cells.txt")
+    fee = "active_disclosure.art20_8.admin_fees.fee_amount_wan_yuan"
+    raws = {f"{NORMATIVE}.issued": "+2", f"{NORMATIVE}.repealed": "--1", f"{NORMATIVE}.in_force": "14（其中修订3件）",
+            fee: "123500元"}
+    assert {c: outcome.report.raw_cells[c] for c in raws} == raws
+    want = expected_cells()
+    for cid in raws:
+        want[cid] = None
+    assert cells_of(outcome.report) == want  # the other cells of the table are untouched
+    findings = check_report(outcome.report).findings
+    by_cell = {f.cells[0]: f for f in findings if f.rule in ("R3.4", "R2.3")}
+    assert {c: by_cell[c].rule for c in raws} == {**dict.fromkeys(list(raws)[:3], "R3.4"), fee: "R2.3"}
+    assert "正负号" in by_cell[f"{NORMATIVE}.issued"].message and "说明文字" in by_cell[f"{NORMATIVE}.in_force"].message
+    blanks = [f for f in findings if f.rule == "R3.5"]
+    assert not [f for f in blanks if set(f.cells) & set(raws)]
