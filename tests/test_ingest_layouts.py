@@ -272,3 +272,10 @@ def test_signed_and_annotated_cells_are_kept_and_named_precisely() -> None:
     assert "正负号" in by_cell[f"{NORMATIVE}.issued"].message and "说明文字" in by_cell[f"{NORMATIVE}.in_force"].message
     blanks = [f for f in findings if f.rule == "R3.5"]
     assert not [f for f in blanks if set(f.cells) & set(raws)]
+
+
+def test_pdf_title_wrapped_over_two_lines() -> None:
+    """``wrapped_title.pdf`` (LibreOffice, from the .html beside it): 白水县文化和旅游局2023年政府信息公开 / 工作年度报告."""
+    report = parse_file(FIXTURES / "wrapped_title.pdf").report
+    assert (report.agency, report.year) == ("白水县文化和旅游局", 2023)
+    assert report.title == "白水县文化和旅游局2023年政府信息公开工作年度报告"

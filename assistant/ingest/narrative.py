@@ -148,6 +148,11 @@ def _title_block(lines: list[str]) -> tuple[int | None, str | None, str | None, 
     for i, line in enumerate(lines):
         flat = squeeze(line)
         m = _TITLE.search(flat)
+        if not m and i + 1 < len(lines) and 0 < len(flat) <= 40 and not flat.endswith(_TERMINAL):
+            # a title wrapped over two lines (PDFs centre a long title on two): read the pair as one
+            pair = flat + squeeze(lines[i + 1])
+            m = _TITLE.search(pair) if len(squeeze(lines[i + 1])) <= 40 else None
+            flat = pair if m else flat
         if not m or len(flat) > 80:
             continue
         agency = flat[: m.start()].strip(" 　:：-—")
