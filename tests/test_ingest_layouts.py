@@ -279,3 +279,14 @@ def test_pdf_title_wrapped_over_two_lines() -> None:
     report = parse_file(FIXTURES / "wrapped_title.pdf").report
     assert (report.agency, report.year) == ("白水县文化和旅游局", 2023)
     assert report.title == "白水县文化和旅游局2023年政府信息公开工作年度报告"
+
+
+def test_untitled_excerpt_takes_the_first_body_it_names_else_says_unrecognised() -> None:
+    text = (LAYOUTS / "no_title.txt").read_text(encoding="utf-8").replace("请与青河县自然资源局联系", "请与我们联系")
+    outcome = parse_text(text)
+    assert outcome.report.agency == "青河县自然资源局"
+    assert any("机关名称取自正文" in i.message for i in outcome.issues)
+    anonymous = parse_text(text.replace("青河县自然资源局", "本局"))
+    assert anonymous.report.agency == "（未识别机关）"
+    assert any("未能识别发布机关名称" in i.message for i in anonymous.issues)
+    assert anonymous.report.body_type is None  # nothing to infer it from

@@ -168,6 +168,21 @@ def _title_block(lines: list[str]) -> tuple[int | None, str | None, str | None, 
     return None, None, None, None
 
 
+_NAMED_BODY = re.compile(
+    r"(?:^|(?<=[，,。；：:\s年]))([\u4e00-\u9fff]{2,20}?(?:人民政府办公室|人民政府|街道办事处|委员会|局|办公室))"
+    r"(?=[坚认全深持始以在按根按的是）)，,])"
+)
+
+
+def _first_body(lines: list[str]) -> str | None:
+    """The first body an untitled excerpt names (``2023年，青河县自然资源局坚持…``)."""
+    for line in lines:
+        m = _NAMED_BODY.search(squeeze(line))
+        if m:
+            return m.group(1)
+    return None
+
+
 def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
     lines = clean_lines(text)
     prose = Prose(lines=lines)
@@ -196,6 +211,11 @@ def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
         m = re.search(r"请与\s*(\S{2,30}?)\s*联系", squeeze(joined_head))
         if m and _BODY_NAME.search(m.group(1)):  # “请与我们联系” names nobody
             prose.agency = m.group(1)
+    if prose.agency is None:
+        named = _first_body(lines[: prose.headings.get("二", 40)])
+        if named:
+            prose.agency = named
+            prose.notes.append(f"没有标题：机关名称取自正文中第一处机关名称“{named}”，请核对")
     prose.narrative = _narrative(lines, prose.headings, rejoin, prose.notes)
     start = prose.headings.get("二", prose.headings.get("一", 0))
     end = prose.headings.get("五", prose.headings.get("六", len(lines)))
