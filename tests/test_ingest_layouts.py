@@ -290,3 +290,29 @@ def test_untitled_excerpt_takes_the_first_body_it_names_else_says_unrecognised()
     assert anonymous.report.agency == "（未识别机关）"
     assert any("未能识别发布机关名称" in i.message for i in anonymous.issues)
     assert anonymous.report.body_type is None  # nothing to infer it from
+
+
+def test_section2_columns_in_another_order_map_by_header_and_say_so() -> None:
+    text = (LAYOUTS / "tabs_trailing_blank.txt").read_text(encoding="utf-8")
+    header = "信息内容\n本年制发件数\n本年废止件数\n现行有效件数"
+    assert header in text
+    text = text.replace(header, "信息内容\n现行有效件数\n本年制发件数\n本年废止件数")
+    text = text.replace("规章\t0\t0\t0", "规章\t5\t0\t0").replace("行政规范性文件\t2\t\t", "行政规范性文件\t14\t2\t1")
+    outcome = parse_text(text)
+    cells = cells_of(outcome.report)
+    assert [cells[f"{NORMATIVE}.{c}"] for c in ("issued", "repealed", "in_force")] == [2, 1, 14]
+    assert cells["active_disclosure.art20_1.regulations.in_force"] == 5
+    assert any("列顺序与规定不同" in n for n in outcome.report.parse_notes)
+
+
+def test_2019_row_one_cell_per_line_with_a_missing_cell_is_not_split() -> None:
+    """2019 trial format, one cell per line, a cell missing: 12 is never read as 1 and 2."""
+    text = "\n".join([
+        "某镇人民政府2020年政府信息公开工作年度报告", "一、总体情况", "略。", "二、主动公开政府信息情况",
+        "第二十条第（五）项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量", "行政许可", "12", "5",
+        "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "略。",
+    ])
+    outcome = parse_text(text)
+    row = {c: v for c, v in cells_of(outcome.report).items() if c.startswith("active_disclosure.art20_5.admin_licensing.")}
+    assert outcome.version == "2019" and row and set(row.values()) == {None}
+    assert all(outcome.report.raw_cells[c] == "12 5" for c in row)

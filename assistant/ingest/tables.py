@@ -251,6 +251,13 @@ class TableReader:
             if order is not None:
                 self.subtable = table.id
                 self.s2_columns[table.id] = order
+                official = [c.id for c in table.columns]
+                if order != official:
+                    labels = {c.id: c.label for c in table.columns}
+                    self.result.notes.append(
+                        ParseIssue("X6", f"{table.caption}的列顺序与规定不同，按表头标签对应："
+                                   + "、".join(labels[c] for c in order), cell=f"active_disclosure.{table.id}")
+                    )
                 return
         if sub is not None:
             self.result.issues.append(
