@@ -316,3 +316,12 @@ def test_2019_row_one_cell_per_line_with_a_missing_cell_is_not_split() -> None:
     row = {c: v for c, v in cells_of(outcome.report).items() if c.startswith("active_disclosure.art20_5.admin_licensing.")}
     assert outcome.version == "2019" and row and set(row.values()) == {None}
     assert all(outcome.report.raw_cells[c] == "12 5" for c in row)
+
+
+def test_subtotal_column_in_an_html_table_is_mapped_by_the_header() -> None:
+    outcome = parse_file(LAYOUTS / "subtotal_column.html")
+    want = expected_cells()
+    want[SLASH] = 0  # made from the document itself (make_layouts.subtotal_html), where this cell is 0
+    assert cells_of(outcome.report) == want
+    assert any("第 7 个数为小计" in n for n in outcome.report.parse_notes)
+    assert not [f for f in check_report(outcome.report).findings if f.severity == "error"]
