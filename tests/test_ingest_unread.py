@@ -86,3 +86,12 @@ def test_section5_that_cannot_be_split_leaves_improvements_unread(tmp_path: Path
     path.write_text(text, encoding="utf-8")
     result = audit_one(str(path))
     assert not [x for x in result.findings if x["rule"] == "X6" and "改进情况" in x["message"]]
+
+
+def test_audit_summary_counts_reports_with_unread_parts(tmp_path: Path) -> None:
+    (tmp_path / "flat.txt").write_text(county().replace("行政规范性文件\n2\n1\n14\n", "行政规范性文件2114\n"), encoding="utf-8")
+    (tmp_path / "good.txt").write_text(county(), encoding="utf-8")
+    summary = audit([tmp_path], workers=1)
+    assert [Path(f.path).name for f in summary.with_unread] == ["flat.txt"]
+    assert summary.to_data()["reports_with_unread"] == 1
+    assert "未能读取" in summary.to_text()

@@ -66,6 +66,11 @@ class AuditSummary:
         return sum(1 for f in self.files if f.status not in ("unreadable", "skipped"))
 
     @property
+    def with_unread(self) -> list[FileResult]:
+        """Reports with a part the parser could not read (未能读取): our failure, not counted as their errors."""
+        return [f for f in self.files if f.unread]
+
+    @property
     def skipped(self) -> list[FileResult]:
         """Files a folder held that are not reports (images, archives, …), each with the reason."""
         return [f for f in self.files if f.status == "skipped"]
@@ -93,6 +98,7 @@ class AuditSummary:
             "reports_with_errors": self.reports_with_errors,
             "unreadable": [{"file": f.path, "reason": f.reason} for f in self.unreadable],
             "skipped": [{"file": f.path, "reason": f.reason} for f in self.skipped],
+            "reports_with_unread": len(self.with_unread),
             "errors_by_rule": dict(self.errors_by_rule.most_common()),
             "warnings_by_rule": dict(self.warnings_by_rule.most_common()),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
@@ -103,6 +109,8 @@ class AuditSummary:
             f"共 {len(self.files)} 个文件：读取 {self.reports} 份报告，其中 {self.reports_with_errors} 份有错误；"
             f"无法读取 {len(self.unreadable)} 个文件" + (f"；跳过 {len(self.skipped)} 个非报告文件。" if self.skipped else "。")
         ]
+        if self.with_unread:
+            lines.append(f"其中 {len(self.with_unread)} 份报告有未能读取的部分（本程序未能读出，不计为报告的错误，见“未能读取”一栏）。")
         if self.errors_by_rule:
             lines.append("错误（按规则）：" + "，".join(f"{r} {n} 处" for r, n in self.errors_by_rule.most_common()))
         if self.warnings_by_rule:
