@@ -64,6 +64,18 @@ def legacy_word_to_docx(data: bytes, kind: str) -> bytes:
         return converted.read_bytes()
 
 
+def is_statistics_workbook(data: bytes) -> bool:
+    """Whether an .xlsx is our own statistics workbook (its first sheet 基本信息), from its small workbook part only."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 1_000_000:
+                return False
+            return TEMPLATE_SHEET in archive.read(info).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):
+        return False
+
+
 def sheet_source(data: bytes) -> tuple[list[list[str | None]], list[str]] | None:
     """A clerk's own Excel sheet as rows of cells (read by their labels, as HTML and Word tables are) and its
     text lines; None when it is our statistics workbook (read exactly by ``render.workbook``)."""

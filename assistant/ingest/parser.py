@@ -14,7 +14,7 @@ from .body import UNRECOGNISED_AGENCY, infer_body_type
 from .cells import split_line
 from .chars import Simplified, fold_compat, to_simplified
 from .errors import ParseError, ParseIssue
-from .formats import sheet_source
+from .formats import is_statistics_workbook
 from .labelmatch import norm_label
 from .narrative import Prose, clean_lines, find_headings, read_prose, squeeze
 from .oneline import unfold
@@ -286,7 +286,7 @@ def parse_file(path: str | Path) -> ParseOutcome:
         raise ParseError(f"无法读取文件 {p}：{exc.strerror or exc}") from exc
     if not data.strip():
         raise ParseError(f"文件 {p.name} 是空的")
-    if kind == "xlsx" and sheet_source(data) is None:
+    if kind == "xlsx" and is_statistics_workbook(data):
         return _parse_workbook(p)
     doc = read_source(data, kind)
     if not doc.title:

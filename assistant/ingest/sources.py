@@ -291,7 +291,7 @@ def _read_binary(data: bytes, kind: str) -> SourceDoc:
     if kind == "docx":
         return read_docx(data)
     if kind in formats.LEGACY_WORD:
-        doc = read_docx(formats.legacy_word_to_docx(data, kind))
+        doc = read_source(formats.legacy_word_to_docx(data, kind), "docx")  # the converted file: a .docx like any
         return SourceDoc(kind, doc.text, doc.grid)
     if kind == "ofd":
         raise formats.refuse_ofd(data)
