@@ -325,3 +325,14 @@ def test_subtotal_column_in_an_html_table_is_mapped_by_the_header() -> None:
     assert cells_of(outcome.report) == want
     assert any("第 7 个数为小计" in n for n in outcome.report.parse_notes)
     assert not [f for f in check_report(outcome.report).findings if f.severity == "error"]
+
+
+def test_excerpt_year_from_the_end_of_the_period_or_from_the_body() -> None:
+    text = (LAYOUTS / "no_title.txt").read_text(encoding="utf-8")
+    assert "统计期限自2023年1月1日起至2023年12月31日止" in text
+    ended = text.replace("统计期限自2023年1月1日起至2023年12月31日止", "统计数据截至2023年12月31日")
+    assert parse_text(ended).report.year == 2023
+    bodied = text.replace("本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。", "")
+    outcome = parse_text(bodied)
+    assert outcome.report.year == 2023  # “2023年，青河县自然资源局坚持……” opens section 一
+    assert any("年度取自正文" in i.message for i in outcome.issues)

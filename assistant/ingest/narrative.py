@@ -35,6 +35,9 @@ _IMPROVE_HEAD = re.compile(
 _IMPROVE_START = re.compile(r"^(?:针对|下一步|今后|\d{4}\s*年[，,]?\s*(?:我们|我[市区县局委办]|本机关)?将)")
 _TITLE = re.compile(r"(\d{4})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度?报告")
 _PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD_END = re.compile(r"截[至止]\s*(\d{4})\s*年\s*12\s*月\s*31\s*日")
+# an overview opening on its year (``2023年，本局……``): the year the report covers, said so when used
+_BODY_YEAR = re.compile(r"(?:^|\n)(20\d{2})\s*年(?:度)?[，,]")
 _PUBLISHED = re.compile(r"(?:发布|成文|公开)(?:时间|日期)\s*[:：]\s*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 
 
@@ -193,9 +196,14 @@ def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
     if prose.title is None and page_title:
         _, prose.title, prose.agency, prose.year = _title_block([page_title])
     joined_head = "\n".join(head_lines)
-    m = _PERIOD.search(squeeze(joined_head)) or _PERIOD.search(squeeze(text))
+    m = _PERIOD.search(squeeze(joined_head)) or _PERIOD.search(squeeze(text)) or _PERIOD_END.search(squeeze(text))
     if m:
         prose.period_year = int(m.group(1))
+    elif prose.year is None:
+        body = _BODY_YEAR.search(squeeze(text))
+        if body:
+            prose.period_year = int(body.group(1))
+            prose.notes.append(f"没有标题和统计期限：年度取自正文“{body.group(0)}”，请核对")
     m = _PUBLISHED.search(joined_head)
     if m:
         try:
