@@ -95,3 +95,8 @@ def test_audit_summary_counts_reports_with_unread_parts(tmp_path: Path) -> None:
     assert [Path(f.path).name for f in summary.with_unread] == ["flat.txt"]
     assert summary.to_data()["reports_with_unread"] == 1
     assert "未能读取" in summary.to_text()
+
+
+def test_the_document_itself_states_what_could_not_be_read() -> None:
+    outcome = parse_text(county().replace("行政规范性文件\n2\n1\n14\n", "行政规范性文件2114\n"))
+    assert [n for n in outcome.report.parse_notes if n.startswith("未能读取：") and "2114" in n]

@@ -166,6 +166,8 @@ def _document(
     unread.items.update(tables.unread)
     data["raw_cells"] = dict(tables.raw)
     notes.extend(dict.fromkeys(n.message for n in tables.notes))
+    # what we could not read stays stated in the document itself, so a later check can be read against it
+    notes.extend(dict.fromkeys(f"未能读取：{why}" for why in unread.items.values()))
     if notes:
         data["parse_notes"] = notes
     return data, unread.items
