@@ -567,7 +567,7 @@ class TableReader:
         for cid, digits in outcome.ambiguous.items():
             self.result.values.setdefault(cid, None)
             self.result.raw[cid] = digits
-            self.result.unread[cid] = f"“{labels[cid]}”行的数字连在一起（{digits}），无法唯一拆分"
+            self.result.unread[cid] = f"“{labels[cid]}”行的数字（{digits}）无法确定各属哪一列"
         for cid, digits in outcome.impossible.items():
             self._unreadable(cid, digits, f"“{labels[cid]}”行的数字连在一起，没有一种拆分符合表内勾稽关系", ours=True)
 
