@@ -28,7 +28,7 @@ def test_unreadable_review_table_is_not_reported_as_missing(tmp_path: Path) -> N
     garbled = text[:start] + "四、政府信息公开行政复议、行政诉讼情况\n复议情况 诉讼情况\n" + numbers + "\n" + text[end:]
     outcome = parse_text(garbled)
     assert "review_litigation" in outcome.unread
-    assert any(i.rule == "未能读取" for i in outcome.issues)
+    assert any(i.rule == "UNREAD" and i.message.startswith("未能读取：") for i in outcome.issues)
     assert not [i for i in outcome.issues if i.rule == "X6" and "未找到" in i.message]
     path = tmp_path / "report.txt"
     path.write_text(garbled, encoding="utf-8")
@@ -74,7 +74,7 @@ def test_ambiguous_digits_are_unread_and_not_blamed_as_blank(tmp_path: Path) -> 
     with (tmp_path / "audit.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     unread_rows = [r for r in rows if r["unread"]]
-    assert unread_rows and all(r["rule"] == "未能读取" for r in unread_rows)
+    assert unread_rows and all(r["rule"] == "UNREAD" and r["source"] == "未能读取" for r in unread_rows)
     assert "2114" in unread_rows[0]["unread"]
 
 

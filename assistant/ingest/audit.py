@@ -22,7 +22,7 @@ from ..checks.findings import Finding
 from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
 from .parser import parse_file
-from .unread import separate
+from .unread import UNREAD_RULE, separate
 
 SUPPORTED = (
     ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx", ".doc", ".wps", ".ofd",
@@ -323,7 +323,7 @@ def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
             }
         for u in f.unread:
             yield {
-                **base, "source": "读取", "rule": "未能读取", "severity": "", "cells": " ".join(u["cells"]),
+                **base, "source": "未能读取", "rule": UNREAD_RULE, "severity": "", "cells": " ".join(u["cells"]),
                 "unread": u["reason"] + (f"（因此未计入：{'；'.join(u['voided'])}）" if u["voided"] else ""),
             }
         for i in f.parse_issues:
