@@ -338,3 +338,21 @@ def test_excerpt_year_from_the_end_of_the_period_or_from_the_body() -> None:
     outcome = parse_text(bodied)
     assert outcome.report.year == 2023  # “2023年，青河县自然资源局坚持……” opens section 一
     assert any("年度取自正文" in i.message for i in outcome.issues)
+
+
+def test_each_table_run_together_on_one_line() -> None:
+    """Headings on their own lines, but every table's rows copied as one line: cut at the official labels."""
+    outcome = parse_file(LAYOUTS / "tables_one_line.txt")
+    assert cells_of(outcome.report) == expected_cells()
+    assert outcome.report.narrative == expected_narrative()
+    assert any("挤在同一行" in i.message for i in outcome.issues)
+
+
+def test_prose_naming_table_rows_is_not_cut() -> None:
+    line = "全年公开行政许可、行政处罚、行政强制等信息356条，行政规范性文件2件，均在规定时限内公开。"
+    text = (FIXTURES / "one_cell_per_line.txt").read_text(encoding="utf-8").replace(
+        "（五）监督保障。", f"（五）监督保障。{line}"
+    )
+    outcome = parse_text(text)
+    assert line in (outcome.report.narrative.overview or "")
+    assert not any("挤在同一行" in i.message for i in outcome.issues)

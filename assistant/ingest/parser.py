@@ -222,7 +222,7 @@ def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
     """Interpret a read source: prose, version fingerprint, tables, then validate as a report document."""
     doc, simplified = _matchable(doc)
     rejoin = doc.kind in ("txt", "md")
-    text, unfolded = unfold(doc.text)
+    text, unfolded = unfold(doc.text, tables=doc.table_text is None)
     prose = read_prose(text, rejoin, doc.title)
     if unfolded:
         prose.notes.append(unfolded)
