@@ -116,6 +116,8 @@ def unfold(text: str, tables: bool = True) -> tuple[str, str | None]:
 
 def _is_table_line(line: str) -> bool:
     """A line that is several table rows run together: at least three labels, and besides them only numbers."""
+    if "。" in line:
+        return False  # no table label ends a sentence; prose does (and this keeps the check cheap)
     labels = _table_labels().findall(line)
     if len(labels) < 3 or not _DIGIT.search(line):
         return False

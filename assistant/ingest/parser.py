@@ -179,6 +179,7 @@ def _cell_path(cell_id: str) -> tuple[str, tuple[str, ...], str]:
     return ".".join(path), tuple(path), last
 
 
+@cache
 def _row_label(row_path: str, version: FormatVersion) -> str:
     spec = next((s for c, s in CELLS[version].items() if c.startswith(row_path + ".")), None)
     return f"{spec.row_label}" if spec else row_path

@@ -115,10 +115,11 @@ def _looks_like_heading(line: str, number: str) -> bool:
     return not any(normed.startswith(label) for label in _row_labels())
 
 
-def _cells_of_row(row: str) -> Iterable[str]:
+@cache
+def _cells_of_row(row: str) -> tuple[str, ...]:
     version: FormatVersion
     for version in ("2021", "2019"):
-        cells = [c for c in CELLS[version] if c.rsplit(".", 1)[0] == row]
+        cells = tuple(c for c in CELLS[version] if c.rsplit(".", 1)[0] == row)
         if cells:
             return cells
     return ()
