@@ -35,7 +35,12 @@ def test_each_file_is_reported(folder: Path, tmp_path: Path) -> None:
     out_csv, out_html = tmp_path / "out" / "audit.csv", tmp_path / "out" / "audit.html"
     summary = audit([folder, folder / "missing.pdf"], out_csv, out_html, workers=2)
     by_name = {Path(f.path).name: f for f in summary.files}
-    assert set(by_name) == {"good.txt", "wrong.txt", "garbage.pdf", "not_a_report.txt", "broken.docx", "missing.pdf"}
+    assert set(by_name) == {
+        "good.txt", "wrong.txt", "garbage.pdf", "not_a_report.txt", "broken.docx", "missing.pdf", "ignored.png",
+    }
+    # a folder's file that is not a report is counted and said so, never silently dropped (issue 13.5)
+    assert by_name["ignored.png"].status == "skipped" and ".png" in by_name["ignored.png"].reason
+    assert [Path(f.path).name for f in summary.skipped] == ["ignored.png"]
     assert by_name["good.txt"].status in ("ok", "warnings") and by_name["good.txt"].errors == 0
     assert by_name["wrong.txt"].status == "errors"
     assert "R3.1" in {x["rule"] for x in by_name["wrong.txt"].findings}
@@ -74,7 +79,7 @@ def test_globs_and_missing_patterns(folder: Path) -> None:
 def test_progress_called_once_per_file(folder: Path) -> None:
     seen: list[str] = []
     summary = audit([folder], workers=1, progress=lambda r: seen.append(r.path))
-    assert sorted(seen) == sorted(f.path for f in summary.files)
+    assert sorted(seen) == sorted(f.path for f in summary.files if f.status != "skipped")
 
 
 def test_audit_one_never_raises(tmp_path: Path) -> None:

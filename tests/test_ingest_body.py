@@ -79,7 +79,7 @@ def test_region_from_the_name_or_the_address() -> None:
 def test_audit_never_pairs_unrecognised_or_other_bodies(tmp_path: Path) -> None:
     """Two reports with no recognisable agency, and two same-named bodies in different counties: no X1 pairing."""
     anon = county_text()
-    anon = anon.split("\n", 2)[2].replace("请与青河县自然资源局联系", "请与我们联系")
+    anon = anon.split("\n", 2)[2].replace("请与青河县自然资源局联系", "请与我们联系").replace(AGENCY, "本局")
     anon = "2023年政府信息公开工作年度报告\n" + anon
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "2022.txt").write_text(anon.replace("2023", "2022"), encoding="utf-8")

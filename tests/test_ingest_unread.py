@@ -28,7 +28,7 @@ def test_unreadable_review_table_is_not_reported_as_missing(tmp_path: Path) -> N
     garbled = text[:start] + "四、政府信息公开行政复议、行政诉讼情况\n复议情况 诉讼情况\n" + numbers + "\n" + text[end:]
     outcome = parse_text(garbled)
     assert "review_litigation" in outcome.unread
-    assert any(i.rule == "未能读取" for i in outcome.issues)
+    assert any(i.rule == "UNREAD" and i.message.startswith("未能读取：") for i in outcome.issues)
     assert not [i for i in outcome.issues if i.rule == "X6" and "未找到" in i.message]
     path = tmp_path / "report.txt"
     path.write_text(garbled, encoding="utf-8")
@@ -74,7 +74,7 @@ def test_ambiguous_digits_are_unread_and_not_blamed_as_blank(tmp_path: Path) -> 
     with (tmp_path / "audit.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     unread_rows = [r for r in rows if r["unread"]]
-    assert unread_rows and all(r["rule"] == "未能读取" for r in unread_rows)
+    assert unread_rows and all(r["rule"] == "UNREAD" and r["source"] == "未能读取" for r in unread_rows)
     assert "2114" in unread_rows[0]["unread"]
 
 
@@ -86,3 +86,17 @@ def test_section5_that_cannot_be_split_leaves_improvements_unread(tmp_path: Path
     path.write_text(text, encoding="utf-8")
     result = audit_one(str(path))
     assert not [x for x in result.findings if x["rule"] == "X6" and "改进情况" in x["message"]]
+
+
+def test_audit_summary_counts_reports_with_unread_parts(tmp_path: Path) -> None:
+    (tmp_path / "flat.txt").write_text(county().replace("行政规范性文件\n2\n1\n14\n", "行政规范性文件2114\n"), encoding="utf-8")
+    (tmp_path / "good.txt").write_text(county(), encoding="utf-8")
+    summary = audit([tmp_path], workers=1)
+    assert [Path(f.path).name for f in summary.with_unread] == ["flat.txt"]
+    assert summary.to_data()["reports_with_unread"] == 1
+    assert "未能读取" in summary.to_text()
+
+
+def test_the_document_itself_states_what_could_not_be_read() -> None:
+    outcome = parse_text(county().replace("行政规范性文件\n2\n1\n14\n", "行政规范性文件2114\n"))
+    assert [n for n in outcome.report.parse_notes if n.startswith("未能读取：") and "2114" in n]

@@ -79,6 +79,7 @@ def check_report(report: Report, previous: Report | None = None, options: CheckO
     findings: list[Finding] = []
     findings += tables.check_structure(facts)
     findings += check_equations(facts)
+    findings += tables.check_printed_text(facts)
     findings += tables.check_blanks(facts)
     findings += tables.check_active_disclosure(facts, options.fee_warn_threshold_wan_yuan)
     findings += _narrative_findings(facts)

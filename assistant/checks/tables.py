@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from ..schema import CELLS
@@ -60,6 +61,49 @@ def check_structure(facts: Facts) -> list[Finding]:
     return findings
 
 
+# a kept source text with digits that is not a plain number: the publisher typed something else into the cell
+_HAS_DIGIT = re.compile(r"\d")
+_PLAIN_DIGITS = re.compile(r"^[\d\s,，]+$")  # digits the parser could not place: a reading failure, not text
+_SIGNED = re.compile(r"^\s*[+＋\-－−]")
+_NOTE = re.compile(r"[（(]|其中|含|约|左右|余")
+_YUAN = re.compile(r"元")
+
+
+def printed_text_cells(report: object) -> dict[str, str]:
+    """Cells left blank whose source text was a number dressed up (``+22`` ``--253`` ``22（其中修订16件）`` ``251000元``)."""
+    raw: dict[str, str] = getattr(report, "raw_cells", {}) or {}
+    return {c: t for c, t in raw.items() if _HAS_DIGIT.search(t) and not _PLAIN_DIGITS.match(t)}
+
+
+def check_printed_text(facts: Facts) -> list[Finding]:
+    """R3.4 (a cell holds text, a sign or a note instead of a plain integer ≥ 0); R2.3 for 元 typed into the fee cell."""
+    report = facts.report
+    findings: list[Finding] = []
+    for cid, raw in printed_text_cells(report).items():
+        spec = CELLS[report.format].get(cid)
+        if spec is None or facts.values.get(cid) is not None:
+            continue  # a cell the clerk has since filled in is no longer what was printed
+        if cid == _FEE and _YUAN.search(raw) and "万元" not in raw:
+            findings.append(
+                Finding(rule="R2.3", severity="warning", cells=[cid], actual=raw, expected="以万元为单位的数字",
+                        message=f"{spec.label}填写为“{raw}”：本栏单位为万元，只填数字；按元填写的金额应换算为万元。")
+            )
+            continue
+        if _SIGNED.match(raw) and spec.kind != "change":
+            why = "带有正负号"
+        elif _NOTE.search(raw):
+            why = "附有说明文字（说明请写在正文中）"
+        elif re.search(r"[件条项个万元]", raw):
+            why = "带有单位"
+        else:
+            why = "不是单纯的数字"
+        findings.append(
+            Finding(rule="R3.4", severity="error", cells=[cid], actual=raw, expected="非负整数",
+                    message=f"{TABLE_LABELS[spec.table]}表{spec.label}填写为“{raw}”，{why}；本栏应只填非负整数。")
+        )
+    return findings
+
+
 def check_blanks(facts: Facts) -> list[Finding]:
     """R3.5 (applied to all three tables): blank cells instead of 0, one finding per row."""
     report = facts.report
@@ -67,8 +111,9 @@ def check_blanks(facts: Facts) -> list[Finding]:
     if facts.complete:
         return findings
     by_row: dict[str, list[str]] = {}
+    dressed = printed_text_cells(report)  # reported precisely by check_printed_text, not as blanks
     for cid, value in facts.values.items():
-        if value is None and facts.has_row(cid):
+        if value is None and facts.has_row(cid) and cid not in dressed:
             by_row.setdefault(cid.rsplit(".", 1)[0], []).append(cid)
     for ids in by_row.values():
         specs = [CELLS[report.format][c] for c in ids]

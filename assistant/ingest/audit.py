@@ -29,9 +29,11 @@ from ..timefmt import local_time
 from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
 from .parser import parse_file
-from .unread import separate
+from .unread import UNREAD_RULE, separate
 
-SUPPORTED = (".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx")
+SUPPORTED = (
+    ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx", ".doc", ".wps", ".ofd",
+)
 CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
     "expected", "actual", "previous", "unread", "verdict",
@@ -40,7 +42,7 @@ CSV_FIELDS = (
 FILE_SECONDS = 60.0
 FILE_MEMORY_BYTES = 1024 * 1024 * 1024
 log = logging.getLogger(__name__)
-STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取"}
+STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取", "skipped": "已跳过"}
 
 
 @dataclass
@@ -74,7 +76,17 @@ class AuditSummary:
 
     @property
     def reports(self) -> int:
-        return sum(1 for f in self.files if f.status != "unreadable")
+        return sum(1 for f in self.files if f.status not in ("unreadable", "skipped"))
+
+    @property
+    def with_unread(self) -> list[FileResult]:
+        """Reports with a part the parser could not read (未能读取): our failure, not counted as their errors."""
+        return [f for f in self.files if f.unread]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        """Files a folder held that are not reports (images, archives, …), each with the reason."""
+        return [f for f in self.files if f.status == "skipped"]
 
     @property
     def unreadable(self) -> list[FileResult]:
@@ -105,6 +117,8 @@ class AuditSummary:
             "reports": self.reports,
             "reports_with_errors": self.reports_with_errors,
             "unreadable": [{"file": f.path, "reason": f.reason} for f in self.unreadable],
+            "skipped": [{"file": f.path, "reason": f.reason} for f in self.skipped],
+            "reports_with_unread": len(self.with_unread),
             "errors_by_rule": dict(self.errors_by_rule.most_common()),
             "warnings_by_rule": dict(self.warnings_by_rule.most_common()),
             "dismissed": self.dismissed,
@@ -115,8 +129,10 @@ class AuditSummary:
     def to_text(self) -> str:
         lines = [
             f"共 {len(self.files)} 个文件：读取 {self.reports} 份报告，其中 {self.reports_with_errors} 份有错误；"
-            f"无法读取 {len(self.unreadable)} 个文件。"
+            f"无法读取 {len(self.unreadable)} 个文件" + (f"；跳过 {len(self.skipped)} 个非报告文件。" if self.skipped else "。")
         ]
+        if self.with_unread:
+            lines.append(f"其中 {len(self.with_unread)} 份报告有未能读取的部分（本程序未能读出，不计为报告的错误，见“未能读取”一栏）。")
         if self.errors_by_rule:
             lines.append("错误（按规则）：" + "，".join(f"{r} {n} 处" for r, n in self.errors_by_rule.most_common()))
         if self.warnings_by_rule:
@@ -128,6 +144,8 @@ class AuditSummary:
             lines.append(f"已失效的裁定：{stale} 条（所涉数值已变化，请重新核对）。")
         for f in self.unreadable:
             lines.append(f"无法读取：{f.path}（{f.reason}）")
+        for f in self.skipped:
+            lines.append(f"已跳过：{f.path}（{f.reason}）")
         return "\n".join(lines)
 
 
@@ -139,7 +157,12 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResu
         text = str(item)
         p = Path(text)
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED))
+            for f in sorted(f for f in p.rglob("*") if f.is_file()):
+                reason = skip_reason(f)
+                if reason is None:
+                    files.append(f)
+                else:
+                    missing.append(FileResult(str(f), "skipped", reason=reason))
         elif p.is_file():
             files.append(p)
         elif any(ch in text for ch in "*?["):
@@ -152,6 +175,18 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResu
     seen: set[Path] = set()
     unique = [f for f in files if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
     return unique, missing
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not audited (None: it is a report to read)."""
+    name = path.name
+    if name.startswith("~$") or name.startswith(".~lock"):
+        return "Office 打开文档时留下的临时文件，不是报告"
+    if name.startswith("."):
+        return "隐藏文件，不是报告"
+    if path.suffix.lower() not in SUPPORTED:
+        return f"文件类型“{path.suffix or '（无扩展名）'}”不是年度报告的格式（支持 {' '.join(SUPPORTED)}）"
+    return None
 
 
 def _counted(findings: list[Finding]) -> tuple[int, int, str]:
@@ -413,6 +448,9 @@ def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
         if f.status == "unreadable":
             yield {**base, "source": "读取", "rule": "UNREADABLE", "severity": "error", "message": f.reason}
             continue
+        if f.status == "skipped":
+            yield {**base, "source": "读取", "rule": "SKIPPED", "severity": "", "message": f.reason}
+            continue
         for x in f.findings:
             yield {
                 **base, "source": "检查", "rule": x.get("rule", ""), "severity": x.get("severity", ""),
@@ -422,7 +460,7 @@ def csv_rows(summary: AuditSummary) -> Iterator[dict[str, Any]]:
             }
         for u in f.unread:
             yield {
-                **base, "source": "读取", "rule": "未能读取", "severity": "", "cells": " ".join(u["cells"]),
+                **base, "source": "未能读取", "rule": UNREAD_RULE, "severity": "", "cells": " ".join(u["cells"]),
                 "unread": u["reason"] + (f"（因此未计入：{'；'.join(u['voided'])}）" if u["voided"] else ""),
             }
         for i in f.parse_issues:

@@ -20,7 +20,7 @@ th{background:#eef2f7;text-align:left}.errors{color:#b00020;font-weight:bold}.wa
 </style></head><body>
 <h1>政府信息公开工作年度报告核查汇总</h1>
 <p>共核查 {{ files|length }} 个文件：读取报告 {{ s.reports }} 份，其中有错误的 {{ s.reports_with_errors }} 份；
-无法读取的文件 {{ s.unreadable|length }} 个。用时 {{ "%.1f"|format(s.elapsed_seconds) }} 秒。</p>
+无法读取的文件 {{ s.unreadable|length }} 个{% if s.skipped %}；跳过非报告文件 {{ s.skipped|length }} 个（见文末）{% endif %}。用时 {{ "%.1f"|format(s.elapsed_seconds) }} 秒。</p>
 <h2>按规则统计</h2>
 <table><tr><th>规则</th><th>错误（处）</th><th>警告（处）</th></tr>
 {% for rule in rules %}<tr><td>{{ rule }}</td><td class="num">{{ s.errors_by_rule[rule] }}</td>
@@ -33,7 +33,7 @@ th{background:#eef2f7;text-align:left}.errors{color:#b00020;font-weight:bold}.wa
 <table><tr><th>文件</th><th>机关</th><th>年度</th><th>结论</th><th>错误</th><th>警告</th><th>问题</th><th>未能读取</th></tr>
 {% for f in files %}<tr><td>{{ f.path }}</td><td>{{ f.agency }}</td><td>{{ f.year or "" }}</td>
 <td class="{{ f.status }}">{{ labels[f.status] }}</td><td class="num">{{ f.errors }}</td><td class="num">{{ f.warnings }}</td>
-<td>{% if f.status == "unreadable" %}{{ f.reason }}{% else %}
+<td>{% if f.status in ("unreadable", "skipped") %}{{ f.reason }}{% else %}
 {% for x in f.findings %}<div class="{{ 'errors' if x.severity == 'error' else 'warnings' }}">{{ x.rule }}：{{ x.message }}</div>{% endfor %}
 {% if f.parse_issues %}<details><summary>导入时的说明（{{ f.parse_issues|length }} 条）</summary>
 {% for i in f.parse_issues %}<div>{{ i.rule }}：{{ i.message }}{% if i.raw is not none %}（原文：“{{ i.raw }}”）{% endif %}</div>{% endfor %}
@@ -49,7 +49,7 @@ def render_summary(summary: AuditSummary) -> str:
     """The page; files with errors first, then warnings, unreadable, and clean ones."""
     from .audit import STATUS_LABELS
 
-    order = {"errors": 0, "unreadable": 1, "warnings": 2, "ok": 3}
+    order = {"errors": 0, "unreadable": 1, "warnings": 2, "ok": 3, "skipped": 4}
     files = sorted(summary.files, key=lambda f: (order[f.status], f.path))
     rules = sorted(set(summary.errors_by_rule) | set(summary.warnings_by_rule))
     return _ENV.from_string(_TEMPLATE).render(s=summary, files=files, rules=rules, labels=STATUS_LABELS)

@@ -11,7 +11,7 @@ CellValue = int | Decimal | None
 
 BLANK_MARKS = {"", "/", "-", "—", "——", "–", "无", "／", "－", "空", "\\"}
 _LIST_NUMBER = re.compile(r"^\d+\s*[.、．]\s*(\D|$)")
-_VALUE_START = re.compile(r"^[+\-−]?\d")
+_VALUE_START = re.compile(r"^[+\-−]*\d")  # ``--253`` as printed is a (badly signed) value, not a label
 _INT = re.compile(r"^[+\-]?\d{1,3}(?:,\d{3})+$|^[+\-]?\d+$")
 _DECIMAL = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _GLUED = re.compile(r"^(.*[^\d\s.、．,，+\-])(\d+(?:\.\d+)?)$")

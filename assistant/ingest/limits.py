@@ -141,6 +141,8 @@ def check_content(data: bytes | str, kind: str) -> None:
         if kind == "docx":
             check_zip(data, "Word 文档")
             check_docx_grid(data)
+        elif kind == "xlsx":  # a clerk's own sheet, read by its labels
+            check_zip(data, "Excel 工作簿")
         elif kind == "pdf":
             check_pdf(data)
 

@@ -35,6 +35,9 @@ _IMPROVE_HEAD = re.compile(
 _IMPROVE_START = re.compile(r"^(?:针对|下一步|今后|\d{4}\s*年[，,]?\s*(?:我们|我[市区县局委办]|本机关)?将)")
 _TITLE = re.compile(r"(\d{4})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度?报告")
 _PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD_END = re.compile(r"截[至止]\s*(\d{4})\s*年\s*12\s*月\s*31\s*日")
+# an overview opening on its year (``2023年，本局……``): the year the report covers, said so when used
+_BODY_YEAR = re.compile(r"(?:^|\n)(20\d{2})\s*年(?:度)?[，,]")
 _PUBLISHED = re.compile(r"(?:发布|成文|公开)(?:时间|日期)\s*[:：]\s*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 
 
@@ -148,6 +151,11 @@ def _title_block(lines: list[str]) -> tuple[int | None, str | None, str | None, 
     for i, line in enumerate(lines):
         flat = squeeze(line)
         m = _TITLE.search(flat)
+        if not m and i + 1 < len(lines) and 0 < len(flat) <= 40 and not flat.endswith(_TERMINAL):
+            # a title wrapped over two lines (PDFs centre a long title on two): read the pair as one
+            pair = flat + squeeze(lines[i + 1])
+            m = _TITLE.search(pair) if len(squeeze(lines[i + 1])) <= 40 else None
+            flat = pair if m else flat
         if not m or len(flat) > 80:
             continue
         agency = flat[: m.start()].strip(" 　:：-—")
@@ -163,6 +171,21 @@ def _title_block(lines: list[str]) -> tuple[int | None, str | None, str | None, 
     return None, None, None, None
 
 
+_NAMED_BODY = re.compile(
+    r"(?:^|(?<=[，,。；：:\s年]))([\u4e00-\u9fff]{2,20}?(?:人民政府办公室|人民政府|街道办事处|委员会|局|办公室))"
+    r"(?=[坚认全深持始以在按根按的是）)，,])"
+)
+
+
+def _first_body(lines: list[str]) -> str | None:
+    """The first body an untitled excerpt names (``2023年，青河县自然资源局坚持…``)."""
+    for line in lines:
+        m = _NAMED_BODY.search(squeeze(line))
+        if m:
+            return m.group(1)
+    return None
+
+
 def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
     lines = clean_lines(text)
     prose = Prose(lines=lines)
@@ -173,9 +196,14 @@ def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
     if prose.title is None and page_title:
         _, prose.title, prose.agency, prose.year = _title_block([page_title])
     joined_head = "\n".join(head_lines)
-    m = _PERIOD.search(squeeze(joined_head)) or _PERIOD.search(squeeze(text))
+    m = _PERIOD.search(squeeze(joined_head)) or _PERIOD.search(squeeze(text)) or _PERIOD_END.search(squeeze(text))
     if m:
         prose.period_year = int(m.group(1))
+    elif prose.year is None:
+        body = _BODY_YEAR.search(squeeze(text))
+        if body:
+            prose.period_year = int(body.group(1))
+            prose.notes.append(f"没有标题和统计期限：年度取自正文“{body.group(0)}”，请核对")
     m = _PUBLISHED.search(joined_head)
     if m:
         try:
@@ -191,6 +219,11 @@ def read_prose(text: str, rejoin: bool, page_title: str = "") -> Prose:
         m = re.search(r"请与\s*(\S{2,30}?)\s*联系", squeeze(joined_head))
         if m and _BODY_NAME.search(m.group(1)):  # “请与我们联系” names nobody
             prose.agency = m.group(1)
+    if prose.agency is None:
+        named = _first_body(lines[: prose.headings.get("二", 40)])
+        if named:
+            prose.agency = named
+            prose.notes.append(f"没有标题：机关名称取自正文中第一处机关名称“{named}”，请核对")
     prose.narrative = _narrative(lines, prose.headings, rejoin, prose.notes)
     start = prose.headings.get("二", prose.headings.get("一", 0))
     end = prose.headings.get("五", prose.headings.get("六", len(lines)))

@@ -28,6 +28,9 @@ from ..schema.labels import (
 )
 
 MIN_LENGTH = 300  # a line shorter than this is not a whole report
+MIN_TABLE_LINE = 40  # several table rows on one line are at least this long
+_DIGIT = re.compile(r"\d")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _TITLE_END = re.compile(r"(\d{4}\s*年度?\s*(?:政府)?信息公开(?:工作)?年度?报告)\s+")
 _SUB_HEADING = re.compile(r"(?<=[。；;！!])\s*(?=[（(][一二三四五六七八九十]+[）)])")
 _SHORT_SUBHEAD = re.compile(r"^([（(][一二三四五六七八九十]+[）)][^\s，。；：,;:]{1,14})\s+")
@@ -86,21 +89,40 @@ def _cut_at_labels(piece: str) -> list[str]:
     return cells
 
 
-def unfold(text: str) -> tuple[str, str | None]:
-    """The text with every one-line report cut into lines, and a note saying so (None when nothing was cut)."""
+def unfold(text: str, tables: bool = True) -> tuple[str, str | None]:
+    """The text with every one-line report cut into lines, and a note saying so (None when nothing was cut).
+
+    ``tables``: the text is also where the tables are read from (not a PDF, whose table lines come apart).
+    """
     lines = text.split("\n")
     out: list[str] = []
     cut = False
+    tables_cut = False
     for line in lines:
         if len(line) >= MIN_LENGTH and len(_headings().findall(line)) >= 2:
             out.extend(_unfold_line(line))
             cut = True
+        elif tables and len(line) >= MIN_TABLE_LINE and _is_table_line(line):
+            out.extend(_cut_at_labels(line))
+            tables_cut = True
         else:
             out.append(line)
-    if not cut:
-        return text, None
-    note = "全文在同一行中（网页复制常见），已按六个部分的标题、规定的表格行标签分行读取"
-    return "\n".join(out), note
+    if cut:
+        return "\n".join(out), "全文在同一行中（网页复制常见），已按六个部分的标题、规定的表格行标签分行读取"
+    if tables_cut:
+        return "\n".join(out), "统计表的多行内容挤在同一行中，已按规定的表格标签分成单元格读取"
+    return text, None
+
+
+def _is_table_line(line: str) -> bool:
+    """A line that is several table rows run together: at least three labels, and besides them only numbers."""
+    if "。" in line:
+        return False  # no table label ends a sentence; prose does (and this keeps the check cheap)
+    labels = _table_labels().findall(line)
+    if len(labels) < 3 or not _DIGIT.search(line):
+        return False
+    rest = _table_labels().sub("", line)
+    return len(_CJK_CHAR.findall(rest)) <= 4  # prose naming 行政许可、行政处罚 has words besides them
 
 
 def _unfold_line(line: str) -> list[str]:

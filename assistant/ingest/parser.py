@@ -12,10 +12,12 @@ from ..schema import Report, ReportInputError, load_report, report_to_data
 from ..schema.labels import CELLS, FormatVersion
 from .body import UNRECOGNISED_AGENCY, infer_body_type
 from .cells import split_line
+from .chars import Simplified, fold_compat, to_simplified
 from .errors import ParseError, ParseIssue
+from .formats import is_statistics_workbook
 from .labelmatch import norm_label
 from .limits import read_input
-from .narrative import Prose, clean_lines, find_headings, read_prose
+from .narrative import Prose, clean_lines, find_headings, read_prose, squeeze
 from .oneline import unfold
 from .sources import SourceDoc, kind_of, read_source
 from .tables import TableResult, read_tables
@@ -165,6 +167,8 @@ def _document(
     unread.items.update(tables.unread)
     data["raw_cells"] = dict(tables.raw)
     notes.extend(dict.fromkeys(n.message for n in tables.notes))
+    # what we could not read stays stated in the document itself, so a later check can be read against it
+    notes.extend(dict.fromkeys(f"未能读取：{why}" for why in unread.items.values()))
     if notes:
         data["parse_notes"] = notes
     return data, unread.items
@@ -176,6 +180,7 @@ def _cell_path(cell_id: str) -> tuple[str, tuple[str, ...], str]:
     return ".".join(path), tuple(path), last
 
 
+@cache
 def _row_label(row_path: str, version: FormatVersion) -> str:
     spec = next((s for c, s in CELLS[version].items() if c.startswith(row_path + ".")), None)
     return f"{spec.row_label}" if spec else row_path
@@ -188,13 +193,42 @@ def _table_region(lines: list[str]) -> tuple[int, int]:
     return start, end
 
 
+def _matchable(doc: SourceDoc) -> tuple[SourceDoc, Simplified]:
+    """The source with compatibility ideographs folded and Traditional characters simplified (lines kept in place)."""
+    texts = [doc.text, doc.table_text or "", doc.title, *(c for row in doc.grid for c in row if c is not None)]
+    texts = [fold_compat(t) for t in texts]
+    converted, simplified = to_simplified(*texts)
+    if simplified.converted:
+        # the prose is read from squeezed lines: align the converted and source text the same way
+        simplified.align(*("".join(squeeze(ln) for ln in clean_lines(t)) for t in (converted[0], texts[0])))
+    text, table_text, title, *cells = converted
+    it = iter(cells)
+    grid = [[None if c is None else next(it) for c in row] for row in doc.grid]
+    return SourceDoc(doc.kind, text, grid, title, None if doc.table_text is None else table_text), simplified
+
+
+def _restore(prose: Prose, simplified: Simplified) -> None:
+    """The prose in the source's characters again (it was read from the simplified text, line for line)."""
+    if not simplified.converted:
+        return
+    prose.title = simplified.restore(prose.title or "") or None
+    prose.agency = simplified.restore(prose.agency or "") or None
+    prose.opening = simplified.restore(prose.opening or "") or None
+    prose.narrative = {k: simplified.restore(v) for k, v in prose.narrative.items()}
+    if "address" in prose.contact:
+        prose.contact["address"] = simplified.restore(prose.contact["address"])
+    prose.notes.append("原文为繁体字：已转换为简体字匹配表格与标题，正文、标题与机关名称保留原文用字")
+
+
 def parse_source(doc: SourceDoc, source: str | None = None) -> ParseOutcome:
     """Interpret a read source: prose, version fingerprint, tables, then validate as a report document."""
+    doc, simplified = _matchable(doc)
     rejoin = doc.kind in ("txt", "md")
-    text, unfolded = unfold(doc.text)
+    text, unfolded = unfold(doc.text, tables=doc.table_text is None)
     prose = read_prose(text, rejoin, doc.title)
     if unfolded:
         prose.notes.append(unfolded)
+    _restore(prose, simplified)
     grid_text = "\n".join("".join(c for c in row if c) for row in doc.grid)
     version, issues = detect_version(doc.text + grid_text, prose.year or prose.period_year)
     readings: list[TableResult] = []
@@ -232,25 +266,36 @@ def parse_text(text: str, kind: str = "txt") -> ParseOutcome:
 
 
 def parse_bytes(data: bytes, kind: str, source: str | None = None) -> ParseOutcome:
-    """Parse report content as bytes of the given kind (txt, md, html, docx, pdf)."""
+    """Parse report content as bytes of the given kind (txt, md, html, docx, pdf, doc, wps, xlsx sheet)."""
     return parse_source(read_source(data, kind), source)
 
 
+READABLE_KINDS = ("txt", "md", "html", "docx", "pdf", "doc", "wps", "ofd", "xlsx")
+SUPPORTED_TEXT = "支持 .pdf .txt .md .html .docx .doc .wps .xlsx（.ofd 会说明原因）"
+
+
 def parse_file(path: str | Path) -> ParseOutcome:
-    """Parse a published report file; ``.xlsx`` goes to the statistics-workbook reader."""
+    """Parse a published report file of any readable kind (see ``READABLE_KINDS``).
+
+    ``.xlsx``: our statistics workbook goes to its exact reader, any other sheet is read by its labels.
+    ``.doc``/``.wps`` are converted by LibreOffice; ``.ofd`` is refused with the reason.
+    """
     p = Path(path)
     kind = kind_of(p)
+    if kind not in READABLE_KINDS:
+        raise ParseError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：{SUPPORTED_TEXT}")
     try:
-        if kind == "xlsx":
-            return _parse_workbook(p)
-        data = read_input(p)
+        data = read_input(p)  # regular files only, size-bounded
     except OSError as exc:
         raise ParseError(f"无法读取文件 {p.name}：{exc.strerror or exc}") from exc
     if not data.strip():
         raise ParseError(f"文件 {p.name} 是空的")
-    if kind not in ("txt", "md", "html", "docx", "pdf"):
-        raise ParseError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：支持 .pdf .txt .md .html .docx .xlsx")
-    return parse_bytes(data, kind, str(p))
+    if kind == "xlsx" and is_statistics_workbook(data):
+        return _parse_workbook(p)
+    doc = read_source(data, kind)
+    if not doc.title:
+        doc.title = p.stem  # an excerpt without a title line: the file name may carry agency and year
+    return parse_source(doc, str(p))
 
 
 def _parse_workbook(path: Path) -> ParseOutcome:

@@ -93,7 +93,7 @@ def _chars(textpage: Any, left: float, top: float) -> list[_Char]:
     count = pdfium_c.FPDFText_CountChars(textpage)
     rect = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    scales: dict[int | None, float] = {}
+    matrix = pdfium_c.FS_MATRIX()
     chars: list[_Char] = []
     for i in range(count):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
@@ -111,21 +111,15 @@ def _chars(textpage: Any, left: float, top: float) -> list[_Char]:
             continue
         # vertically, a box of the font size standing on the baseline, as pdfminer makes it: every
         # character of a line then shares its top, whatever its glyph or font
-        size = pdfium_c.FPDFText_GetFontSize(textpage, i) * _scale(pdfium_c.FPDFText_GetTextObject(textpage, i), scales)
+        # PDFium reports the size before the character's matrix (Tf 319 under a 0.05 matrix is 16 pt)
+        size = pdfium_c.FPDFText_GetFontSize(textpage, i)
+        if pdfium_c.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix)):
+            size *= (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5 or 1.0
         base = top - oy.value
         # a glyph is at most one em wide (PDFium widens a loose box by any character spacing that follows it)
         x1 = min(rect.right, rect.left + size) if size > 0 else rect.right
         chars.append(_Char(text, rect.left - left, x1 - left, base - size * _ASCENT, base + size * _DESCENT))
     return chars
-
-
-def _scale(obj: Any, cache: dict[int | None, float]) -> float:
-    """How much a text object's matrix scales its font size (PDFium reports the size before the matrix)."""
-    key = ctypes.cast(obj, ctypes.c_void_p).value
-    if key not in cache:
-        a, b, _c, _d, _e, _f = _matrix(obj) if key else (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-        cache[key] = (a * a + b * b) ** 0.5 or 1.0
-    return cache[key]
 
 
 def _cluster(items: list[_Char], key: Any, tolerance: float) -> list[list[_Char]]:

@@ -20,7 +20,7 @@ from .limits import check_content, check_html_grid, reader_errors
 if TYPE_CHECKING:
     from .pdf import PdfLine
 
-TEXT_KINDS = ("txt", "md", "html", "docx", "pdf")
+TEXT_KINDS = ("txt", "md", "html", "docx", "pdf", "doc", "wps", "xlsx")
 _HEADING_START = re.compile(r"^\s*[一二三四五六]\s*、")
 _FOOTER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$")
 _SUB_HEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
@@ -285,18 +285,41 @@ def read_pdf(data: bytes) -> SourceDoc:
 # ---------------------------------------------------------------- dispatch
 
 
+BINARY_KINDS = ("docx", "pdf", "doc", "wps", "ofd", "xlsx")
+
+
+def _read_binary(data: bytes, kind: str) -> SourceDoc:
+    from . import formats
+
+    if kind == "pdf":
+        return read_pdf(data)
+    if kind == "docx":
+        return read_docx(data)
+    if kind in formats.LEGACY_WORD:
+        doc = read_source(formats.legacy_word_to_docx(data, kind), "docx")  # the converted file: a .docx like any
+        return SourceDoc(kind, doc.text, doc.grid)
+    if kind == "ofd":
+        raise formats.refuse_ofd(data)
+    sheet = formats.sheet_source(data)
+    if sheet is None:
+        raise ParseError("这是本程序的统计工作簿，请用 parse_file 读取")
+    grid, lines = sheet
+    return SourceDoc("xlsx", "\n".join(lines), grid)
+
+
 def read_source(data: bytes | str, kind: str) -> SourceDoc:
-    """Read raw content of a given kind (txt, md, html, docx, pdf), within the bounds of ``limits``."""
+    """Read raw content of a given kind (txt, md, html, docx, pdf, doc, wps, ofd, xlsx), within the bounds of
+    ``limits``."""
     check_content(data, kind)
     with reader_errors(kind):
         return _read_source(data, kind)
 
 
 def _read_source(data: bytes | str, kind: str) -> SourceDoc:
-    if kind in ("docx", "pdf"):
+    if kind in BINARY_KINDS:
         if isinstance(data, str):
             raise ParseError(f"{kind} 内容应为二进制文件")
-        return read_docx(data) if kind == "docx" else read_pdf(data)
+        return _read_binary(data, kind)
     text = data if isinstance(data, str) else decode_bytes(data)
     if kind == "html":
         return read_html(text)

@@ -64,6 +64,18 @@ class _Target:
     values: list[str] = field(default_factory=list)
     grouped: int = 0  # section 四: cells per group whose last is the group total
     collapsed: bool = False
+    fed: list[int] = field(default_factory=list)  # numbers each contributing line held
+
+    def add(self, cells: Sequence[str]) -> None:
+        self.values.extend(cells)
+        n = sum(1 for c in cells if c.strip())
+        if n:
+            self.fed.append(n)
+
+    @property
+    def one_per_line(self) -> bool:
+        """Its numbers came one per line: each is one cell, never digits of several glued together."""
+        return len(self.fed) >= 2 and max(self.fed) == 1
 
 
 @cache
@@ -123,7 +135,7 @@ class TableReader:
         self.s3_header: list[str] = []
         self.s3_subtotal_at: int | None = None  # position of a 法人或其他组织「小计」 column the header adds
         self.subtotal_rows: list[str] = []
-        self.last_s3: _Target | None = None  # the section 三 row just completed (stray numbers after it)
+        self.last_row: _Target | None = None  # the row just completed in text (stray numbers after it void it)
         self.s3_collecting = False
         self.s4_header: list[str] = []
         self.s4_active = False
@@ -141,7 +153,7 @@ class TableReader:
         if not label_idx:
             self._values_only(cells)
             return
-        self.last_s3 = None  # numbers after a label belong to that label, not to the row before
+        self.last_row = None  # numbers after a label belong to that label, not to the row before
         labels = [cells[i] for i in label_idx]
         after = cells[label_idx[-1] + 1 :]
         head = norm_label(labels[0])
@@ -220,17 +232,17 @@ class TableReader:
             )
 
     def _values_only(self, cells: list[str]) -> None:
-        if self.pending is None and self.last_s3 is not None and self.mode == "text" and any(c.strip() for c in cells):
-            self._too_many(self.last_s3, cells)
+        if self.pending is None and self.last_row is not None and self.mode == "text" and any(c.strip() for c in cells):
+            self._too_many(self.last_row, cells)
             return
         if self.pending is not None:
-            self.pending.values.extend(cells)
+            self.pending.add(cells)
             self._maybe_complete()
         elif self.s4_active and [c for c in cells if c.strip()]:
             cells4 = [f"review_litigation.{g.id}.{c.id}" for g in SECTION4_GROUPS for c in SECTION4_COLUMNS]
             self._end_s4_header()
             self.pending = _Target(cells4, ["count"] * len(cells4), "四、行政复议、行政诉讼", grouped=S4_WIDTH)
-            self.pending.values.extend(cells)
+            self.pending.add(cells)
             self._maybe_complete()
 
     # ---------------------------------------------------------------- section 二
@@ -251,6 +263,13 @@ class TableReader:
             if order is not None:
                 self.subtable = table.id
                 self.s2_columns[table.id] = order
+                official = [c.id for c in table.columns]
+                if order != official:
+                    labels = {c.id: c.label for c in table.columns}
+                    self.result.notes.append(
+                        ParseIssue("X6", f"{table.caption}的列顺序与规定不同，按表头标签对应："
+                                   + "、".join(labels[c] for c in order), cell=f"active_disclosure.{table.id}")
+                    )
                 return
         if sub is not None:
             self.result.issues.append(
@@ -376,7 +395,7 @@ class TableReader:
 
     def _start(self, target: _Target, after: list[str]) -> None:
         self.pending = target
-        target.values.extend(after)
+        target.add(after)
         self._maybe_complete()
 
     def _maybe_complete(self) -> None:
@@ -390,8 +409,8 @@ class TableReader:
             self._flush()
 
     def _too_many(self, target: _Target, extra: list[str]) -> None:
-        """Numbers after a completed section 三 row (one cell per line): the row had more cells than columns."""
-        self.last_s3 = None
+        """Numbers right after a completed row (one cell per line): the row had more cells than columns."""
+        self.last_row = None
         printed = " ".join(v.strip() for v in [*target.values, *extra] if v.strip())
         for cid in target.cells:
             if self.result.values.get(cid) is not None:
@@ -405,7 +424,7 @@ class TableReader:
 
     def _flush(self) -> None:
         target, self.pending = self.pending, None
-        self.last_s3 = None
+        self.last_row = None
         if target is None:
             return
         k = len(target.cells)
@@ -429,6 +448,12 @@ class TableReader:
             if chosen is None and present and all(clean_cell(p).isdigit() for p in present):
                 self.deferred.append((target, [clean_cell(p) for p in present]))
                 return
+        elif target.one_per_line:
+            # one number per line: a missing line is a blank cell somewhere in the row, not glued digits
+            for cid in target.cells:
+                self._unreadable(cid, " ".join(present), f"“{target.label}”行只有 {len(present)} 个数（每行一个），少于 {k} 列，"
+                                 "无法确定哪一列空白", ours=True)
+            return
         elif present and all(re.sub(r"\s+", "", clean_cell(p)).isdigit() for p in present):
             self.deferred.append((target, [clean_cell(p) for p in present]))
             return
@@ -440,8 +465,8 @@ class TableReader:
             return
         for cid, kind, raw in zip(target.cells, target.kinds, chosen, strict=True):
             self._store(cid, kind, raw)
-        if target.cells[0].startswith("applications.") and self.mode == "text":
-            self.last_s3 = target
+        if self.mode == "text":
+            self.last_row = target
 
     def _store(self, cid: str, kind: str, raw: str) -> None:
         if cid in self.result.values and self.result.values[cid] is not None:
@@ -542,7 +567,7 @@ class TableReader:
         for cid, digits in outcome.ambiguous.items():
             self.result.values.setdefault(cid, None)
             self.result.raw[cid] = digits
-            self.result.unread[cid] = f"“{labels[cid]}”行的数字连在一起（{digits}），无法唯一拆分"
+            self.result.unread[cid] = f"“{labels[cid]}”行的数字（{digits}）无法确定各属哪一列"
         for cid, digits in outcome.impossible.items():
             self._unreadable(cid, digits, f"“{labels[cid]}”行的数字连在一起，没有一种拆分符合表内勾稽关系", ours=True)
 

@@ -12,9 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..checks.findings import Finding
-from ..schema.labels import CELLS, NARRATIVE_LABELS, NARRATIVE_SECTION, TABLE_LABELS, FormatVersion
+from ..schema.labels import (
+    CELLS,
+    NARRATIVE_LABELS,
+    NARRATIVE_SECTION,
+    RESULTS_GROUP,
+    TABLE_LABELS,
+    FormatVersion,
+    section3_rows,
+)
 from .errors import ParseIssue
 from .labelmatch import norm_label
 from .narrative import Prose
@@ -22,7 +31,7 @@ from .narrative import Prose
 TABLE_SECTION = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}
 PART_SECTION = {"overview": "一", "problems": "五", "improvements": "五", "other_matters": "六"}
 _DIGITS = re.compile(r"\d")
-UNREAD_RULE = "未能读取"
+UNREAD_RULE = "UNREAD"  # the issue code; its messages begin with 未能读取
 
 
 @dataclass
@@ -59,7 +68,7 @@ def classify(
             if lines is not None and sum(len(_DIGITS.findall(ln)) for ln in lines) >= 3:
                 why = f"“{TABLE_LABELS[table]}”部分有标题和数字，但未能识别出统计表"
                 out.items[table] = why
-                out.issues.append(ParseIssue(UNREAD_RULE, why))
+                out.issues.append(ParseIssue(UNREAD_RULE, f"未能读取：{why}"))
             else:
                 out.issues.append(ParseIssue("X6", f"未找到“{TABLE_LABELS[table]}”统计表"))
             continue
@@ -71,7 +80,7 @@ def classify(
                 why = f"表中印有“{label}”行，但未能读出它的数字"
                 for cid in _cells_of_row(row):
                     out.items[cid] = why
-                out.issues.append(ParseIssue(UNREAD_RULE, why))
+                out.issues.append(ParseIssue(UNREAD_RULE, f"未能读取：{why}"))
             else:
                 lacking.append(label)
     if lacking:
@@ -81,21 +90,36 @@ def classify(
             continue
         lines = _section_lines(prose, number)
         if lines is None:
-            if any(ln.lstrip("#* \t").startswith(f"{number}、") for ln in prose.lines):
+            if any(_looks_like_heading(ln, number) for ln in prose.lines):
                 why = f"有以“{number}、”开头的标题，但与“{NARRATIVE_SECTION[part]}”对不上，未能读取{NARRATIVE_LABELS[part]}"
                 out.items[f"narrative.{part}"] = why
-                out.issues.append(ParseIssue(UNREAD_RULE, why))
+                out.issues.append(ParseIssue(UNREAD_RULE, f"未能读取：{why}"))
         elif part == "improvements" and prose.narrative.get("problems"):
             why = "第五部分没有可识别的“（二）改进情况”小标题，未能把改进情况与存在问题分开"
             out.items[f"narrative.{part}"] = why
-            out.issues.append(ParseIssue(UNREAD_RULE, why))
+            out.issues.append(ParseIssue(UNREAD_RULE, f"未能读取：{why}"))
     return out
 
 
-def _cells_of_row(row: str) -> Iterable[str]:
+@cache
+def _row_labels() -> frozenset[str]:
+    return frozenset(norm_label(r.label) for v in ("2021", "2019") for r in section3_rows(v)) | {norm_label(RESULTS_GROUP)}
+
+
+def _looks_like_heading(line: str, number: str) -> bool:
+    """A line that starts like a section heading (``五、…``) and is not a table row (``一、本年新收…``)."""
+    text = line.lstrip("#* \t")
+    if not text.startswith(f"{number}、") or len(text) > 40 or _DIGITS.search(text):
+        return False
+    normed = norm_label(text)
+    return not any(normed.startswith(label) for label in _row_labels())
+
+
+@cache
+def _cells_of_row(row: str) -> tuple[str, ...]:
     version: FormatVersion
     for version in ("2021", "2019"):
-        cells = [c for c in CELLS[version] if c.rsplit(".", 1)[0] == row]
+        cells = tuple(c for c in CELLS[version] if c.rsplit(".", 1)[0] == row)
         if cells:
             return cells
     return ()
