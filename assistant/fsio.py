@@ -235,7 +235,7 @@ def check_zip(source: bytes | str | os.PathLike[str], what: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
             members = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise UnsafeInputError(f"{what}已损坏或不是{what}（无法按压缩包读取）") from exc
     if len(members) > MAX_ZIP_MEMBERS:
         raise UnsafeInputError(f"{what}内含 {len(members)} 个部件，超过上限 {MAX_ZIP_MEMBERS}，拒绝读取")

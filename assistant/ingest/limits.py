@@ -116,12 +116,21 @@ def check_docx_grid(data: bytes, limit: int = MAX_GRID_POSITIONS) -> None:
     import io
     import zipfile
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            xml = zf.read("word/document.xml")  # its size is bounded by check_zip
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return  # python-docx reports a missing or broken part itself
-    total = len(_TABLE_CELL.findall(xml))
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # opened once already by check_zip
+        # every XML part: the main document is found through the relationships, not by a fixed name
+        for member in zf.infolist():
+            if not member.filename.lower().endswith(".xml"):
+                continue
+            try:
+                xml = zf.read(member)  # its size is bounded by check_zip
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+                continue  # python-docx reports a broken part itself
+            total = _count_grid(xml, total, limit)
+
+
+def _count_grid(xml: bytes, total: int, limit: int) -> int:
+    total += len(_TABLE_CELL.findall(xml))
     for match in _GRID_SPAN.finditer(xml):
         value = match.group(1).strip()
         if not value.isdigit():
@@ -129,6 +138,7 @@ def check_docx_grid(data: bytes, limit: int = MAX_GRID_POSITIONS) -> None:
         total += int(value[:9])
         if total > limit:
             raise ParseError(f"Word 文档表格展开合并单元格后超过 {limit} 格（跨列数异常），拒绝读取")
+    return total
 
 
 def check_content(data: bytes | str, kind: str) -> None:
