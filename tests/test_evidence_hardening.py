@@ -290,23 +290,35 @@ def test_pdf_flate_bomb_is_refused_before_pdfminer_inflates_it(tmp_path: Path) -
 
 def test_audit_gives_each_file_a_time_and_memory_budget(tmp_path: Path) -> None:
     """A file under the bomb bounds that is still endless for pdfminer, and one that needs more memory than the
-    budget, are each reported with the reason; the good file of the batch is read; the CSV is written."""
+    budget, are each reported with the reason; the good file of each batch is read; the CSV is written."""
     from assistant.ingest.audit import FileBudget, audit
 
-    good = tmp_path / "good.txt"
-    good.write_text((ROOT / "tests" / "fixtures" / "one_cell_per_line.txt").read_text(encoding="utf-8"),
-                    encoding="utf-8")
-    slow = tmp_path / "slow.pdf"  # 20 MB of comment lines: within the stream bounds, endless to interpret
+    good = (ROOT / "tests" / "fixtures" / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    slow_dir, hungry_dir = tmp_path / "slow", tmp_path / "hungry"
+    for folder in (slow_dir, hungry_dir):
+        folder.mkdir()
+        (folder / "good.txt").write_text(good, encoding="utf-8")
+    slow = slow_dir / "slow.pdf"  # 20 MB of comment lines: within the stream bounds, endless to interpret
     slow.write_bytes(_pdf(_deflate_repeated(b"% just a comment line\n", 20 << 20)))
-    hungry = tmp_path / "hungry.txt"  # 8 MB of one-character lines: ~200 MB as Python strings
+    hungry = hungry_dir / "hungry.txt"  # 8 MB of one-character lines: ~200 MB as Python strings
     hungry.write_bytes("2023年政府信息公开工作年度报告\n".encode() + b"1\n" * (4 << 20))
     out = tmp_path / "audit.csv"
-    summary = audit([tmp_path], out_csv=out, workers=2, budget=FileBudget(seconds=3, memory_bytes=96 << 20))
-    by_name = {Path(f.path).name: f for f in summary.files}
-    assert by_name["good.txt"].status != "unreadable", by_name["good.txt"].reason
-    assert by_name["slow.pdf"].status == "unreadable" and "时限" in by_name["slow.pdf"].reason
-    assert by_name["hungry.txt"].status == "unreadable" and "内存" in by_name["hungry.txt"].reason
+    timed = audit([slow_dir], out_csv=out, workers=2, budget=FileBudget(seconds=3, memory_bytes=2048 << 20))
+    capped = audit([hungry_dir], workers=2, budget=FileBudget(seconds=120, memory_bytes=96 << 20))
+    by_name = {Path(f.path).name + str(i): f for i, s in enumerate((timed, capped)) for f in s.files}
+    for key in ("good.txt0", "good.txt1"):
+        assert by_name[key].status != "unreadable", by_name[key].reason
+    assert by_name["slow.pdf0"].status == "unreadable" and "时限" in by_name["slow.pdf0"].reason
+    assert by_name["hungry.txt1"].status == "unreadable" and "内存" in by_name["hungry.txt1"].reason
     assert out.exists() and "slow.pdf" in out.read_text(encoding="utf-8-sig")
+
+
+def test_parse_of_an_endless_file_stops_at_its_deadline(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(_pdf(_deflate_repeated(b"% just a comment line\n", 20 << 20)))
+    proc = _run(["parse", str(slow), "--timeout", "2"], timeout=60)
+    _no_traceback(proc)
+    assert proc.returncode == 2 and "读取超过时限（2 秒）" in proc.stderr
 
 
 def test_a_worker_killed_by_the_system_costs_only_its_own_file(tmp_path: Path) -> None:

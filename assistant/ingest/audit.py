@@ -11,8 +11,6 @@ import glob
 import logging
 import multiprocessing
 import os
-import signal
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +22,7 @@ from typing import Any
 from ..checks import check_report
 from ..fsio import atomic_open, atomic_write_text, check_output
 from .errors import ParseError
+from .limits import FILE_MEMORY_BYTES, FILE_SECONDS, DeadlineExceeded, cap_memory, deadline
 from .parser import parse_file
 
 SUPPORTED = (".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx")
@@ -31,9 +30,6 @@ CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
     "expected", "actual", "previous",
 )
-# Per-file budget in the audit's workers: a real report parses in well under 10 s and 200 MB.
-FILE_SECONDS = 60.0
-FILE_MEMORY_BYTES = 1024 * 1024 * 1024
 log = logging.getLogger(__name__)
 STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取"}
 
@@ -166,7 +162,7 @@ def _run(paths: list[str], workers: int, progress: Callable[[FileResult], None] 
          budget: FileBudget) -> Iterator[FileResult]:
     if workers <= 1 or len(paths) <= 1:
         for p in paths:
-            res = audit_bounded(p, budget.seconds if _can_alarm() else 0)
+            res = audit_bounded(p, budget.seconds)
             if progress:
                 progress(res)
             yield res
@@ -212,50 +208,19 @@ class FileBudget:
     memory_bytes: int = FILE_MEMORY_BYTES
 
 
-class _DeadlineExceeded(BaseException):
-    """Raised by the alarm inside a worker; a BaseException so no reader's ``except Exception`` swallows it."""
-
-
-def _on_alarm(signum: int, frame: object) -> None:
-    raise _DeadlineExceeded
-
-
-def _can_alarm() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
 def _limit_memory(extra_bytes: int) -> None:
     """Worker start-up: cap the address space at what the worker already maps plus ``extra_bytes``."""
-    if not extra_bytes:
-        return
-    try:
-        import resource
-
-        with open("/proc/self/statm") as fh:
-            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        soft = mapped + extra_bytes
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            soft = min(soft, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    except (OSError, ValueError, ImportError) as exc:  # no /proc or no rlimits: the time budget still holds
-        log.warning("audit worker memory limit not set: %s", exc)
+    cap_memory(extra_bytes)
 
 
 def audit_bounded(path: str, seconds: float) -> FileResult:
     """``audit_one`` under a wall-clock deadline (in a process's main thread); past it the file is reported."""
-    if seconds <= 0 or not _can_alarm():
-        return audit_one(path)
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return audit_one(path)
-    except _DeadlineExceeded:
+        with deadline(seconds):
+            return audit_one(path)
+    except DeadlineExceeded:
         log.warning("audit of %s stopped at its %s s deadline", path, seconds)
         return FileResult(path, "unreadable", reason=f"读取超过时限（{seconds:g} 秒），已跳过（文件可能过大或结构异常）")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _warm() -> None:
