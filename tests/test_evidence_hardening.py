@@ -550,6 +550,8 @@ def test_login_rate_limit_upload_limit_and_users_file(guarded_server) -> None:
         files = [("files", (f"f{i}.txt", b"x" * 900_000, "text/plain")) for i in range(3)]
         big = http.post(base + "/gradio_api/upload", files=files)
         assert big.status_code == 413 and "一次上传合计不得超过" in big.text
+        small = http.post(base + "/gradio_api/upload", files=files[:1])  # one file under the limit still passes
+        assert small.status_code == 200, small.text
 
 
 def test_bad_app_secret_is_named_not_blamed_on_the_address(tmp_path: Path) -> None:
