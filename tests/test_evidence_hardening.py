@@ -487,6 +487,13 @@ def test_deep_or_exploding_documents_are_input_errors_exit_2(tmp_path: Path, nam
     assert not isinstance(result.exception, RecursionError)
 
 
+def test_deep_notes_are_a_notes_error(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.yaml"
+    notes.write_text("overview: " + "[" * 5_000 + "]" * 5_000, encoding="utf-8")
+    result = runner.invoke(app, ["draft", str(notes), "--offline"])
+    assert result.exit_code == 2 and "嵌套层数过深" in result.stderr
+
+
 def test_unexpected_failures_never_show_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "r.json"
     bad.write_text(json.dumps({"year": 2023, "agency": "局", "narrative": {"overview": "\ud800"}}), encoding="utf-8")
