@@ -321,6 +321,24 @@ def test_parse_of_an_endless_file_stops_at_its_deadline(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "读取超过时限（2 秒）" in proc.stderr
 
 
+def test_an_upload_is_parsed_in_a_child_with_its_own_budget(tmp_path: Path) -> None:
+    """The app parses an uploaded report in a child process: a slow or hungry file costs only its request."""
+    from assistant.api import parse_file_isolated
+    from assistant.ingest import ParseError
+
+    good = parse_file_isolated(ROOT / "tests" / "fixtures" / "one_cell_per_line.txt")
+    assert good.report.year
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(_pdf(_deflate_repeated(b"% just a comment line\n", 20 << 20)))
+    with pytest.raises(ParseError, match="读取超过时限"):
+        parse_file_isolated(slow, seconds=2)
+    hungry = tmp_path / "hungry.txt"
+    hungry.write_bytes("2023年政府信息公开工作年度报告\n".encode() + b"1\n" * (4 << 20))
+    with pytest.raises(ParseError, match="内存上限"):
+        parse_file_isolated(hungry, memory_bytes=96 << 20)
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # this process is untouched
+
+
 def test_a_worker_killed_by_the_system_costs_only_its_own_file(tmp_path: Path) -> None:
     """A worker that dies (the OOM killer, a crash in a C library) breaks the process pool; the files it held
     are re-run one by one, so only the killing file is reported and the rest are read."""
@@ -592,3 +610,15 @@ def test_app_export_of_a_long_agency_has_a_short_name_and_no_server_path(tmp_pat
         space.save_report(_sample(agency="某某省某某市某某区人民政府办公室政府信息公开工作专门机构" * 5))
         path = export_file(space, "docx")
     assert path.exists() and len(path.name.encode("utf-8")) <= 255 and path.name.endswith(".docx")
+
+
+def test_app_import_of_a_published_report_goes_through_the_child(tmp_path: Path) -> None:
+    """The app's 从上年度报告导入 parses in the bounded child and still gives next year's document."""
+    from assistant.app.tab_stats import import_file
+    from assistant.app.workspace import Workspace
+    from assistant.drafting import VersionStore
+
+    with VersionStore(tmp_path / "drafts.sqlite3") as store:
+        space, _ = Workspace.open(store, None)
+        report, message = import_file(space, str(ROOT / "tests" / "fixtures" / "one_cell_per_line.txt"), "report")
+    assert "年度报告" in message and report.previous_year is not None

@@ -48,7 +48,7 @@ def _rows(frame: Any) -> list[list[Any]]:
 
 def import_file(space: Workspace, path: str, kind: str) -> tuple[Report, str]:
     """Import statistics from a filled workbook, or next year's document from last year's published report."""
-    from ..api import load_report_file, next_year, parse_file, read_workbook
+    from ..api import load_report_file, next_year, parse_file_isolated, read_workbook
 
     suffix = Path(path).suffix.lower()
     allowed = UPLOAD_TYPES_WORKBOOK if kind == "workbook" else UPLOAD_TYPES_REPORT
@@ -57,7 +57,8 @@ def import_file(space: Workspace, path: str, kind: str) -> tuple[Report, str]:
     if kind == "workbook":
         imported = read_workbook(path)
         return space.save_report(imported), f"已从 Excel 统计表导入 {imported.year} 年度的统计数据。"
-    last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file(path).report
+    # a published report is parsed in a child process with its own time and memory budget (shared server)
+    last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file_isolated(path).report
     report = space.save_report(next_year(last))
     return report, (f"已根据 {last.year} 年度报告生成 {report.year} 年度报告：“上年结转”已按上年“结转下年度继续办理”填入，"
                     "其余数字请逐项填写。")
