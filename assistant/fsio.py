@@ -47,7 +47,7 @@ _REASONS = {
     errno.EISDIR: "该路径是一个文件夹，不是文件",
     errno.ENOTDIR: "路径中的上级不是文件夹",
     errno.ENAMETOOLONG: "文件名过长",
-    errno.ENOENT: "所在文件夹不存在",
+    errno.ENOENT: "文件或所在文件夹不存在",
 }
 
 
@@ -67,6 +67,18 @@ class WriteFailedError(OSError):
 def reason_of(exc: OSError) -> str:
     """A Chinese reason for an operating-system error (full disk, permission, …)."""
     return _REASONS.get(exc.errno or 0, exc.strerror or "写入出错")
+
+
+def public_message(exc: BaseException, *paths: str | Path) -> str:
+    """An error for a page: Chinese for operating-system errors, and no folder of ``paths`` (a server's
+    upload or workspace folder) left in the text — only file names remain."""
+    plain_os_error = isinstance(exc, OSError) and not isinstance(exc, WriteFailedError)
+    text = reason_of(exc) if isinstance(exc, OSError) and plain_os_error else str(exc)
+    for path in paths:
+        folder = str(Path(path).parent)
+        if folder not in ("", "."):
+            text = text.replace(folder + os.sep, "").replace(folder, "")
+    return text
 
 
 def check_output(path: str | Path) -> Path:

@@ -622,3 +622,19 @@ def test_app_import_of_a_published_report_goes_through_the_child(tmp_path: Path)
         space, _ = Workspace.open(store, None)
         report, message = import_file(space, str(ROOT / "tests" / "fixtures" / "one_cell_per_line.txt"), "report")
     assert "年度报告" in message and report.previous_year is not None
+
+
+def test_upload_errors_on_the_page_carry_no_server_folder(tmp_path: Path) -> None:
+    from assistant.fsio import public_message
+    from assistant.ingest import ParseError, parse_file
+
+    upload = tmp_path / "gradio" / "0123abcdef" / "上年报告.pdf"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(b"%PDF-1.4 not really")
+    try:
+        parse_file(upload)
+    except ParseError as exc:
+        shown = public_message(exc, upload)
+    assert "0123abcdef" not in shown and str(tmp_path) not in shown
+    missing = public_message(FileNotFoundError(2, "No such file or directory", str(upload)), upload)
+    assert missing == "文件或所在文件夹不存在" and "0123abcdef" not in missing

@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 
 from ..checks import CheckResult
+from ..fsio import public_message
 from ..schema import Report, ReportInputError
 from .context import UPLOAD_TYPES_REPORT, UPLOAD_TYPES_WORKBOOK, AppContext
 from .grids import TABLES, GridInputError, layout, read_grid
@@ -127,7 +128,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             except (ValueError, OSError) as exc:
                 gr.Warning("导入失败，请查看页面上的说明。", duration=5, title="提示")
                 report = space.report()
-                return [*stats_outputs(report, space.check(report)), f"**导入失败**：{exc}"]
+                return [*stats_outputs(report, space.check(report)), f"**导入失败**：{public_message(exc, path)}"]
             progress(0.9, desc="正在校验……")
             return [*stats_outputs(report, space.check(report)), message]
 
