@@ -461,6 +461,17 @@ def test_control_characters_are_stripped_so_every_export_works(tmp_path: Path) -
     assert edited.agency == "局"
 
 
+def test_the_cli_says_when_it_removed_control_characters(tmp_path: Path) -> None:
+    data = read_data_file(SAMPLE)
+    data["agency"] = "某市\x08工业局"
+    data["narrative"]["overview"] = "总体\x1b情况"
+    doc = tmp_path / "r.json"
+    doc.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(doc)])
+    assert "已删除“机关名称”中的 1 个控制字符" in result.stderr
+    assert "已删除“一、总体情况”中的 1 个控制字符" in result.stderr
+
+
 # ---------------------------------------------------------------- 16, 17: CLI outputs and nesting
 
 
