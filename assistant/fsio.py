@@ -113,10 +113,10 @@ def _fail(target: Path, exc: OSError) -> WriteFailedError:
 
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "wb", encoding: str | None = None,
-                newline: str | None = None) -> Iterator[IO[Any]]:
+                newline: str | None = None, permissions: int | None = None) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path`` for writing; on a clean exit it is flushed, synced and renamed
-    over ``path`` (keeping an existing file's permissions). Any failure removes it and raises
-    ``WriteFailedError`` (for operating-system errors) with the old file untouched."""
+    over ``path`` (with ``permissions``, else an existing file's, else the umask's). Any failure removes it
+    and raises ``WriteFailedError`` (for operating-system errors) with the old file untouched."""
     target = Path(path)
     if target.is_dir():
         raise WriteFailedError(target, _REASONS[errno.EISDIR])
@@ -131,7 +131,10 @@ def atomic_open(path: str | Path, mode: str = "wb", encoding: str | None = None,
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        _copy_mode(target, tmp)
+        if permissions is None:
+            _copy_mode(target, tmp)
+        else:
+            os.chmod(tmp, permissions)
         os.replace(tmp, target)
     except BaseException as exc:
         try:
@@ -154,21 +157,21 @@ def _copy_mode(target: Path, tmp: Path) -> None:
     os.chmod(tmp, mode)
 
 
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8", permissions: int | None = None) -> Path:
     """Write text to ``path`` atomically (see ``atomic_open``)."""
-    with atomic_open(path, "w", encoding=encoding, newline="") as fh:
+    with atomic_open(path, "w", encoding=encoding, newline="", permissions=permissions) as fh:
         fh.write(text)
     return Path(path)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def atomic_write_bytes(path: str | Path, data: bytes, permissions: int | None = None) -> Path:
     """Write bytes to ``path`` atomically (see ``atomic_open``)."""
-    with atomic_open(path, "wb") as fh:
+    with atomic_open(path, "wb", permissions=permissions) as fh:
         fh.write(data)
     return Path(path)
 
 
-def atomic_save(path: str | Path, save: Callable[[IO[bytes]], object]) -> Path:
+def atomic_save(path: str | Path, save: Callable[[IO[bytes]], object], permissions: int | None = None) -> Path:
     """Let a library write into a binary file object (``Workbook.save``, ``Document.save``), then write the
     bytes atomically. The library writes into memory (our documents are small), so a failing disk never
     meets a half-written zip inside the library."""
@@ -180,7 +183,7 @@ def atomic_save(path: str | Path, save: Callable[[IO[bytes]], object]) -> Path:
         if code is None:
             raise
         raise _fail(Path(path), OSError(code, os.strerror(code))) from exc
-    return atomic_write_bytes(path, buffer.getvalue())
+    return atomic_write_bytes(path, buffer.getvalue(), permissions)
 
 
 def _os_errno(exc: BaseException) -> int | None:

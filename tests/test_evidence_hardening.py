@@ -99,6 +99,8 @@ def test_atomic_write_keeps_mode_of_the_file_it_replaces(tmp_path: Path) -> None
     target.chmod(0o640)
     atomic_write_text(target, "new")
     assert target.read_text() == "new" and (target.stat().st_mode & 0o777) == 0o640
+    private = atomic_write_text(tmp_path / "private.md", "x", permissions=0o600)
+    assert private.stat().st_mode & 0o777 == 0o600
 
 
 # ---------------------------------------------------------------- 5, 6: formula injection
