@@ -15,7 +15,7 @@ from .schema import Report, ReportInputError, load_report, load_report_file, rep
 if TYPE_CHECKING:
     from .drafting import DraftResult
     from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
-    from .ingest.isolated import parse_file_isolated
+    from .ingest.isolated import parse_file_isolated, read_workbook_isolated
     from .render import ExportBlocked, export_all, export_report, render_docx, render_html, render_markdown
     from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
 
@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("WorkbookError", "read_workbook", "write_template", "write_workbook"), ".render.workbook"),
     "DraftResult": ".drafting",
     "parse_file_isolated": ".ingest.isolated",
+    "read_workbook_isolated": ".ingest.isolated",
 }
 
 
@@ -60,6 +61,7 @@ __all__ = [
     "parse_file_isolated",
     "parse_text",
     "read_workbook",
+    "read_workbook_isolated",
     "render_docx",
     "render_html",
     "render_markdown",

@@ -341,6 +341,21 @@ def test_an_upload_is_parsed_in_a_child_with_its_own_budget(tmp_path: Path) -> N
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # this process is untouched
 
 
+def test_a_workbook_upload_is_read_in_a_child_and_its_errors_come_back_whole(tmp_path: Path) -> None:
+    from assistant.api import WorkbookError, read_workbook_isolated, write_template, write_workbook
+
+    good = read_workbook_isolated(write_workbook(_sample(), tmp_path / "s.xlsx"))
+    assert good.agency == _sample().agency
+    with pytest.raises(WorkbookError, match="机关名称") as blank:
+        read_workbook_isolated(write_template(tmp_path / "t.xlsx"))
+    assert len(blank.value.problems) == 2
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(_bomb_zip("xl/worksheets/sheet1.xml", 8 << 20))
+    with pytest.raises(WorkbookError, match="压缩炸弹") as caught:
+        read_workbook_isolated(bomb)
+    assert caught.value.problems and caught.value.source == "bomb.xlsx"
+
+
 def test_a_worker_killed_by_the_system_costs_only_its_own_file(tmp_path: Path) -> None:
     """A worker that dies (the OOM killer, a crash in a C library) breaks the process pool; the files it held
     are re-run one by one, so only the killing file is reported and the rest are read."""

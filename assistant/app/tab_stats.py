@@ -49,14 +49,14 @@ def _rows(frame: Any) -> list[list[Any]]:
 
 def import_file(space: Workspace, path: str, kind: str) -> tuple[Report, str]:
     """Import statistics from a filled workbook, or next year's document from last year's published report."""
-    from ..api import load_report_file, next_year, parse_file_isolated, read_workbook
+    from ..api import load_report_file, next_year, parse_file_isolated, read_workbook_isolated
 
     suffix = Path(path).suffix.lower()
     allowed = UPLOAD_TYPES_WORKBOOK if kind == "workbook" else UPLOAD_TYPES_REPORT
     if suffix not in allowed:
         raise ValueError(f"不支持的文件类型“{suffix or '无扩展名'}”；请上传 {' / '.join(allowed)} 文件。")
     if kind == "workbook":
-        imported = read_workbook(path)
+        imported = read_workbook_isolated(path)  # bounded child process, like a published report
         return space.save_report(imported), f"已从 Excel 统计表导入 {imported.year} 年度的统计数据。"
     # a published report is parsed in a child process with its own time and memory budget (shared server)
     last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file_isolated(path).report
