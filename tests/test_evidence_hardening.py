@@ -666,3 +666,35 @@ def test_upload_errors_on_the_page_carry_no_server_folder(tmp_path: Path) -> Non
     assert "0123abcdef" not in shown and str(tmp_path) not in shown
     missing = public_message(FileNotFoundError(2, "No such file or directory", str(upload)), upload)
     assert missing == "文件或所在文件夹不存在" and "0123abcdef" not in missing
+
+
+def test_upload_of_a_published_report_in_the_running_server(tmp_path: Path) -> None:
+    """Through `xxgk serve`: the upload passes the guard, the report is parsed in the fork-server child, and
+    the page gets next year's document; an upload that is no report gets a Chinese reason without folders."""
+    import httpx
+    from evidence.gradio_http import AppClient, ServeProcess
+
+    (tmp_path / "data").mkdir()
+    srv = ServeProcess(tmp_path / "data", None, {}, ("--offline",))
+    srv.start()
+    try:
+        client = AppClient(srv.url)
+        ws = str(client.call("load", [""]).output[0])  # type: ignore[index]
+
+        def upload(name: str, data: bytes) -> str:
+            with httpx.Client(trust_env=False, timeout=30) as http:
+                sent = http.post(srv.url.rstrip("/") + "/gradio_api/upload", files=[("files", (name, data))])
+            assert sent.status_code == 200, sent.text
+            path = sent.json()[0]
+            done = client.call("import_last_year", [{"path": path, "orig_name": name,
+                                                     "meta": {"_type": "gradio.FileData"}}, ws], event="upload")
+            assert done.success, done.error
+            return str(done.output[-1])  # type: ignore[index]
+
+        text = (ROOT / "tests" / "fixtures" / "one_cell_per_line.txt").read_bytes()
+        assert "已根据" in upload("上年报告.txt", text)
+        refused = upload("坏文件.txt", "购物清单：苹果、梨。".encode())
+        assert "导入失败" in refused and "gradio" not in refused and str(tmp_path) not in refused
+        client.close()
+    finally:
+        srv.stop()
