@@ -435,6 +435,19 @@ def test_store_that_is_a_folder_says_so(tmp_path: Path) -> None:
         open_store_file(folder)
 
 
+def test_read_only_store_gives_a_chinese_message(tmp_path: Path) -> None:
+    """Root ignores file modes, so the read-only case is a read-only connection (what a read-only mount gives)."""
+    from assistant.drafting import StoreError, VersionStore
+    from assistant.drafting.storefile import store_errors
+
+    db = tmp_path / "drafts.sqlite3"
+    VersionStore(db).close()
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with pytest.raises(StoreError, match="只读"), store_errors(db):
+        ro.execute("CREATE TABLE t (x)")
+    ro.close()
+
+
 def test_full_disk_while_saving_gives_a_chinese_store_error(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import resource, signal, sys
