@@ -638,7 +638,13 @@ def test_serve_on_a_damaged_store_refuses_and_keeps_it(tmp_path: Path) -> None:
     assert (data / "drafts.sqlite3").read_bytes() == b"garbage" * 1000
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(data / "drafts.sqlite3").execute("PRAGMA schema_version").fetchone()
-    assert load_report_file(SAMPLE).year  # the sample itself is untouched
+    from evidence.gradio_http import ServeProcess
+
+    srv = ServeProcess(data, None, {}, ("--offline", "--new-store-if-damaged"))  # the operator agrees: fresh store
+    srv.start()
+    srv.stop()
+    kept = [p for p in data.iterdir() if p.name.startswith("drafts.sqlite3.damaged-")]
+    assert len(kept) == 1 and kept[0].read_bytes() == b"garbage" * 1000
 
 
 def test_app_export_of_a_long_agency_has_a_short_name_and_no_server_path(tmp_path: Path) -> None:
