@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.schema import load_report, load_report_file, read_data_file
+from assistant.schema import load_report, read_data_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "assistant" / "samples" / "sample_report.yaml"
