@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .drafting.settings import EndpointNotAllowedError
     from .fsio import UnsafeInputError, WriteFailedError
     from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
+    from .ingest.isolated import parse_file_isolated, read_workbook_isolated
     from .render import ExportBlocked, export_all, export_report, render_docx, render_html, render_markdown
     from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
     from .schema.document import DocumentTooComplexError
@@ -69,6 +70,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("WriteFailedError", "UnsafeInputError"), ".fsio"),
     "DocumentTooComplexError": ".schema.document",
     **dict.fromkeys(("DraftingSession", "NoDraftError", "OfflineRewriteError"), ".drafting.session"),
+    "parse_file_isolated": ".ingest.isolated",
+    "read_workbook_isolated": ".ingest.isolated",
 }
 
 
@@ -128,9 +131,11 @@ __all__ = [
     "next_year",
     "open_session",
     "parse_file",
+    "parse_file_isolated",
     "parse_text",
     "read_verdicts",
     "read_workbook",
+    "read_workbook_isolated",
     "render_docx",
     "render_html",
     "render_markdown",

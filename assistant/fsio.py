@@ -49,7 +49,7 @@ _REASONS = {
     errno.EISDIR: "该路径是一个文件夹，不是文件",
     errno.ENOTDIR: "路径中的上级不是文件夹",
     errno.ENAMETOOLONG: "文件名过长",
-    errno.ENOENT: "所在文件夹不存在",
+    errno.ENOENT: "文件或所在文件夹不存在",
 }
 
 
@@ -69,6 +69,18 @@ class WriteFailedError(AssistantError, OSError):
 def reason_of(exc: OSError) -> str:
     """A Chinese reason for an operating-system error (full disk, permission, …)."""
     return _REASONS.get(exc.errno or 0, exc.strerror or "写入出错")
+
+
+def public_message(exc: BaseException, *paths: str | Path) -> str:
+    """An error for a page: Chinese for operating-system errors, and no folder of ``paths`` (a server's
+    upload or workspace folder) left in the text — only file names remain."""
+    plain_os_error = isinstance(exc, OSError) and not isinstance(exc, WriteFailedError)
+    text = reason_of(exc) if isinstance(exc, OSError) and plain_os_error else str(exc)
+    for path in paths:
+        folder = str(Path(path).parent)
+        if folder not in ("", "."):
+            text = text.replace(folder + os.sep, "").replace(folder, "")
+    return text
 
 
 def check_output(path: str | Path) -> Path:
@@ -103,10 +115,10 @@ def _fail(target: Path, exc: OSError) -> WriteFailedError:
 
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "wb", encoding: str | None = None,
-                newline: str | None = None) -> Iterator[IO[Any]]:
+                newline: str | None = None, permissions: int | None = None) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path`` for writing; on a clean exit it is flushed, synced and renamed
-    over ``path`` (keeping an existing file's permissions). Any failure removes it and raises
-    ``WriteFailedError`` (for operating-system errors) with the old file untouched."""
+    over ``path`` (with ``permissions``, else an existing file's, else the umask's). Any failure removes it
+    and raises ``WriteFailedError`` (for operating-system errors) with the old file untouched."""
     target = Path(path)
     if target.is_dir():
         raise WriteFailedError(target, _REASONS[errno.EISDIR])
@@ -121,7 +133,10 @@ def atomic_open(path: str | Path, mode: str = "wb", encoding: str | None = None,
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        _copy_mode(target, tmp)
+        if permissions is None:
+            _copy_mode(target, tmp)
+        else:
+            os.chmod(tmp, permissions)
         os.replace(tmp, target)
     except BaseException as exc:
         try:
@@ -144,21 +159,21 @@ def _copy_mode(target: Path, tmp: Path) -> None:
     os.chmod(tmp, mode)
 
 
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8", permissions: int | None = None) -> Path:
     """Write text to ``path`` atomically (see ``atomic_open``)."""
-    with atomic_open(path, "w", encoding=encoding, newline="") as fh:
+    with atomic_open(path, "w", encoding=encoding, newline="", permissions=permissions) as fh:
         fh.write(text)
     return Path(path)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def atomic_write_bytes(path: str | Path, data: bytes, permissions: int | None = None) -> Path:
     """Write bytes to ``path`` atomically (see ``atomic_open``)."""
-    with atomic_open(path, "wb") as fh:
+    with atomic_open(path, "wb", permissions=permissions) as fh:
         fh.write(data)
     return Path(path)
 
 
-def atomic_save(path: str | Path, save: Callable[[IO[bytes]], object]) -> Path:
+def atomic_save(path: str | Path, save: Callable[[IO[bytes]], object], permissions: int | None = None) -> Path:
     """Let a library write into a binary file object (``Workbook.save``, ``Document.save``), then write the
     bytes atomically. The library writes into memory (our documents are small), so a failing disk never
     meets a half-written zip inside the library."""
@@ -170,7 +185,7 @@ def atomic_save(path: str | Path, save: Callable[[IO[bytes]], object]) -> Path:
         if code is None:
             raise
         raise _fail(Path(path), OSError(code, os.strerror(code))) from exc
-    return atomic_write_bytes(path, buffer.getvalue())
+    return atomic_write_bytes(path, buffer.getvalue(), permissions)
 
 
 def _os_errno(exc: BaseException) -> int | None:
@@ -237,7 +252,7 @@ def check_zip(source: bytes | str | os.PathLike[str], what: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
             members = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise UnsafeInputError(f"{what}已损坏或不是{what}（无法按压缩包读取）") from exc
     if len(members) > MAX_ZIP_MEMBERS:
         raise UnsafeInputError(f"{what}内含 {len(members)} 个部件，超过上限 {MAX_ZIP_MEMBERS}，拒绝读取")

@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.schema import load_report, load_report_file, read_data_file
+from assistant.schema import load_report, read_data_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "assistant" / "samples" / "sample_report.yaml"
@@ -99,6 +99,8 @@ def test_atomic_write_keeps_mode_of_the_file_it_replaces(tmp_path: Path) -> None
     target.chmod(0o640)
     atomic_write_text(target, "new")
     assert target.read_text() == "new" and (target.stat().st_mode & 0o777) == 0o640
+    private = atomic_write_text(tmp_path / "private.md", "x", permissions=0o600)
+    assert private.stat().st_mode & 0o777 == 0o600
 
 
 # ---------------------------------------------------------------- 5, 6: formula injection
@@ -290,25 +292,68 @@ def test_pdf_flate_bomb_is_refused_before_pdfminer_inflates_it(tmp_path: Path) -
 
 def test_audit_gives_each_file_a_time_and_memory_budget(tmp_path: Path) -> None:
     """A file under the bomb bounds that is still endless for pdfminer, and one that needs more memory than the
-    budget, are each reported with the reason; the good file of the batch is read; the CSV is written."""
+    budget, are each reported with the reason; the good file of each batch is read; the CSV is written."""
     from assistant.ingest.audit import FileBudget, audit
 
-    good = tmp_path / "good.txt"
-    good.write_text((ROOT / "tests" / "fixtures" / "one_cell_per_line.txt").read_text(encoding="utf-8"),
-                    encoding="utf-8")
-    slow = tmp_path / "slow.pdf"  # 20 MB of comment lines: within the stream bounds, endless to interpret
+    good = (ROOT / "tests" / "fixtures" / "one_cell_per_line.txt").read_text(encoding="utf-8")
+    slow_dir, hungry_dir = tmp_path / "slow", tmp_path / "hungry"
+    for folder in (slow_dir, hungry_dir):
+        folder.mkdir()
+        (folder / "good.txt").write_text(good, encoding="utf-8")
+    slow = slow_dir / "slow.pdf"  # 20 MB of comment lines: within the stream bounds, endless to interpret
     slow.write_bytes(_pdf(_deflate_repeated(b"% just a comment line\n", 20 << 20)))
-    hungry = tmp_path / "hungry.txt"  # 8 MB of one-character lines: ~200 MB as Python strings
+    hungry = hungry_dir / "hungry.txt"  # 8 MB of one-character lines: ~200 MB as Python strings
     hungry.write_bytes("2023年政府信息公开工作年度报告\n".encode() + b"1\n" * (4 << 20))
     out = tmp_path / "audit.csv"
-    # 8 s: the endless PDF always meets it, and the hungry file meets its memory bound long before, even on a
-    # loaded machine (at 3 s the hungry file was sometimes stopped by the clock first: a flaky failure).
-    summary = audit([tmp_path], out_csv=out, workers=2, budget=FileBudget(seconds=8, memory_bytes=96 << 20))
-    by_name = {Path(f.path).name: f for f in summary.files}
-    assert by_name["good.txt"].status != "unreadable", by_name["good.txt"].reason
-    assert by_name["slow.pdf"].status == "unreadable" and "时限" in by_name["slow.pdf"].reason
-    assert by_name["hungry.txt"].status == "unreadable" and "内存" in by_name["hungry.txt"].reason
+    timed = audit([slow_dir], out_csv=out, workers=2, budget=FileBudget(seconds=3, memory_bytes=2048 << 20))
+    capped = audit([hungry_dir], workers=2, budget=FileBudget(seconds=120, memory_bytes=96 << 20))
+    by_name = {Path(f.path).name + str(i): f for i, s in enumerate((timed, capped)) for f in s.files}
+    for key in ("good.txt0", "good.txt1"):
+        assert by_name[key].status != "unreadable", by_name[key].reason
+    assert by_name["slow.pdf0"].status == "unreadable" and "时限" in by_name["slow.pdf0"].reason
+    assert by_name["hungry.txt1"].status == "unreadable" and "内存" in by_name["hungry.txt1"].reason
     assert out.exists() and "slow.pdf" in out.read_text(encoding="utf-8-sig")
+
+
+def test_parse_of_an_endless_file_stops_at_its_deadline(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(_pdf(_deflate_repeated(b"% just a comment line\n", 20 << 20)))
+    proc = _run(["parse", str(slow), "--timeout", "2"], timeout=60)
+    _no_traceback(proc)
+    assert proc.returncode == 2 and "读取超过时限（2 秒）" in proc.stderr
+
+
+def test_an_upload_is_parsed_in_a_child_with_its_own_budget(tmp_path: Path) -> None:
+    """The app parses an uploaded report in a child process: a slow or hungry file costs only its request."""
+    from assistant.api import parse_file_isolated
+    from assistant.ingest import ParseError
+
+    good = parse_file_isolated(ROOT / "tests" / "fixtures" / "one_cell_per_line.txt")
+    assert good.report.year
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(_pdf(_deflate_repeated(b"% just a comment line\n", 20 << 20)))
+    with pytest.raises(ParseError, match="读取超过时限"):
+        parse_file_isolated(slow, seconds=2)
+    hungry = tmp_path / "hungry.txt"
+    hungry.write_bytes("2023年政府信息公开工作年度报告\n".encode() + b"1\n" * (4 << 20))
+    with pytest.raises(ParseError, match="内存上限"):
+        parse_file_isolated(hungry, memory_bytes=96 << 20)
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # this process is untouched
+
+
+def test_a_workbook_upload_is_read_in_a_child_and_its_errors_come_back_whole(tmp_path: Path) -> None:
+    from assistant.api import WorkbookError, read_workbook_isolated, write_template, write_workbook
+
+    good = read_workbook_isolated(write_workbook(_sample(), tmp_path / "s.xlsx"))
+    assert good.agency == _sample().agency
+    with pytest.raises(WorkbookError, match="机关名称") as blank:
+        read_workbook_isolated(write_template(tmp_path / "t.xlsx"))
+    assert len(blank.value.problems) == 2
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(_bomb_zip("xl/worksheets/sheet1.xml", 8 << 20))
+    with pytest.raises(WorkbookError, match="压缩炸弹") as caught:
+        read_workbook_isolated(bomb)
+    assert caught.value.problems and caught.value.source == "bomb.xlsx"
 
 
 def test_a_worker_killed_by_the_system_costs_only_its_own_file(tmp_path: Path) -> None:
@@ -390,6 +435,19 @@ def test_store_that_is_a_folder_says_so(tmp_path: Path) -> None:
         open_store_file(folder)
 
 
+def test_read_only_store_gives_a_chinese_message(tmp_path: Path) -> None:
+    """Root ignores file modes, so the read-only case is a read-only connection (what a read-only mount gives)."""
+    from assistant.drafting import StoreError, VersionStore
+    from assistant.drafting.storefile import store_errors
+
+    db = tmp_path / "drafts.sqlite3"
+    VersionStore(db).close()
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with pytest.raises(StoreError, match="只读"), store_errors(db):
+        ro.execute("CREATE TABLE t (x)")
+    ro.close()
+
+
 def test_full_disk_while_saving_gives_a_chinese_store_error(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import resource, signal, sys
@@ -431,6 +489,17 @@ def test_control_characters_are_stripped_so_every_export_works(tmp_path: Path) -
     edited = report.model_copy()
     edited.agency = "局\x1b"  # assignment is validated too (edits, model replies)
     assert edited.agency == "局"
+
+
+def test_the_cli_says_when_it_removed_control_characters(tmp_path: Path) -> None:
+    data = read_data_file(SAMPLE)
+    data["agency"] = "某市\x08工业局"
+    data["narrative"]["overview"] = "总体\x1b情况"
+    doc = tmp_path / "r.json"
+    doc.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(doc)])
+    assert "已删除“机关名称”中的 1 个控制字符" in result.stderr
+    assert "已删除“一、总体情况”中的 1 个控制字符" in result.stderr
 
 
 # ---------------------------------------------------------------- 16, 17: CLI outputs and nesting
@@ -475,6 +544,13 @@ def test_deep_or_exploding_documents_are_input_errors_exit_2(tmp_path: Path, nam
     assert result.exit_code == 2, result.output
     assert "嵌套层数过深" in result.stderr or "内容过多" in result.stderr
     assert not isinstance(result.exception, RecursionError)
+
+
+def test_deep_notes_are_a_notes_error(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.yaml"
+    notes.write_text("overview: " + "[" * 5_000 + "]" * 5_000, encoding="utf-8")
+    result = runner.invoke(app, ["draft", str(notes), "--offline"])
+    assert result.exit_code == 2 and "嵌套层数过深" in result.stderr
 
 
 def test_unexpected_failures_never_show_a_traceback(tmp_path: Path) -> None:
@@ -540,6 +616,8 @@ def test_login_rate_limit_upload_limit_and_users_file(guarded_server) -> None:
         files = [("files", (f"f{i}.txt", b"x" * 900_000, "text/plain")) for i in range(3)]
         big = http.post(base + "/gradio_api/upload", files=files)
         assert big.status_code == 413 and "一次上传合计不得超过" in big.text
+        small = http.post(base + "/gradio_api/upload", files=files[:1])  # one file under the limit still passes
+        assert small.status_code == 200, small.text
 
 
 def test_bad_app_secret_is_named_not_blamed_on_the_address(tmp_path: Path) -> None:
@@ -560,7 +638,13 @@ def test_serve_on_a_damaged_store_refuses_and_keeps_it(tmp_path: Path) -> None:
     assert (data / "drafts.sqlite3").read_bytes() == b"garbage" * 1000
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(data / "drafts.sqlite3").execute("PRAGMA schema_version").fetchone()
-    assert load_report_file(SAMPLE).year  # the sample itself is untouched
+    from evidence.gradio_http import ServeProcess
+
+    srv = ServeProcess(data, None, {}, ("--offline", "--new-store-if-damaged"))  # the operator agrees: fresh store
+    srv.start()
+    srv.stop()
+    kept = [p for p in data.iterdir() if p.name.startswith("drafts.sqlite3.damaged-")]
+    assert len(kept) == 1 and kept[0].read_bytes() == b"garbage" * 1000
 
 
 def test_app_export_of_a_long_agency_has_a_short_name_and_no_server_path(tmp_path: Path) -> None:
@@ -573,3 +657,63 @@ def test_app_export_of_a_long_agency_has_a_short_name_and_no_server_path(tmp_pat
         space.save_report(_sample(agency="某某省某某市某某区人民政府办公室政府信息公开工作专门机构" * 5))
         path = export_file(space, "docx")
     assert path.exists() and len(path.name.encode("utf-8")) <= 255 and path.name.endswith(".docx")
+
+
+def test_app_import_of_a_published_report_goes_through_the_child(tmp_path: Path) -> None:
+    """The app's 从上年度报告导入 parses in the bounded child and still gives next year's document."""
+    from assistant.app.tab_stats import import_file
+    from assistant.app.workspace import Workspace
+    from assistant.drafting import VersionStore
+
+    with VersionStore(tmp_path / "drafts.sqlite3") as store:
+        space, _ = Workspace.open(store, None)
+        report, message = import_file(space, str(ROOT / "tests" / "fixtures" / "one_cell_per_line.txt"), "report")
+    assert "年度报告" in message and report.previous_year is not None
+
+
+def test_upload_errors_on_the_page_carry_no_server_folder(tmp_path: Path) -> None:
+    from assistant.fsio import public_message
+    from assistant.ingest import ParseError, parse_file
+
+    upload = tmp_path / "gradio" / "0123abcdef" / "上年报告.pdf"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(b"%PDF-1.4 not really")
+    try:
+        parse_file(upload)
+    except ParseError as exc:
+        shown = public_message(exc, upload)
+    assert "0123abcdef" not in shown and str(tmp_path) not in shown
+    missing = public_message(FileNotFoundError(2, "No such file or directory", str(upload)), upload)
+    assert missing == "文件或所在文件夹不存在" and "0123abcdef" not in missing
+
+
+def test_upload_of_a_published_report_in_the_running_server(tmp_path: Path) -> None:
+    """Through `xxgk serve`: the upload passes the guard, the report is parsed in the fork-server child, and
+    the page gets next year's document; an upload that is no report gets a Chinese reason without folders."""
+    import httpx
+    from evidence.gradio_http import AppClient, ServeProcess
+
+    (tmp_path / "data").mkdir()
+    srv = ServeProcess(tmp_path / "data", None, {}, ("--offline",))
+    srv.start()
+    try:
+        client = AppClient(srv.url)
+        ws = str(client.call("load", [""]).output[0])  # type: ignore[index]
+
+        def upload(name: str, data: bytes) -> str:
+            with httpx.Client(trust_env=False, timeout=30) as http:
+                sent = http.post(srv.url.rstrip("/") + "/gradio_api/upload", files=[("files", (name, data))])
+            assert sent.status_code == 200, sent.text
+            path = sent.json()[0]
+            done = client.call("import_last_year", [{"path": path, "orig_name": name,
+                                                     "meta": {"_type": "gradio.FileData"}}, ws], event="upload")
+            assert done.success, done.error
+            return str(done.output[-1])  # type: ignore[index]
+
+        text = (ROOT / "tests" / "fixtures" / "one_cell_per_line.txt").read_bytes()
+        assert "已根据" in upload("上年报告.txt", text)
+        refused = upload("坏文件.txt", "购物清单：苹果、梨。".encode())
+        assert "导入失败" in refused and "gradio" not in refused and str(tmp_path) not in refused
+        client.close()
+    finally:
+        srv.stop()

@@ -187,9 +187,9 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             path = file if isinstance(file, str) else getattr(file, "name", str(file))
             if kind == "report":
                 return import_file(space, path, "report")[1]
-            from ..api import read_workbook
+            from ..api import read_workbook_isolated
 
-            imported = read_workbook(path)
+            imported = read_workbook_isolated(path)  # a bounded child process (shared server)
             entry = space.create_from(imported)
             return f"已根据统计表新建“{entry.name}”。"
 

@@ -13,6 +13,7 @@ from ..checks import CheckResult
 from ..drafting import PARTS, NothingToUndoError, StaleReportError
 from ..drafting.edits import cell_changes
 from ..errors import AssistantError
+from ..fsio import public_message
 from ..schema import Report, ReportInputError, set_cells
 from ..schema.document import flatten_cells
 from ..schema.labels import CELLS
@@ -88,19 +89,19 @@ def _rows(frame: Any) -> list[list[Any]]:
 def import_file(space: Workspace, path: str, kind: str, metadata: bool = False) -> tuple[Report, str]:
     """Import statistics from a filled workbook into the open report (tables only; with ``metadata`` also
     the report information), or make a new report for next year from last year's published report."""
-    from ..api import load_report_file, next_year, parse_file, read_workbook
+    from ..api import load_report_file, next_year, parse_file_isolated, read_workbook_isolated
 
     suffix = Path(path).suffix.lower()
     allowed = UPLOAD_TYPES_WORKBOOK if kind == "workbook" else UPLOAD_TYPES_REPORT
     if suffix not in allowed:
         raise ValueError(f"不支持的文件类型“{suffix or '无扩展名'}”；请上传 {' / '.join(allowed)} 文件。")
     if kind == "workbook":
-        imported = read_workbook(path)
+        imported = read_workbook_isolated(path)  # a bounded child process, like a published report
         report = space.import_tables(imported, metadata=metadata)
         also = "和报告信息" if metadata else ""
         return report, (f"已从 Excel 统计表导入 {imported.year} 年度的统计数据{also}（只替换统计表，已写的正文和要点不变；"
                         "可点击“撤销”恢复导入前的数据）。")
-    last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file(path).report
+    last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file_isolated(path).report  # own time/memory budget
     reference: dict[str, str] = {p: text for p in PARTS if (text := getattr(last.narrative, p, None))}
     entry = space.create_from(next_year(last), reference=reference)
     report = space.report()
@@ -222,7 +223,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             report, message = import_file(space, path, "workbook", metadata=bool(metadata))
         except (AssistantError, ValueError, OSError) as exc:
             gr.Warning("导入失败，请查看页面上的说明。", duration=5, title="提示")
-            return [*view(space), f"**导入失败**：{exc}"]
+            return [*view(space), f"**导入失败**：{public_message(exc, path)}"]  # no server folder on the page
         progress(0.9, desc="正在校验……")
         return [*view(space, report), message]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -26,6 +27,31 @@ def _root() -> None:
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _ControlCharacterNotice(logging.Handler):
+    """Says on stderr, in Chinese, when control characters were removed from a field of the input."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) != 2:
+            return
+        count, field = args
+        err.print(f"[yellow]提示：[/]已删除“{_field_label(str(field))}”中的 {count} 个控制字符"
+                  "（如退格、转义符；它们会使 Word、Excel 导出失败）。")
+
+
+def _field_label(name: str) -> str:
+    from ..schema.models import Contact, Narrative, Report2021
+
+    for model in (Narrative, Contact, Report2021):
+        info = model.model_fields.get(name)
+        if info is not None and info.title:
+            return info.title
+    return {"agency": "机关名称", "raw_cells": "单元格原文"}.get(name, name)
+
+
+logging.getLogger("assistant.schema.text").addHandler(_ControlCharacterNotice(logging.WARNING))
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

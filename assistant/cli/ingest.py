@@ -17,14 +17,22 @@ def parse(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="已发布的年报（.pdf .txt .md .html .docx）或统计工作簿（.xlsx）")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="写出报告文档（.json / .yaml）；省略则输出到屏幕")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出到屏幕时用 JSON（默认 YAML）")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="读取时限（秒）", min=1)] = 60.0,
 ) -> None:
     """把已发布的年度报告读回成报告文档；未能读取的内容在标准错误中说明。退出码 0 已生成文档，2 不是年度报告。"""
+    from ..ingest.limits import FILE_MEMORY_BYTES, DeadlineExceeded, deadline, memory_budget
+
     require_file(input_path)
     require_output(output)
     try:
-        outcome = api.parse_file(input_path)
+        with memory_budget(FILE_MEMORY_BYTES), deadline(timeout):
+            outcome = api.parse_file(input_path)
     except api.ParseError as exc:
         fail(f"{input_path}：{exc}", 2)
+    except DeadlineExceeded:
+        fail(f"{input_path}：读取超过时限（{timeout:g} 秒），文件可能过大或结构异常。", 2)
+    except MemoryError:
+        fail(f"{input_path}：读取时超出内存上限（{FILE_MEMORY_BYTES // (1024 * 1024)} MB），文件可能过大或结构异常。", 2)
     for issue in outcome.issues:
         err.print(f"[yellow]提示：[/]{issue}", markup=True, highlight=False)
     err.print(f"已读取：{outcome.report.agency} {outcome.report.year} 年度报告（{outcome.version} 年格式）")

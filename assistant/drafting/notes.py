@@ -9,6 +9,7 @@ from typing import Any, Literal
 import yaml
 
 from ..errors import AssistantError
+from ..schema.document import DocumentTooComplexError, check_shape
 from ..schema.labels import NARRATIVE_LABELS
 
 Part = Literal["overview", "problems", "improvements", "other_matters"]
@@ -188,8 +189,13 @@ def parse_notes(text: str) -> Notes:
         return Notes()
     try:
         data = yaml.safe_load(text)
+        check_shape(data)  # deep nesting and alias bombs, as for report documents
     except yaml.YAMLError as exc:
         raise NotesError(f"要点既不是带标题的 Markdown，也不是合法的 YAML：{str(exc).splitlines()[0]}") from exc
+    except RecursionError as exc:
+        raise NotesError("要点的 YAML 嵌套层数过深，不是起草要点") from exc
+    except DocumentTooComplexError as exc:
+        raise NotesError(f"要点的 YAML {exc}，不是起草要点") from exc
     if not isinstance(data, dict):
         raise NotesError(f"要点应以标题分段（Markdown 的 # 标题或 YAML 的键），可用的一级标题为：{_accepted_parts()}。")
     return _parse_yaml(data)

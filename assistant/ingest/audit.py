@@ -11,8 +11,6 @@ import glob
 import logging
 import multiprocessing
 import os
-import signal
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +26,7 @@ from ..schema import Report
 from ..timefmt import local_time
 from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
+from .limits import FILE_MEMORY_BYTES, FILE_SECONDS, DeadlineExceeded, cap_memory, deadline
 from .parser import parse_file
 from .unread import UNREAD_RULE, separate
 
@@ -38,9 +37,6 @@ CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
     "expected", "actual", "previous", "unread", "verdict",
 )
-# Per-file budget in the audit's workers: a real report parses in well under 10 s and 200 MB.
-FILE_SECONDS = 60.0
-FILE_MEMORY_BYTES = 1024 * 1024 * 1024
 log = logging.getLogger(__name__)
 STATUS_LABELS = {"ok": "通过", "errors": "有错误", "warnings": "仅有警告", "unreadable": "无法读取", "skipped": "已跳过"}
 
@@ -267,7 +263,7 @@ def _run(paths: list[str], workers: int, progress: Callable[[FileResult], None] 
          budget: FileBudget, verdicts: Sequence[Verdict] = ()) -> Iterator[FileResult]:
     if workers <= 1 or len(paths) <= 1:
         for p in paths:
-            res = audit_bounded(p, budget.seconds if _can_alarm() else 0, verdicts)
+            res = audit_bounded(p, budget.seconds, verdicts)
             if progress:
                 progress(res)
             yield res
@@ -313,50 +309,19 @@ class FileBudget:
     memory_bytes: int = FILE_MEMORY_BYTES
 
 
-class _DeadlineExceeded(BaseException):
-    """Raised by the alarm inside a worker; a BaseException so no reader's ``except Exception`` swallows it."""
-
-
-def _on_alarm(signum: int, frame: object) -> None:
-    raise _DeadlineExceeded
-
-
-def _can_alarm() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
 def _limit_memory(extra_bytes: int) -> None:
     """Worker start-up: cap the address space at what the worker already maps plus ``extra_bytes``."""
-    if not extra_bytes:
-        return
-    try:
-        import resource
-
-        with open("/proc/self/statm") as fh:
-            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        soft = mapped + extra_bytes
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            soft = min(soft, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    except (OSError, ValueError, ImportError) as exc:  # no /proc or no rlimits: the time budget still holds
-        log.warning("audit worker memory limit not set: %s", exc)
+    cap_memory(extra_bytes)
 
 
 def audit_bounded(path: str, seconds: float, verdicts: Sequence[Verdict] = ()) -> FileResult:
     """``audit_one`` under a wall-clock deadline (in a process's main thread); past it the file is reported."""
-    if seconds <= 0 or not _can_alarm():
-        return audit_one(path, verdicts)
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return audit_one(path, verdicts)
-    except _DeadlineExceeded:
+        with deadline(seconds):
+            return audit_one(path, verdicts)
+    except DeadlineExceeded:
         log.warning("audit of %s stopped at its %s s deadline", path, seconds)
         return FileResult(path, "unreadable", reason=f"读取超过时限（{seconds:g} 秒），已跳过（文件可能过大或结构异常）")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _warm() -> None:

@@ -8,8 +8,11 @@ cheap — sizes from the zip directory, a bounded trial decompression, a sum of 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import signal
+import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +28,11 @@ MAX_PDF_STREAM = 64 * MB
 MAX_PDF_DECODED = 512 * MB
 # HTML tables: the three statistics tables expand to ~1,500 positions; row/column spans multiply.
 MAX_GRID_POSITIONS = 250_000
+# One file's reading (each audit worker, `xxgk parse`): a real report parses in well under 10 s and 200 MB.
+FILE_SECONDS = 60.0
+FILE_MEMORY_BYTES = 1024 * MB
 
+log = logging.getLogger(__name__)
 _STREAM = re.compile(rb"stream\r?\n")
 
 
@@ -117,12 +124,21 @@ def check_docx_grid(data: bytes, limit: int = MAX_GRID_POSITIONS) -> None:
     import zipfile
     import zlib
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            xml = zf.read("word/document.xml")  # its size is bounded by check_zip
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
-        return  # python-docx reports a missing or broken part itself
-    total = len(_TABLE_CELL.findall(xml))
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # opened once already by check_zip
+        # every XML part: the main document is found through the relationships, not by a fixed name
+        for member in zf.infolist():
+            if not member.filename.lower().endswith(".xml"):
+                continue
+            try:
+                xml = zf.read(member)  # its size is bounded by check_zip
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+                continue  # python-docx reports a broken part itself
+            total = _count_grid(xml, total, limit)
+
+
+def _count_grid(xml: bytes, total: int, limit: int) -> int:
+    total += len(_TABLE_CELL.findall(xml))
     for match in _GRID_SPAN.finditer(xml):
         value = match.group(1).strip()
         if not value.isdigit():
@@ -130,6 +146,7 @@ def check_docx_grid(data: bytes, limit: int = MAX_GRID_POSITIONS) -> None:
         total += int(value[:9])
         if total > limit:
             raise ParseError(f"Word 文档表格展开合并单元格后超过 {limit} 格（跨列数异常），拒绝读取")
+    return total
 
 
 def check_content(data: bytes | str, kind: str) -> None:
@@ -160,3 +177,67 @@ def reader_errors(kind: str) -> Iterator[None]:
         raise ParseError(f"{names.get(kind, '文件')}过于复杂，超出读取时的内存或层级上限，拒绝读取") from exc
     except Exception as exc:  # lxml, pdfminer and python-docx raise many types on hostile input
         raise ParseError(f"{names.get(kind, '文件')}内容无法读取（{type(exc).__name__}）") from exc
+
+
+# ---------------------------------------------------------------- time and memory of one reading
+
+
+class DeadlineExceeded(BaseException):
+    """Raised by the alarm; a BaseException so that no reader's ``except Exception`` swallows it."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise DeadlineExceeded
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise ``DeadlineExceeded`` in the block after ``seconds`` of wall-clock time. Works in a process's
+    main thread (the CLI, the audit workers); elsewhere, or with ``seconds <= 0``, the block runs unbounded."""
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def cap_memory(extra_bytes: int) -> tuple[int, int] | None:
+    """Cap this process's address space at what it maps now plus ``extra_bytes`` (for a worker or a one-shot
+    command: a reader that needs more gets ``MemoryError`` instead of taking the machine's memory).
+    Returns the previous limits (for ``memory_budget`` to restore), or None when nothing was set."""
+    if extra_bytes <= 0:
+        return None
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        previous = resource.getrlimit(resource.RLIMIT_AS)
+        soft, hard = mapped + extra_bytes, previous[1]
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        if previous[0] != resource.RLIM_INFINITY:
+            soft = min(soft, previous[0])
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        return previous
+    except (OSError, ValueError, ImportError) as exc:  # no /proc or no rlimits: the time budget still holds
+        log.warning("memory limit not set: %s", exc)
+        return None
+
+
+@contextmanager
+def memory_budget(extra_bytes: int) -> Iterator[None]:
+    """``cap_memory`` for the block only; the previous limit comes back afterwards."""
+    previous = cap_memory(extra_bytes)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, previous)

@@ -59,6 +59,10 @@ class ReportInputError(AssistantError, ValueError):
         lines = [f"{head}，共 {len(problems)} 处问题："] + [f"  - {p}" for p in problems]
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its problems when it crosses a process boundary (a parse in a child process)
+        return (self.__class__, (self.problems, self.source))
+
 
 def _rule_for(field_id: str) -> str | None:
     table = field_id.split(".", 1)[0]
