@@ -108,3 +108,20 @@ def test_cell_edits_totals_and_undo_through_the_session(session: api.DraftingSes
     assert label == "自动计算合计"
     with pytest.raises(api.AssistantError):
         session.accept("improvements")  # nothing drafted yet: a clear error of the one base class
+
+
+def test_closing_the_stream_after_its_result_keeps_no_interrupted_copy(tmp_path: Path, sample_report: Report,
+                                                                       fake) -> None:
+    from assistant.drafting import DraftSettings
+
+    fake.push({"text": "一是公开方式单一化、陈旧化，以文字形式为主。二是政策解读形式单一。", "chunk": 3})
+    settings = DraftSettings(base_url=fake.url, api_key="sk-test", model="fake-qwen", timeout=2, retries=0)  # type: ignore[arg-type]
+    session = api.DraftingSession(VersionStore(tmp_path), "r-1", settings)
+    session.store.save_report("r-1", sample_report)
+    session.save_notes("problems", "- 公开方式单一")
+    events = session.stream("problems")
+    for event in events:
+        if event.type == "done":
+            break
+    events.close()  # what a shell does once it has the result
+    assert [v.status for v in session.versions("problems")] == ["draft"]

@@ -207,7 +207,7 @@ def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_
     page_b.set_default_timeout(30_000)
     try:
         _open(page_b, app_server.url)
-        assert "新建工作区" in page_b.locator("#stats_status").inner_text()
+        assert "新建工作区" in page_b.locator("#reports_status").inner_text()
         _tab(page_b, "撰写")
         assert page_b.locator('#chat [data-testid="bot"]').count() == 0
         assert marker not in page_b.locator("#notes textarea").input_value()
@@ -270,7 +270,7 @@ def test_work_survives_kill9_and_restart(page_a: Any, app_server: ServeProcess) 
     app_server.kill9()
     app_server.start()
     _open(page_a, app_server.url)
-    assert "已恢复您上次的工作" in page_a.locator("#stats_status").inner_text()
+    assert "已恢复您上次的工作" in page_a.locator("#reports_status").inner_text()
     _tab(page_a, "撰写")
     _wait_text(page_a, "#chat", "依法依规做好政府信息公开申请答复工作")
     assert "隔离核对专用要点" in page_a.locator("#notes textarea").input_value()
@@ -298,7 +298,7 @@ def test_login_then_edit_a_pasted_note_and_redraft(browser: Any, llm: FakeOpenAI
         page.locator("input[type=password]").fill("pw123")
         page.get_by_role("button", name="登录").click()
         page.locator("#ready").get_by_text("就绪").wait_for()
-        assert "新建工作区" in page.locator("#stats_status").inner_text()
+        assert "新建工作区" in page.locator("#reports_status").inner_text()
 
         llm.default = {"text": REVISED, "chunk": 8}
         _tab(page, "撰写")

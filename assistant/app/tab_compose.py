@@ -82,6 +82,7 @@ def draft_stream(
                     reply["version"] = session.last_version.id
                 space.save_chat(part, chat)
                 label = BACKEND_LABELS[result.backend]
+                events.close()
                 yield _snapshot(chat), guard_markdown(result.findings, result.notice, label)
                 return
         # stopped: the session kept what was written as an interrupted version

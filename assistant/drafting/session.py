@@ -134,6 +134,7 @@ class DraftingSession:
         self.last_version = None
         previous = self.base_text(part) if instruction else None
         shown = ""
+        finished = False
         try:
             for event in self.drafter.stream_part(part, self.notes_all(), self.report(), instruction, previous):
                 if stop is not None and stop.is_set():
@@ -147,13 +148,16 @@ class DraftingSession:
                     if instruction and result.backend != "llm" and previous is not None \
                             and result.text.strip() == previous.strip():
                         result.notice = OFFLINE_REWRITE_LIMIT
+                        finished = True
                         yield DraftEvent("status", OFFLINE_REWRITE_LIMIT)
                         yield DraftEvent("done", result.text, result)
                         return
                     self.last_version = self._store(result, instruction)
+                    finished = True
                 yield event
-        except GeneratorExit:  # the caller went away mid-draft
-            self._keep_interrupted(part, shown, instruction)
+        except GeneratorExit:  # the caller went away mid-draft (not: closed the stream after its result)
+            if not finished:
+                self._keep_interrupted(part, shown, instruction)
             raise
 
     def _keep_interrupted(self, part: str, shown: str, instruction: str | None) -> None:
