@@ -256,7 +256,8 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
     page.wait_for_function("() => document.querySelector('#version_b input')?.value?.includes('第 2 版')")
     assert "已中断" in page.locator("#version_a input").input_value()  # the stopped draft is a version too
     page.locator("#diff_btn").click()
-    _wait_text(page, "#diff", "+++ 版本")
+    _wait_text(page, "#diff", "（版本乙）")
+    assert page.locator("#diff td.ins").count() + page.locator("#diff td.del").count() > 0  # coloured by sentence
 
     before = page.locator('#chat [data-testid="bot"]').count()
     page.get_by_role("button", name="撤销").last.click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import time
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -11,7 +13,7 @@ from ..drafting import BACKEND_LABELS, PARTS
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
 from .context import AppContext
-from .views import backend_label, guard_markdown, local_time, marked_markdown
+from .views import backend_label, diff_html, guard_markdown, local_time, marked_markdown
 from .workspace import Workspace, part_title
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
@@ -27,7 +29,7 @@ def display(chat: list[dict[str, Any]]) -> list[dict[str, str]]:
         content = m["content"]
         if m["role"] == "assistant":
             content = marked_markdown(content)
-        elif m.get("kind") == INSTRUCTION_KIND:
+        elif m.get("kind") == INSTRUCTION_KIND:  # the clerk's own text: shown (and edited) as typed
             content = _INSTRUCTION_PREFIX + content
         out.append({"role": m["role"], "content": content})
     return out
@@ -60,16 +62,21 @@ def draft_stream(
     session = space.session(ctx.config.offline)
     reply: dict[str, Any] = {"role": "assistant", "content": ""}
     chat.append(reply)
-    status = f"正在起草（{backend_label(session.settings, ctx.config.offline)}）……"
+    status = f"正在起草（{backend_label(session.settings, ctx.config.offline)}）"
+    started = time.monotonic()
+
+    def waiting() -> str:
+        return f"{status}……已用 {time.monotonic() - started:.0f} 秒"
+
     stop = ctx.stop_flag(space.id)
     stop.clear()
-    yield _snapshot(chat), status
+    yield _snapshot(chat), waiting()
     events = session.stream(part, instruction, stop)
     try:
         for event in events:
             if event.type == "delta":
                 reply["content"] += event.text
-                yield _snapshot(chat), status
+                yield _snapshot(chat), waiting()
             elif event.type == "status":
                 status = event.text
                 if status == OFFLINE_REWRITE_LIMIT:
@@ -90,7 +97,7 @@ def draft_stream(
             reply["version"] = session.last_version.id
         reply["content"] += STOPPED_NOTE
         space.save_chat(part, chat)
-        yield _snapshot(chat), status
+        yield _snapshot(chat), status if status.startswith("已停止") else waiting()
     except GeneratorExit:  # the browser went away mid-draft
         events.close()
         reply["content"] += STOPPED_NOTE
@@ -98,11 +105,17 @@ def draft_stream(
         raise
 
 
+def ordinal(space: Workspace, part: str, version_id: int) -> int:
+    """A version's number as every list on the page shows it: 第 n 版 of its part."""
+    ids = [v.id for v in space.store.list_versions(space.id, part)]
+    return ids.index(version_id) + 1 if version_id in ids else 0
+
+
 def accept_version(space: Workspace, part: str, version_id: int | None) -> str:
     """Accept a version (default: the latest) into the report; returns a Chinese message."""
     version = space.session().accept(part, version_id)
     note = "（稿中仍有【待核实】标注，请核对后修改）" if "【待核实" in version.text else ""
-    return f"已将第 {version.id} 号稿件采纳为“{part_title(part)}”正文并保存{note}。"
+    return f"已将第 {ordinal(space, part, version.id)} 版采纳为“{part_title(part)}”正文并保存{note}。"
 
 
 def current_text(space: Workspace, part: str) -> str:
@@ -116,7 +129,7 @@ def save_edit(space: Workspace, part: str, text: str) -> tuple[str, int]:
     version = space.session().edit(part, text)
     found = "；".join(f.message for f in version.findings[:3])
     more = f"，请核对：{found}" if found else "，数字核对通过"
-    return f"已将修改保存为第 {version.id} 号稿件（人工修改）{more}。采纳后进入正文。", version.id
+    return f"已将修改保存为第 {ordinal(space, part, version.id)} 版（人工修改）{more}。采纳后进入正文。", version.id
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
@@ -152,7 +165,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         with gr.Row():
             diff_btn = gr.Button("比较两个版本", elem_id="diff_btn")
             accept_sel = gr.Button("采纳版本乙", elem_id="accept_selected")
-        diff = gr.Code(label="差异（逐句）", language=None, elem_id="diff", interactive=False)
+        diff = gr.HTML(elem_id="diff")
 
     def refresh(ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
@@ -272,14 +285,17 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     save_edit_btn.click(on_save_edit, [edit_text, ws, part], [compose_status, ver_a, ver_b])
     accept_sel.click(on_accept, [ws, part, ver_b], [compose_status, ver_a, ver_b])
 
-    def on_diff(ws_id: str, a: Any, b: Any, request: gr.Request) -> str:
+    def on_diff(ws_id: str, part_id: str, a: Any, b: Any, request: gr.Request) -> str:
         space = ctx.space(ws_id, request.username)
         if a in (None, "") or b in (None, ""):
             return "请先在“版本甲”“版本乙”中各选一个版本。"
         try:
-            return space.session().diff(int(a), int(b)) or "两个版本内容相同。"
+            session = space.session()
+            va, vb = session.version(int(a)), session.version(int(b))
         except AssistantError as exc:
-            return str(exc)
+            return f"<p>{html.escape(str(exc))}</p>"
+        return diff_html(va.text, vb.text, f"第 {ordinal(space, part_id, va.id)} 版（版本甲）",
+                         f"第 {ordinal(space, part_id, vb.id)} 版（版本乙）")
 
-    diff_btn.click(on_diff, [ws, ver_a, ver_b], diff)
+    diff_btn.click(on_diff, [ws, part, ver_a, ver_b], diff)
     return {"part": part, "refresh": refresh, "outputs": view_outputs}

@@ -30,6 +30,10 @@ CSS = """
 .xxgk-findings li[data-pos] { cursor: pointer; }
 .xxgk-findings details { font-size: .85em; color: #555; }
 .xxgk-hidden { display: none !important; }
+.xxgk-diff { width: 100%; border-collapse: collapse; table-layout: fixed; }
+.xxgk-diff th, .xxgk-diff td { border: 1px solid #ddd; padding: .3em .5em; vertical-align: top; text-align: left; }
+.xxgk-diff td.del { background: #fde2e1; text-decoration: line-through; }
+.xxgk-diff td.ins { background: #e3f6e0; }
 .xxgk-sticky { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto; }
 [data-testid^="cell-"].xxgk-hl { outline: 3px solid #fa8c16 !important; outline-offset: -3px; }
 [data-testid^="cell-"].xxgk-hl-total { outline: 3px solid #a8071a !important; outline-offset: -3px; }
