@@ -20,6 +20,7 @@ from .drafting import (
     ReportNotFoundError,
     StaleReportError,
     StoreError,
+    StoreUnavailableError,
     VersionNotFoundError,
     VersionStore,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "ReportNotFoundError",
     "StaleReportError",
     "StoreError",
+    "StoreUnavailableError",
     "VersionNotFoundError",
     "WorkbookError",
     "audit",

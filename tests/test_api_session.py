@@ -125,3 +125,33 @@ def test_closing_the_stream_after_its_result_keeps_no_interrupted_copy(tmp_path:
             break
     events.close()  # what a shell does once it has the result
     assert [v.status for v in session.versions("problems")] == ["draft"]
+
+
+def _fill_the_disk(store: VersionStore) -> None:
+    """The store can grow no further: what a full disk looks like to SQLite (SQLITE_FULL)."""
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")
+    i = 0
+    writes = (lambda n: store.save_notes("filler", f"k{i}", "满" * n),
+              lambda n: store.add_version("filler", "problems", "满" * n, instruction=None, backend="offline", findings=[]))
+    for write in writes:  # use up the free space left in every table's pages
+        for size in (2000, 200, 20, 1):
+            while True:
+                i += 1
+                try:
+                    write(size)
+                except api.StoreUnavailableError:
+                    break
+
+
+def test_a_full_disk_is_said_in_chinese_and_the_draft_is_still_shown(session: api.DraftingSession) -> None:
+    _fill_the_disk(session.store)
+    with pytest.raises(api.StoreUnavailableError) as exc:
+        session.edit("problems", "一是宣传不足。" * 400)
+    assert str(exc.value).startswith("磁盘空间已满") and "database" not in str(exc.value)
+    events = list(session.stream("problems"))
+    statuses = [e.text for e in events if e.type == "status"]
+    assert any("未能保存" in s and "磁盘空间已满" in s for s in statuses)
+    done = events[-1]
+    assert done.type == "done" and done.result is not None and done.result.text.strip()  # kept for the page
+    assert session.last_version is None and session.versions("problems") == []

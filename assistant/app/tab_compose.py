@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import gradio as gr
 
-from ..drafting import BACKEND_LABELS, PARTS
+from ..drafting import BACKEND_LABELS, PARTS, StoreError
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
 from .context import AppContext
@@ -84,13 +84,19 @@ def draft_stream(
                 yield _snapshot(chat), status
             elif event.result is not None:
                 result = event.result
-                reply["content"] = result.text if session.last_version is not None else OFFLINE_REWRITE_LIMIT
+                limited = session.last_version is None and result.notice == OFFLINE_REWRITE_LIMIT
+                reply["content"] = OFFLINE_REWRITE_LIMIT if limited else result.text
                 if session.last_version is not None:
                     reply["version"] = session.last_version.id
-                space.save_chat(part, chat)
-                label = BACKEND_LABELS[result.backend]
                 events.close()
-                yield _snapshot(chat), guard_markdown(result.findings, result.notice, label)
+                guard = guard_markdown(result.findings, result.notice, BACKEND_LABELS[result.backend])
+                try:
+                    space.save_chat(part, chat)
+                except StoreError as exc:
+                    session.last_error = session.last_error or exc
+                if session.last_error is not None:  # the text stays on the page until it can be saved
+                    guard = f"**未能保存**：{session.last_error}请把稿件复制到下方“正文”框，稍后点击“保存修改为新版本”。\n\n{guard}"
+                yield _snapshot(chat), guard
                 return
         # stopped: the session kept what was written as an interrupted version
         if session.last_version is not None:
