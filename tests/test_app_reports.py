@@ -247,3 +247,19 @@ def load_shown(space: Workspace, shown: dict) -> Report:
     from assistant.schema import set_cells
 
     return set_cells(space.report(), shown)
+
+
+def test_empty_workspaces_expire_and_used_ones_stay(store: VersionStore) -> None:
+    from assistant.drafting.library import expire_empty_owners
+
+    idle = _space(store)  # a page load that did nothing
+    typed = _space(store)
+    typed.save_notes("overview", "- 改过的要点")
+    own = _space(store)
+    own.create_blank(TOWNSHIP)
+    assert expire_empty_owners(store, max_age_s=3600) == 0  # all are fresh
+    assert expire_empty_owners(store, max_age_s=0) == 1
+    owners = {r[0] for r in store._db.execute("SELECT owner FROM report_index").fetchall()}
+    assert idle.owner not in owners and {typed.owner, own.owner} <= owners
+    assert store.load_report(idle.id) is None and store.load_notes(idle.owner, "_created") is None
+    assert Workspace.open(store, own.owner)[0].report().agency == "青山县白云镇人民政府"
