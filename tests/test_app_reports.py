@@ -263,3 +263,19 @@ def test_empty_workspaces_expire_and_used_ones_stay(store: VersionStore) -> None
     assert idle.owner not in owners and {typed.owner, own.owner} <= owners
     assert store.load_report(idle.id) is None and store.load_notes(idle.owner, "_created") is None
     assert Workspace.open(store, own.owner)[0].report().agency == "青山县白云镇人民政府"
+
+
+def test_a_report_from_last_year_offers_its_narrative_as_reference_not_notes(store: VersionStore) -> None:
+    from assistant.app.tab_compose import notes_choices, reference_markdown
+    from assistant.app.tab_stats import import_file
+    from assistant.samples import SAMPLE_REPORT
+
+    space = _space(store)
+    sample_overview = space.notes("overview")
+    report, message = import_file(space, str(SAMPLE_REPORT), "report")
+    assert report.year == 2023 and "新建" in message and space.entry().name == "淄博市工业和信息化局2023年度报告"
+    assert space.notes("overview") == "" and sample_overview  # nothing of the sample's notes
+    assert "一是" in reference_markdown(space, "problems")
+    space.save_notes("problems", "- 甲")
+    space.save_notes("problems", "- 乙")
+    assert [label.split(" · ")[0] for label, _ in notes_choices(space, "problems")] == ["第 2 版", "第 1 版"]

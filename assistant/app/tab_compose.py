@@ -13,7 +13,7 @@ from ..drafting import BACKEND_LABELS, PARTS, StoreError
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
 from .context import AppContext
-from .views import backend_label, diff_html, guard_markdown, local_time, marked_markdown
+from .views import as_text, backend_label, diff_html, guard_markdown, local_time, marked_markdown
 from .workspace import Workspace, part_title
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
@@ -124,6 +124,19 @@ def accept_version(space: Workspace, part: str, version_id: int | None) -> str:
     return f"已将第 {ordinal(space, part, version.id)} 版采纳为“{part_title(part)}”正文并保存{note}。"
 
 
+def notes_choices(space: Workspace, part: str) -> list[tuple[str, int]]:
+    """The part's saved notes, newest first, numbered like the drafts."""
+    versions = space.store.notes_versions(space.id, part)
+    return [(f"第 {i} 版 · {local_time(v.created_at)} · {v.text.strip()[:20]}", v.id)
+            for i, v in reversed(list(enumerate(versions, 1)))]
+
+
+def reference_markdown(space: Workspace, part: str) -> str:
+    """Last year's text of the part (as text), when the report was made from last year's report."""
+    text = space.reference(part)
+    return as_text(text) if text else "（本报告不是根据上年度报告新建的，没有可参考的上年正文。）"
+
+
 def current_text(space: Workspace, part: str) -> str:
     """The text a clerk edits: the latest version, else the report's narrative of the part."""
     latest = space.store.latest(space.id, part)
@@ -145,6 +158,11 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         with gr.Column(scale=2, min_width=300):
             notes = gr.Textbox(label="已保存的要点（修改后自动保存）", lines=16, max_lines=30, elem_id="notes")
             use_notes = gr.Button("按已保存的要点起草", elem_id="draft_notes", variant="primary")
+            with gr.Accordion("要点的历史版本", open=False, elem_id="notes_history_panel"):
+                notes_ver = gr.Dropdown(label="选择一版要点", choices=[], elem_id="notes_version")
+                restore_notes = gr.Button("恢复这一版要点", elem_id="restore_notes", size="sm")
+            with gr.Accordion("上年正文（仅供参考，不作为本年要点）", open=False, elem_id="reference_panel"):
+                reference = gr.Markdown("", elem_id="reference")
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(label="起草对话", editable="user", elem_id="chat", height=460,
                                  placeholder="在下方粘贴要点并发送，稿件会逐字显示在这里。", feedback_options=None)
@@ -179,9 +197,10 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         a = choices[-2][1] if len(choices) > 1 else None
         b = choices[-1][1] if choices else None
         return [space.notes(part_id), display(space.chat(part_id)), "",
-                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), current_text(space, part_id)]
+                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), current_text(space, part_id),
+                gr.update(choices=notes_choices(space, part_id), value=None), reference_markdown(space, part_id)]
 
-    view_outputs = [notes, chatbot, guard, ver_a, ver_b, edit_text]
+    view_outputs = [notes, chatbot, guard, ver_a, ver_b, edit_text, notes_ver, reference]
     part.change(refresh, [ws, part], view_outputs)
 
     def save_notes(text: str, ws_id: str, part_id: str, request: gr.Request) -> None:
@@ -190,6 +209,17 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     # .change, not .input: Gradio 6's Textbox did not deliver .input for typed text here; saving the
     # value a refresh has just loaded is harmless (same part, same text).
     notes.change(save_notes, [notes, ws, part], None, show_progress="hidden", trigger_mode="always_last")
+
+    def on_restore_notes(ws_id: str, part_id: str, version_id: Any, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        chosen = next((v for v in space.store.notes_versions(space.id, part_id) if v.id == version_id), None)
+        if chosen is None:
+            return [gr.update(), "请先选择一版要点。", gr.update()]
+        space.save_notes(part_id, chosen.text)  # restoring is itself a new version: nothing is lost
+        return [chosen.text, "已恢复所选的一版要点（恢复前的要点仍在历史版本中）。",
+                gr.update(choices=notes_choices(space, part_id), value=None)]
+
+    restore_notes.click(on_restore_notes, [ws, part, notes_ver], [notes, compose_status, notes_ver])
 
     def turn(kind: str, source: str) -> Any:
         def handler(text: str, ws_id: str, part_id: str, request: gr.Request) -> Iterator[list[Any]]:
