@@ -128,6 +128,16 @@ def test_clerk_flow_from_sample_to_docx(page_a: Any, app_server: ServeProcess, l
     flagged = page.locator('#grid_applications [data-testid="cell-2-8"]').get_attribute("style") or ""
     styled = page.locator('#grid_applications [data-testid="cell-2-8"] .cell-wrap').get_attribute("style") or ""
     assert "background" in flagged + styled  # the cell itself is coloured
+    # Clicking the finding outlines exactly its cells (the total apart), not whole rows or columns.
+    item = page.locator("#findings li[data-pos]", has_text="「（一）予以公开」行：").first
+    item.click()
+    page.wait_for_function("() => !!document.getElementById('xxgk-highlight')")
+    marked = page.evaluate("() => [...document.querySelectorAll('#grid_applications [data-testid^=cell-]')]"
+                           ".filter(e => getComputedStyle(e).outlineStyle === 'solid')"
+                           ".map(e => [e.dataset.testid, getComputedStyle(e).outlineColor === 'rgb(168, 7, 26)'])")
+    expected = {"cell-" + p.split(":", 1)[1].replace(":", "-") for p in (item.get_attribute("data-pos") or "").split()}
+    assert {m[0] for m in marked} == expected and "cell-2-8" in expected and len(expected) == 7  # the row's 7 cells
+    assert sum(1 for m in marked if m[1]) == 1
 
     # While the error remains, export is refused with the reason.
     _tab(page, "预览与导出")

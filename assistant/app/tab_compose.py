@@ -306,7 +306,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     def on_accept_latest(ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
         return on_accept(ws_id, part_id, None, request)
 
-    accept.click(on_accept_latest, [ws, part], [compose_status, ver_a, ver_b])
+    ev_accept = accept.click(on_accept_latest, [ws, part], [compose_status, ver_a, ver_b])
 
     def on_save_edit(text: str, ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
@@ -319,7 +319,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                 gr.update(choices=choices, value=choices[-1][1])]
 
     save_edit_btn.click(on_save_edit, [edit_text, ws, part], [compose_status, ver_a, ver_b])
-    accept_sel.click(on_accept, [ws, part, ver_b], [compose_status, ver_a, ver_b])
+    ev_accept_sel = accept_sel.click(on_accept, [ws, part, ver_b], [compose_status, ver_a, ver_b])
 
     def on_diff(ws_id: str, part_id: str, a: Any, b: Any, request: gr.Request) -> str:
         space = ctx.space(ws_id, request.username)
@@ -334,4 +334,5 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                          f"第 {ordinal(space, part_id, vb.id)} 版（版本乙）")
 
     diff_btn.click(on_diff, [ws, part, ver_a, ver_b], diff)
-    return {"part": part, "refresh": refresh, "outputs": view_outputs}
+    # The narrative changed: the other areas' findings follow (one state everywhere).
+    return {"part": part, "refresh": refresh, "outputs": view_outputs, "accepted": [ev_accept, ev_accept_sel]}

@@ -35,8 +35,6 @@ CSS = """
 .xxgk-diff td.del { background: #fde2e1; text-decoration: line-through; }
 .xxgk-diff td.ins { background: #e3f6e0; }
 .xxgk-sticky { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto; }
-[data-testid^="cell-"].xxgk-hl { outline: 3px solid #fa8c16 !important; outline-offset: -3px; }
-[data-testid^="cell-"].xxgk-hl-total { outline: 3px solid #a8071a !important; outline-offset: -3px; }
 /* Gradio titles its toasts by their type in English; the page shows Chinese titles instead. */
 .toast-title { font-size: 0 !important; visibility: hidden; }
 .toast-title::after { font-size: var(--text-md); visibility: visible; }
@@ -77,6 +75,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         load.then(compose["refresh"], [ws, compose["part"]], compose["outputs"]).then(
             settings["refresh"], [ws], settings["outputs"]
         ).then(reports["refresh"], [ws], reports["outputs"]).then(lambda: "就绪", None, ready)
+        for event in compose["accepted"]:
+            event.then(stats["refresh"], [ws], stats["outputs"])
         for event in reports["events"]:
             # Another report is open (or its information changed): every area shows it.
             event.then(stats["refresh"], [ws], stats["outputs"]).then(
