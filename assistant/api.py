@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         StaleReportError,
         StoreDamagedError,
         StoreError,
+        StoreUnavailableError,
         VersionNotFoundError,
         VersionStore,
     )
@@ -60,8 +61,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("WorkbookError", "read_workbook", "write_template", "write_workbook"), ".render.workbook"),
     **dict.fromkeys(
         ("CellConflictError", "DraftResult", "NotesError", "NothingToUndoError", "PartError", "RemoteModelForbiddenError",
-         "ReportNameError", "ReportNotFoundError", "StaleReportError", "StoreError", "VersionNotFoundError",
-         "VersionStore"),
+         "ReportNameError", "ReportNotFoundError", "StaleReportError", "StoreError", "StoreUnavailableError",
+         "VersionNotFoundError", "VersionStore"),
         ".drafting",
     ),
     "FormatMismatchError": ".drafting.edits",
@@ -109,6 +110,7 @@ __all__ = [
     "StaleReportError",
     "StoreDamagedError",
     "StoreError",
+    "StoreUnavailableError",
     "UnsafeInputError",
     "Verdict",
     "VerdictError",

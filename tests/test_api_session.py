@@ -108,3 +108,50 @@ def test_cell_edits_totals_and_undo_through_the_session(session: api.DraftingSes
     assert label == "自动计算合计"
     with pytest.raises(api.AssistantError):
         session.accept("improvements")  # nothing drafted yet: a clear error of the one base class
+
+
+def test_closing_the_stream_after_its_result_keeps_no_interrupted_copy(tmp_path: Path, sample_report: Report,
+                                                                       fake) -> None:
+    from assistant.drafting import DraftSettings
+
+    fake.push({"text": "一是公开方式单一化、陈旧化，以文字形式为主。二是政策解读形式单一。", "chunk": 3})
+    settings = DraftSettings(base_url=fake.url, api_key="sk-test", model="fake-qwen", timeout=2, retries=0)  # type: ignore[arg-type]
+    session = api.DraftingSession(VersionStore(tmp_path), "r-1", settings)
+    session.store.save_report("r-1", sample_report)
+    session.save_notes("problems", "- 公开方式单一")
+    events = session.stream("problems")
+    for event in events:
+        if event.type == "done":
+            break
+    events.close()  # what a shell does once it has the result
+    assert [v.status for v in session.versions("problems")] == ["draft"]
+
+
+def _fill_the_disk(store: VersionStore) -> None:
+    """The store can grow no further: what a full disk looks like to SQLite (SQLITE_FULL)."""
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")
+    i = 0
+    writes = (lambda n: store.save_notes("filler", f"k{i}", "满" * n),
+              lambda n: store.add_version("filler", "problems", "满" * n, instruction=None, backend="offline", findings=[]))
+    for write in writes:  # use up the free space left in every table's pages
+        for size in (2000, 200, 20, 1):
+            while True:
+                i += 1
+                try:
+                    write(size)
+                except api.StoreUnavailableError:
+                    break
+
+
+def test_a_full_disk_is_said_in_chinese_and_the_draft_is_still_shown(session: api.DraftingSession) -> None:
+    _fill_the_disk(session.store)
+    with pytest.raises(api.StoreUnavailableError) as exc:
+        session.edit("problems", "一是宣传不足。" * 400)
+    assert str(exc.value).startswith("磁盘空间已满") and "database" not in str(exc.value)
+    events = list(session.stream("problems"))
+    statuses = [e.text for e in events if e.type == "status"]
+    assert any("未能保存" in s and "磁盘空间已满" in s for s in statuses)
+    done = events[-1]
+    assert done.type == "done" and done.result is not None and done.result.text.strip()  # kept for the page
+    assert session.last_version is None and session.versions("problems") == []

@@ -128,6 +128,16 @@ def test_clerk_flow_from_sample_to_docx(page_a: Any, app_server: ServeProcess, l
     flagged = page.locator('#grid_applications [data-testid="cell-2-8"]').get_attribute("style") or ""
     styled = page.locator('#grid_applications [data-testid="cell-2-8"] .cell-wrap').get_attribute("style") or ""
     assert "background" in flagged + styled  # the cell itself is coloured
+    # Clicking the finding outlines exactly its cells (the total apart), not whole rows or columns.
+    item = page.locator("#findings li[data-pos]", has_text="「（一）予以公开」行：").first
+    item.click()
+    page.wait_for_function("() => !!document.getElementById('xxgk-highlight')")
+    marked = page.evaluate("() => [...document.querySelectorAll('#grid_applications [data-testid^=cell-]')]"
+                           ".filter(e => getComputedStyle(e).outlineStyle === 'solid')"
+                           ".map(e => [e.dataset.testid, getComputedStyle(e).outlineColor === 'rgb(168, 7, 26)'])")
+    expected = {"cell-" + p.split(":", 1)[1].replace(":", "-") for p in (item.get_attribute("data-pos") or "").split()}
+    assert {m[0] for m in marked} == expected and "cell-2-8" in expected and len(expected) == 7  # the row's 7 cells
+    assert sum(1 for m in marked if m[1]) == 1
 
     # While the error remains, export is refused with the reason.
     _tab(page, "预览与导出")
@@ -207,7 +217,7 @@ def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_
     page_b.set_default_timeout(30_000)
     try:
         _open(page_b, app_server.url)
-        assert "新建工作区" in page_b.locator("#stats_status").inner_text()
+        assert "新建工作区" in page_b.locator("#reports_status").inner_text()
         _tab(page_b, "撰写")
         assert page_b.locator('#chat [data-testid="bot"]').count() == 0
         assert marker not in page_b.locator("#notes textarea").input_value()
@@ -256,7 +266,8 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
     page.wait_for_function("() => document.querySelector('#version_b input')?.value?.includes('第 2 版')")
     assert "已中断" in page.locator("#version_a input").input_value()  # the stopped draft is a version too
     page.locator("#diff_btn").click()
-    _wait_text(page, "#diff", "+++ 版本")
+    _wait_text(page, "#diff", "（版本乙）")
+    assert page.locator("#diff td.ins").count() + page.locator("#diff td.del").count() > 0  # coloured by sentence
 
     before = page.locator('#chat [data-testid="bot"]').count()
     page.get_by_role("button", name="撤销").last.click()
@@ -270,7 +281,7 @@ def test_work_survives_kill9_and_restart(page_a: Any, app_server: ServeProcess) 
     app_server.kill9()
     app_server.start()
     _open(page_a, app_server.url)
-    assert "已恢复您上次的工作" in page_a.locator("#stats_status").inner_text()
+    assert "已恢复您上次的工作" in page_a.locator("#reports_status").inner_text()
     _tab(page_a, "撰写")
     _wait_text(page_a, "#chat", "依法依规做好政府信息公开申请答复工作")
     assert "隔离核对专用要点" in page_a.locator("#notes textarea").input_value()
@@ -298,7 +309,7 @@ def test_login_then_edit_a_pasted_note_and_redraft(browser: Any, llm: FakeOpenAI
         page.locator("input[type=password]").fill("pw123")
         page.get_by_role("button", name="登录").click()
         page.locator("#ready").get_by_text("就绪").wait_for()
-        assert "新建工作区" in page.locator("#stats_status").inner_text()
+        assert "新建工作区" in page.locator("#reports_status").inner_text()
 
         llm.default = {"text": REVISED, "chunk": 8}
         _tab(page, "撰写")

@@ -247,3 +247,35 @@ def load_shown(space: Workspace, shown: dict) -> Report:
     from assistant.schema import set_cells
 
     return set_cells(space.report(), shown)
+
+
+def test_empty_workspaces_expire_and_used_ones_stay(store: VersionStore) -> None:
+    from assistant.drafting.library import expire_empty_owners
+
+    idle = _space(store)  # a page load that did nothing
+    typed = _space(store)
+    typed.save_notes("overview", "- 改过的要点")
+    own = _space(store)
+    own.create_blank(TOWNSHIP)
+    assert expire_empty_owners(store, max_age_s=3600) == 0  # all are fresh
+    assert expire_empty_owners(store, max_age_s=0) == 1
+    owners = {r[0] for r in store._db.execute("SELECT owner FROM report_index").fetchall()}
+    assert idle.owner not in owners and {typed.owner, own.owner} <= owners
+    assert store.load_report(idle.id) is None and store.load_notes(idle.owner, "_created") is None
+    assert Workspace.open(store, own.owner)[0].report().agency == "青山县白云镇人民政府"
+
+
+def test_a_report_from_last_year_offers_its_narrative_as_reference_not_notes(store: VersionStore) -> None:
+    from assistant.app.tab_compose import notes_choices, reference_markdown
+    from assistant.app.tab_stats import import_file
+    from assistant.samples import SAMPLE_REPORT
+
+    space = _space(store)
+    sample_overview = space.notes("overview")
+    report, message = import_file(space, str(SAMPLE_REPORT), "report")
+    assert report.year == 2023 and "新建" in message and space.entry().name == "淄博市工业和信息化局2023年度报告"
+    assert space.notes("overview") == "" and sample_overview  # nothing of the sample's notes
+    assert "一是" in reference_markdown(space, "problems")
+    space.save_notes("problems", "- 甲")
+    space.save_notes("problems", "- 乙")
+    assert [label.split(" · ")[0] for label, _ in notes_choices(space, "problems")] == ["第 2 版", "第 1 版"]

@@ -124,6 +124,17 @@ def test_connection_test_reports_success_and_failure_without_the_key(
     assert "测试环境禁止访问外部模型服务" in connection_test(space)
 
 
+def test_a_failed_connection_test_does_not_save_the_address(space: Workspace, llm: FakeOpenAIServer) -> None:
+    from assistant.app.tab_settings import test_and_save
+
+    space.save_settings(llm.url, "fake-model", False)
+    verdict = test_and_save(space, "http://127.0.0.1:9/v1", "other", False)
+    assert "连接失败" in verdict and "设置未保存" in verdict
+    assert space.settings_data()["base_url"] == llm.url and space.settings_data()["model"] == "fake-model"
+    assert "已保存" in test_and_save(space, llm.url, "fake-model-2", False)
+    assert space.settings_data()["model"] == "fake-model-2"
+
+
 def test_imports_check_the_file_type_and_roll_last_year_forward(space: Workspace, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"不支持的文件类型“\.exe”"):
         import_file(space, str(tmp_path / "x.exe"), "report")

@@ -48,3 +48,25 @@ def test_guard_marks_and_summary() -> None:
     text = guard_markdown([finding], "仍有 1 处数字无法核实", "模型起草")
     assert "**8888**" in text and "全年培训8888场次" in text and "模型起草" in text
     assert "核对通过" in guard_markdown([], None, "离线起草")
+
+
+def test_model_output_renders_as_text_without_remote_images() -> None:
+    from assistant.app.views import as_text
+
+    reply = "一是宣传不足。![统计](https://attacker.example/beacon.png)<img src='https://attacker.example/x'>"
+    shown = marked_markdown(reply + "【待核实：原文为37】")
+    assert "<img" not in shown and "![" not in shown and "](" not in shown
+    assert "<mark>【待核实：原文为37】</mark>" in shown
+    assert as_text("一是") == "一是"
+    finding = Finding(rule="G1", severity="error", message="数字无法核实", actual=37, quote="![a](https://x.example/b.png)")
+    assert "![" not in guard_markdown([finding], None, "模型起草")
+
+
+def test_diff_is_side_by_side_by_sentence() -> None:
+    from assistant.app.views import diff_html
+
+    page = diff_html("一是公开方式单一。二是解读形式单一。", "一是公开方式单一。二是解读渠道<b>较少。", "第 1 版", "第 2 版")
+    assert page.count("<tr>") == 3  # header + the same sentence + the changed one
+    assert '<td class="del">二是解读形式单一。</td><td class="ins">二是解读渠道&lt;b&gt;较少。</td>' in page
+    assert '<td class="">一是公开方式单一。</td>' in page
+    assert "相同" in diff_html("甲。", "甲。", "a", "b")

@@ -56,9 +56,9 @@ def test_kill_9_during_a_streamed_draft(fake: FakeOpenAIServer, tmp_path: Path) 
         assert accepted.success and "已将第" in str(accepted.output), accepted.output
 
         store = VersionStore(tmp_path)
-        [v1] = store.list_versions(ws, "problems")
+        [v1] = store.list_versions(_report_of(store, ws), "problems")
         assert v1.status == "accepted" and v1.text == OK
-        report_before = store.load_report(ws)
+        report_before = store.load_report(_report_of(store, ws))
         assert report_before is not None and report_before.narrative.problems == OK
 
         # The second draft streams slowly; the server is killed once part of it has been shown.
@@ -85,16 +85,16 @@ def test_kill_9_during_a_streamed_draft(fake: FakeOpenAIServer, tmp_path: Path) 
     with sqlite3.connect(tmp_path / "drafts.sqlite3") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store = VersionStore(tmp_path)
-    assert store.load_notes(ws, "problems") == NOTES_2  # the notes were saved when the turn started
-    versions = store.list_versions(ws, "problems")
+    assert store.load_notes(_report_of(store, ws), "problems") == NOTES_2  # the notes were saved when the turn started
+    versions = store.list_versions(_report_of(store, ws), "problems")
     assert versions[0].id == v1.id and versions[0].text == OK and versions[0].status == "accepted"
     interrupted = versions[1:]
     assert len(interrupted) <= 1
     for v in interrupted:  # kept as an unaccepted version, or not at all
         assert v.status in ("draft", "interrupted") and SLOW.startswith(v.text.rstrip("…"))
-    acc = store.accepted(ws, "problems")
+    acc = store.accepted(_report_of(store, ws), "problems")
     assert acc is not None and acc.id == v1.id
-    report_after = store.load_report(ws)
+    report_after = store.load_report(_report_of(store, ws))
     assert report_after is not None and report_after.narrative.problems == OK  # not half-written
     assert report_after == report_before
 
@@ -111,9 +111,19 @@ def test_kill_9_during_a_streamed_draft(fake: FakeOpenAIServer, tmp_path: Path) 
         fake.push({"text": OK})
         again = client.call("draft_notes", [NOTES_1, ws, "problems"])
         assert again.success, again.error
-        latest = VersionStore(tmp_path).latest(ws, "problems")
+        fresh = VersionStore(tmp_path)
+        latest = fresh.latest(_report_of(fresh, ws), "problems")
         assert latest is not None and latest.text == OK and latest.status == "draft"
-        still = VersionStore(tmp_path).accepted(ws, "problems")
+        still = fresh.accepted(_report_of(fresh, ws), "problems")
         assert still is not None and still.id == v1.id
     finally:
         app.stop()
+
+
+def _report_of(store, owner: str) -> str:
+    """The report a workspace has open (its versions, notes and tables are keyed by the report)."""
+    from assistant.drafting.library import Library
+
+    entry = Library(store, owner).current()
+    assert entry is not None
+    return entry.id

@@ -196,7 +196,7 @@ def test_every_fault_through_the_app(fake: FakeOpenAIServer, tmp_path: Path) -> 
         assert client.call("draft_notes", [notes, ws, "problems"]).success
         assert client.call("accept", [ws, "problems"]).success
         store = VersionStore(tmp_path)
-        [v1] = store.list_versions(ws, "problems")
+        [v1] = store.list_versions(_report_of(store, ws), "problems")
         assert v1.status == "accepted" and v1.text == OK
         for fault in FAULTS:
             fake.reset()
@@ -210,13 +210,13 @@ def test_every_fault_through_the_app(fake: FakeOpenAIServer, tmp_path: Path) -> 
             else:
                 assert "已改用离线起草" in page and "要点和此前的稿件均已保留" in page, fault.name
             assert SECRET not in page
-        versions = store.list_versions(ws, "problems")
+        versions = store.list_versions(_report_of(store, ws), "problems")
         assert versions[0].id == v1.id and versions[0].status == "accepted" and versions[0].text == OK
         assert len(versions) == 1 + len(FAULTS) and all(v.status == "draft" for v in versions[1:])
         assert [v.backend for v in versions[1:]] == [
             "llm" if expected_outcome(f, "stream") == "retry" else "offline-fallback" for f in FAULTS]
-        assert store.load_notes(ws, "problems") == notes
-        report = store.load_report(ws)
+        assert store.load_notes(_report_of(store, ws), "problems") == notes
+        report = store.load_report(_report_of(store, ws))
         assert report is not None and report.narrative.problems == OK
         assert SECRET.encode() not in b"".join(p.read_bytes() for p in tmp_path.glob("drafts.sqlite3*"))
     finally:
@@ -402,3 +402,12 @@ def test_a_fallback_gives_a_distinct_exit_status(fake: FakeOpenAIServer) -> None
     code, message = exit_status({"problems": fell, "improvements": ok})
     assert code == EXIT_FELL_BACK == 3 and message is not None and "存在问题" in message
     assert exit_status({"improvements": ok})[0] in (0, 1)
+
+
+def _report_of(store, owner: str) -> str:
+    """The report a workspace has open (its versions, notes and tables are keyed by the report)."""
+    from assistant.drafting.library import Library
+
+    entry = Library(store, owner).current()
+    assert entry is not None
+    return entry.id

@@ -90,13 +90,13 @@ def test_twenty_concurrent_sessions(app: ServeProcess, fake: FakeOpenAIServer, c
     # … and in the store: each workspace holds only its own notes and drafts.
     store = VersionStore(Path(app.env["XXGK_DATA_DIR"]))
     for n, (ws, notes, _, _) in enumerate(runs):
-        assert store.load_notes(ws, "problems") == notes
-        versions = store.list_versions(ws, "problems")
+        assert store.load_notes(_report_of(store, ws), "problems") == notes
+        versions = store.list_versions(_report_of(store, ws), "problems")
         assert len(versions) == 1 and tokens(versions[0].text) == {f"{n:02d}"}
         assert versions[0].backend == "llm" and versions[0].status == "draft"
         for part in ("overview", "improvements", "other_matters"):
-            assert store.list_versions(ws, part) == []
-    assert set(workspaces) <= set(store.workspaces())
+            assert store.list_versions(_report_of(store, ws), part) == []
+    assert {_report_of(store, w) for w in workspaces} <= set(store.workspaces())
 
     # The key went to the model server in the header, and to no page, store or log.
     assert fake.authorization == f"Bearer {SECRET}"
@@ -114,3 +114,12 @@ def test_twenty_concurrent_sessions(app: ServeProcess, fake: FakeOpenAIServer, c
               f"wall_s={wall:.1f}")
     # The sessions were served side by side, not one after another.
     assert wall * 1000 < sum(latencies) / 3
+
+
+def _report_of(store, owner: str) -> str:
+    """The report a workspace has open (its versions, notes and tables are keyed by the report)."""
+    from assistant.drafting.library import Library
+
+    entry = Library(store, owner).current()
+    assert entry is not None
+    return entry.id

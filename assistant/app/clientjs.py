@@ -66,19 +66,26 @@ PAGE_JS = r"""
     requestAnimationFrame(fill);
   }, true);
   // Clicking a finding scrolls to its cells and outlines them (the total in red, its operands in orange).
+  // A style sheet of its own, not classes: the grid re-renders its cells' classes when the selection moves.
   document.addEventListener('click', (e) => {
     const item = e.target.closest && e.target.closest('.xxgk-findings li[data-pos]');
     if (!item || e.target.closest('summary')) return;
-    document.querySelectorAll('.xxgk-hl, .xxgk-hl-total').forEach(
-      (td) => td.classList.remove('xxgk-hl', 'xxgk-hl-total'));
+    let sheet = document.getElementById('xxgk-highlight');
+    if (!sheet) {
+      sheet = document.createElement('style');
+      sheet.id = 'xxgk-highlight';
+      document.head.appendChild(sheet);
+    }
+    const rules = [];
     let first = null;
     item.dataset.pos.split(' ').forEach((pos, i) => {
       const [grid, row, col] = pos.split(':');
-      const td = document.querySelector(`#${grid} [data-testid="cell-${row}-${col}"]`);
-      if (!td) return;
-      td.classList.add(i === 0 && item.dataset.total === '1' ? 'xxgk-hl-total' : 'xxgk-hl');
-      first = first || td;
+      const sel = `#${grid} [data-testid="cell-${row}-${col}"]`;
+      const total = i === 0 && item.dataset.total === '1';
+      rules.push(`${sel} { outline: 3px solid ${total ? '#a8071a' : '#fa8c16'} !important; outline-offset: -3px; }`);
+      first = first || document.querySelector(sel);
     });
+    sheet.textContent = rules.join('\n');
     if (first) first.scrollIntoView({block: 'center', behavior: 'smooth'});
   });
 }

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..drafting import VersionStore, load_settings
-from ..drafting.library import move_owner
+from ..drafting import StoreError, VersionStore, load_settings
+from ..drafting.library import expire_empty_owners, move_owner
 from .workspace import Workspace, server_secret
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,19 @@ class AppContext:
     store: VersionStore = field(default_factory=VersionStore)
     # Stop requests of running drafts, one flag per workspace (a clerk stops only their own draft).
     _stops: dict[str, threading.Event] = field(default_factory=dict, repr=False)
+
+    _last_expiry: float = field(default=0.0, repr=False)
+
+    def expire_empty(self) -> None:
+        """Drop workspaces nobody used (at most once an hour; every first page load makes one)."""
+        now = time.monotonic()
+        if self._last_expiry and now - self._last_expiry < 3600:
+            return
+        self._last_expiry = now
+        try:
+            expire_empty_owners(self.store)
+        except StoreError as exc:  # never stop a page load for housekeeping
+            log.warning("could not expire empty workspaces: %s", exc)
 
     def stop_flag(self, workspace_id: str) -> threading.Event:
         """The stop flag of a workspace's running draft (created on first use)."""
@@ -67,7 +84,10 @@ class AppContext:
 
     def open(self, ws: Any, username: str | None = None) -> tuple[Workspace, bool]:
         """The clerk's workspace and whether it was just created (its first report is the 示例)."""
-        return Workspace.open(self.store, self.workspace_key(ws, username))
+        space, created = Workspace.open(self.store, self.workspace_key(ws, username))
+        if created:
+            self.expire_empty()
+        return space, created
 
     def space(self, ws: Any, username: str | None = None) -> Workspace:
         """The clerk's workspace (see ``workspace_key``)."""

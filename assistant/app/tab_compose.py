@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import time
 from collections.abc import Iterator
 from typing import Any, cast
 
 import gradio as gr
 
-from ..drafting import BACKEND_LABELS, PARTS
+from ..drafting import BACKEND_LABELS, PARTS, StoreError
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
 from .context import AppContext
-from .views import backend_label, guard_markdown, local_time, marked_markdown
+from .views import as_text, backend_label, diff_html, guard_markdown, local_time, marked_markdown
 from .workspace import Workspace, part_title
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
@@ -27,7 +29,7 @@ def display(chat: list[dict[str, Any]]) -> list[dict[str, str]]:
         content = m["content"]
         if m["role"] == "assistant":
             content = marked_markdown(content)
-        elif m.get("kind") == INSTRUCTION_KIND:
+        elif m.get("kind") == INSTRUCTION_KIND:  # the clerk's own text: shown (and edited) as typed
             content = _INSTRUCTION_PREFIX + content
         out.append({"role": m["role"], "content": content})
     return out
@@ -60,16 +62,21 @@ def draft_stream(
     session = space.session(ctx.config.offline)
     reply: dict[str, Any] = {"role": "assistant", "content": ""}
     chat.append(reply)
-    status = f"正在起草（{backend_label(session.settings, ctx.config.offline)}）……"
+    status = f"正在起草（{backend_label(session.settings, ctx.config.offline)}）"
+    started = time.monotonic()
+
+    def waiting() -> str:
+        return f"{status}……已用 {time.monotonic() - started:.0f} 秒"
+
     stop = ctx.stop_flag(space.id)
     stop.clear()
-    yield _snapshot(chat), status
+    yield _snapshot(chat), waiting()
     events = session.stream(part, instruction, stop)
     try:
         for event in events:
             if event.type == "delta":
                 reply["content"] += event.text
-                yield _snapshot(chat), status
+                yield _snapshot(chat), waiting()
             elif event.type == "status":
                 status = event.text
                 if status == OFFLINE_REWRITE_LIMIT:
@@ -77,19 +84,26 @@ def draft_stream(
                 yield _snapshot(chat), status
             elif event.result is not None:
                 result = event.result
-                reply["content"] = result.text if session.last_version is not None else OFFLINE_REWRITE_LIMIT
+                limited = session.last_version is None and result.notice == OFFLINE_REWRITE_LIMIT
+                reply["content"] = OFFLINE_REWRITE_LIMIT if limited else result.text
                 if session.last_version is not None:
                     reply["version"] = session.last_version.id
-                space.save_chat(part, chat)
-                label = BACKEND_LABELS[result.backend]
-                yield _snapshot(chat), guard_markdown(result.findings, result.notice, label)
+                events.close()
+                guard = guard_markdown(result.findings, result.notice, BACKEND_LABELS[result.backend])
+                try:
+                    space.save_chat(part, chat)
+                except StoreError as exc:
+                    session.last_error = session.last_error or exc
+                if session.last_error is not None:  # the text stays on the page until it can be saved
+                    guard = f"**未能保存**：{session.last_error}请把稿件复制到下方“正文”框，稍后点击“保存修改为新版本”。\n\n{guard}"
+                yield _snapshot(chat), guard
                 return
         # stopped: the session kept what was written as an interrupted version
         if session.last_version is not None:
             reply["version"] = session.last_version.id
         reply["content"] += STOPPED_NOTE
         space.save_chat(part, chat)
-        yield _snapshot(chat), status
+        yield _snapshot(chat), status if status.startswith("已停止") else waiting()
     except GeneratorExit:  # the browser went away mid-draft
         events.close()
         reply["content"] += STOPPED_NOTE
@@ -97,11 +111,30 @@ def draft_stream(
         raise
 
 
+def ordinal(space: Workspace, part: str, version_id: int) -> int:
+    """A version's number as every list on the page shows it: 第 n 版 of its part."""
+    ids = [v.id for v in space.store.list_versions(space.id, part)]
+    return ids.index(version_id) + 1 if version_id in ids else 0
+
+
 def accept_version(space: Workspace, part: str, version_id: int | None) -> str:
     """Accept a version (default: the latest) into the report; returns a Chinese message."""
     version = space.session().accept(part, version_id)
     note = "（稿中仍有【待核实】标注，请核对后修改）" if "【待核实" in version.text else ""
-    return f"已将第 {version.id} 号稿件采纳为“{part_title(part)}”正文并保存{note}。"
+    return f"已将第 {ordinal(space, part, version.id)} 版采纳为“{part_title(part)}”正文并保存{note}。"
+
+
+def notes_choices(space: Workspace, part: str) -> list[tuple[str, int]]:
+    """The part's saved notes, newest first, numbered like the drafts."""
+    versions = space.store.notes_versions(space.id, part)
+    return [(f"第 {i} 版 · {local_time(v.created_at)} · {v.text.strip()[:20]}", v.id)
+            for i, v in reversed(list(enumerate(versions, 1)))]
+
+
+def reference_markdown(space: Workspace, part: str) -> str:
+    """Last year's text of the part (as text), when the report was made from last year's report."""
+    text = space.reference(part)
+    return as_text(text) if text else "（本报告不是根据上年度报告新建的，没有可参考的上年正文。）"
 
 
 def current_text(space: Workspace, part: str) -> str:
@@ -115,7 +148,7 @@ def save_edit(space: Workspace, part: str, text: str) -> tuple[str, int]:
     version = space.session().edit(part, text)
     found = "；".join(f.message for f in version.findings[:3])
     more = f"，请核对：{found}" if found else "，数字核对通过"
-    return f"已将修改保存为第 {version.id} 号稿件（人工修改）{more}。采纳后进入正文。", version.id
+    return f"已将修改保存为第 {ordinal(space, part, version.id)} 版（人工修改）{more}。采纳后进入正文。", version.id
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
@@ -125,6 +158,11 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         with gr.Column(scale=2, min_width=300):
             notes = gr.Textbox(label="已保存的要点（修改后自动保存）", lines=16, max_lines=30, elem_id="notes")
             use_notes = gr.Button("按已保存的要点起草", elem_id="draft_notes", variant="primary")
+            with gr.Accordion("要点的历史版本", open=False, elem_id="notes_history_panel"):
+                notes_ver = gr.Dropdown(label="选择一版要点", choices=[], elem_id="notes_version")
+                restore_notes = gr.Button("恢复这一版要点", elem_id="restore_notes", size="sm")
+            with gr.Accordion("上年正文（仅供参考，不作为本年要点）", open=False, elem_id="reference_panel"):
+                reference = gr.Markdown("", elem_id="reference")
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(label="起草对话", editable="user", elem_id="chat", height=460,
                                  placeholder="在下方粘贴要点并发送，稿件会逐字显示在这里。", feedback_options=None)
@@ -151,7 +189,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         with gr.Row():
             diff_btn = gr.Button("比较两个版本", elem_id="diff_btn")
             accept_sel = gr.Button("采纳版本乙", elem_id="accept_selected")
-        diff = gr.Code(label="差异（逐句）", language=None, elem_id="diff", interactive=False)
+        diff = gr.HTML(elem_id="diff")
 
     def refresh(ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
@@ -159,9 +197,10 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         a = choices[-2][1] if len(choices) > 1 else None
         b = choices[-1][1] if choices else None
         return [space.notes(part_id), display(space.chat(part_id)), "",
-                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), current_text(space, part_id)]
+                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), current_text(space, part_id),
+                gr.update(choices=notes_choices(space, part_id), value=None), reference_markdown(space, part_id)]
 
-    view_outputs = [notes, chatbot, guard, ver_a, ver_b, edit_text]
+    view_outputs = [notes, chatbot, guard, ver_a, ver_b, edit_text, notes_ver, reference]
     part.change(refresh, [ws, part], view_outputs)
 
     def save_notes(text: str, ws_id: str, part_id: str, request: gr.Request) -> None:
@@ -170,6 +209,17 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     # .change, not .input: Gradio 6's Textbox did not deliver .input for typed text here; saving the
     # value a refresh has just loaded is harmless (same part, same text).
     notes.change(save_notes, [notes, ws, part], None, show_progress="hidden", trigger_mode="always_last")
+
+    def on_restore_notes(ws_id: str, part_id: str, version_id: Any, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        chosen = next((v for v in space.store.notes_versions(space.id, part_id) if v.id == version_id), None)
+        if chosen is None:
+            return [gr.update(), "请先选择一版要点。", gr.update()]
+        space.save_notes(part_id, chosen.text)  # restoring is itself a new version: nothing is lost
+        return [chosen.text, "已恢复所选的一版要点（恢复前的要点仍在历史版本中）。",
+                gr.update(choices=notes_choices(space, part_id), value=None)]
+
+    restore_notes.click(on_restore_notes, [ws, part, notes_ver], [notes, compose_status, notes_ver])
 
     def turn(kind: str, source: str) -> Any:
         def handler(text: str, ws_id: str, part_id: str, request: gr.Request) -> Iterator[list[Any]]:
@@ -256,7 +306,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     def on_accept_latest(ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
         return on_accept(ws_id, part_id, None, request)
 
-    accept.click(on_accept_latest, [ws, part], [compose_status, ver_a, ver_b])
+    ev_accept = accept.click(on_accept_latest, [ws, part], [compose_status, ver_a, ver_b])
 
     def on_save_edit(text: str, ws_id: str, part_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
@@ -269,16 +319,20 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                 gr.update(choices=choices, value=choices[-1][1])]
 
     save_edit_btn.click(on_save_edit, [edit_text, ws, part], [compose_status, ver_a, ver_b])
-    accept_sel.click(on_accept, [ws, part, ver_b], [compose_status, ver_a, ver_b])
+    ev_accept_sel = accept_sel.click(on_accept, [ws, part, ver_b], [compose_status, ver_a, ver_b])
 
-    def on_diff(ws_id: str, a: Any, b: Any, request: gr.Request) -> str:
+    def on_diff(ws_id: str, part_id: str, a: Any, b: Any, request: gr.Request) -> str:
         space = ctx.space(ws_id, request.username)
         if a in (None, "") or b in (None, ""):
             return "请先在“版本甲”“版本乙”中各选一个版本。"
         try:
-            return space.session().diff(int(a), int(b)) or "两个版本内容相同。"
+            session = space.session()
+            va, vb = session.version(int(a)), session.version(int(b))
         except AssistantError as exc:
-            return str(exc)
+            return f"<p>{html.escape(str(exc))}</p>"
+        return diff_html(va.text, vb.text, f"第 {ordinal(space, part_id, va.id)} 版（版本甲）",
+                         f"第 {ordinal(space, part_id, vb.id)} 版（版本乙）")
 
-    diff_btn.click(on_diff, [ws, ver_a, ver_b], diff)
-    return {"part": part, "refresh": refresh, "outputs": view_outputs}
+    diff_btn.click(on_diff, [ws, part, ver_a, ver_b], diff)
+    # The narrative changed: the other areas' findings follow (one state everywhere).
+    return {"part": part, "refresh": refresh, "outputs": view_outputs, "accepted": [ev_accept, ev_accept_sel]}

@@ -73,7 +73,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         md_btn = gr.Button("导出 Markdown", elem_id="export_md", size="sm")
         force_btn = gr.Button("仍然导出（标注未通过校验）", elem_id="export_force", variant="stop", size="sm")
     status = gr.Markdown("", elem_id="export_status")
-    out_file = gr.File(label="下载文件", elem_id="export_file", interactive=False)
+    out_file = gr.File(label="下载文件", elem_id="export_file", interactive=False, visible=False)
     preview = gr.HTML(elem_id="preview")
 
     def on_refresh(ws_id: str, request: gr.Request) -> list[str]:
@@ -87,15 +87,15 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                 path = export_file(space, fmt, force)
             except ExportRefused as exc:
                 gr.Warning("报告还有问题，已拒绝导出。", duration=5, title="提示")
-                return [None, str(exc)]
+                return [gr.update(value=None, visible=False), str(exc)]
             except ExportBlocked as exc:
                 gr.Warning("报告校验未通过，已拒绝导出。", duration=5, title="提示")
-                return [None, blocked_message(exc)]
+                return [gr.update(value=None, visible=False), blocked_message(exc)]
             except OSError as exc:  # full disk etc.: the reason and the file name only, never the server's folder
                 reason = exc.reason if isinstance(exc, WriteFailedError) else reason_of(exc)
-                return [None, f"【导出失败】无法生成文件：{reason}。请稍后重试或联系管理员。"]
+                return [gr.update(value=None, visible=False), f"【导出失败】无法生成文件：{reason}。请稍后重试或联系管理员。"]
             note = "（已按要求强制导出，文件中标注了未通过校验之处）" if force else ""
-            return [str(path), f"【完成】已生成 {path.name}{note}，请点击下方链接下载。"]
+            return [gr.update(value=str(path), visible=True), f"【完成】已生成 {path.name}{note}，请点击下方链接下载。"]
 
         return handler
 
@@ -106,7 +106,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     forced = on_export("docx", force=True)
 
     def on_force(ws_id: str, ok: bool, request: gr.Request) -> list[Any]:
-        return forced(ws_id, request) if confirmed(ok) else [None, CANCELLED]
+        return forced(ws_id, request) if confirmed(ok) else [gr.update(), CANCELLED]
 
     force_btn.click(on_force, [ws, sure], [out_file, status],
                     js=confirm_js("报告还有未通过校验的问题。确定仍然导出吗？导出的文件会标注未通过校验之处。"))

@@ -97,12 +97,12 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     sure = confirm_box()
     outputs = [choice, current, *meta_fields, status]
 
-    def view(space: Workspace, message: str) -> list[Any]:
+    def view(space: Workspace, message: Any) -> list[Any]:
         return [gr.update(choices=report_choices(space), value=space.id), current_line(space),
                 *metadata_values(space), message]
 
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
-        return view(ctx.space(ws_id, request.username), "")
+        return view(ctx.space(ws_id, request.username), gr.update())  # keeps the page's last message
 
     def run(action: Any, ws_id: str, values: tuple[Any, ...], request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)

@@ -11,10 +11,18 @@ from .context import AppContext
 from .views import backend_label
 from .workspace import Workspace
 
+OK_MARK = "【成功】"
 
-def connection_test(space: Workspace, timeout: float = 5.0) -> str:
-    """Ask the configured endpoint for its model list; a Chinese verdict (never the key)."""
+
+def connection_test(space: Workspace, timeout: float = 5.0, overrides: dict[str, Any] | None = None) -> str:
+    """Ask the configured endpoint (``overrides``: the page's unsaved fields) for its model list; a Chinese
+    verdict (never the key)."""
     settings = space.drafting_settings()
+    if overrides:
+        from ..drafting import load_settings
+
+        saved = {k: v for k, v in space.settings_data().items() if v is not None}
+        settings = load_settings(**{**saved, **{k: v for k, v in overrides.items() if v not in (None, "")}})
     if settings.offline:
         return "当前为离线起草，不需要连接模型服务。"
     if not settings.base_url:
@@ -32,7 +40,18 @@ def connection_test(space: Workspace, timeout: float = 5.0) -> str:
     except Exception as exc:  # any failure is reported, never raised into the UI
         return f"【失败】连接失败：{settings.redact(type(exc).__name__ + '：' + str(exc))[:300]}"
     listed = "已提供" if settings.model in models else "未在服务的模型列表中（仍可尝试起草）"
-    return f"【成功】连接成功：服务 {settings.base_url} 可用，共 {len(models)} 个模型；所选模型 {settings.model} {listed}。"
+    return f"{OK_MARK}连接成功：服务 {settings.base_url} 可用，共 {len(models)} 个模型；所选模型 {settings.model} {listed}。"
+
+
+def test_and_save(space: Workspace, url: str | None, name: str | None, off: bool) -> str:
+    """测试连接 with the page's fields; they are saved only when the test succeeds."""
+    url = (url or "").strip()
+    verdict = connection_test(space, overrides={"base_url": url or None, "model": (name or "").strip() or None,
+                                                "offline": bool(off)})
+    if verdict.startswith(OK_MARK):
+        space.save_settings(url, name, off)
+        return verdict + "已保存这些设置。"
+    return verdict + "\n\n设置未保存（仍使用原来的设置）。"
 
 
 def describe(space: Workspace, ctx: AppContext) -> str:
@@ -64,9 +83,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         return "已保存。" + describe(space, ctx)
 
     def on_test(url: str, name: str, off: bool, ws_id: str, request: gr.Request) -> str:
-        space = ctx.space(ws_id, request.username)
-        space.save_settings(url, name, off)
-        return connection_test(space)
+        return test_and_save(ctx.space(ws_id, request.username), url, name, off)
 
     save.click(on_save, [base_url, model, offline, ws], status)
     test.click(on_test, [base_url, model, offline, ws], status)

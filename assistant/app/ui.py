@@ -30,9 +30,11 @@ CSS = """
 .xxgk-findings li[data-pos] { cursor: pointer; }
 .xxgk-findings details { font-size: .85em; color: #555; }
 .xxgk-hidden { display: none !important; }
+.xxgk-diff { width: 100%; border-collapse: collapse; table-layout: fixed; }
+.xxgk-diff th, .xxgk-diff td { border: 1px solid #ddd; padding: .3em .5em; vertical-align: top; text-align: left; }
+.xxgk-diff td.del { background: #fde2e1; text-decoration: line-through; }
+.xxgk-diff td.ins { background: #e3f6e0; }
 .xxgk-sticky { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto; }
-[data-testid^="cell-"].xxgk-hl { outline: 3px solid #fa8c16 !important; outline-offset: -3px; }
-[data-testid^="cell-"].xxgk-hl-total { outline: 3px solid #a8071a !important; outline-offset: -3px; }
 /* Gradio titles its toasts by their type in English; the page shows Chinese titles instead. */
 .toast-title { font-size: 0 !important; visibility: hidden; }
 .toast-title::after { font-size: var(--text-md); visibility: visible; }
@@ -67,12 +69,14 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             space, created = ctx.open(ws_id, getattr(request, "username", None))
             message = ("已为您新建工作区并打开示例报告；在“我的报告”中可新建自己的报告。" if created
                        else "已恢复您上次的工作。")
-            return [space.owner, *stats["refresh"](space.owner, request), message]
+            return [space.owner, *stats["refresh"](space.owner, request), message, message]
 
-        load = demo.load(on_load, [ws], [ws, *stats["outputs"], stats["status"]])
+        load = demo.load(on_load, [ws], [ws, *stats["outputs"], stats["status"], reports["status"]])
         load.then(compose["refresh"], [ws, compose["part"]], compose["outputs"]).then(
             settings["refresh"], [ws], settings["outputs"]
         ).then(reports["refresh"], [ws], reports["outputs"]).then(lambda: "就绪", None, ready)
+        for event in compose["accepted"]:
+            event.then(stats["refresh"], [ws], stats["outputs"])
         for event in reports["events"]:
             # Another report is open (or its information changed): every area shows it.
             event.then(stats["refresh"], [ws], stats["outputs"]).then(

@@ -105,10 +105,19 @@ def grid_frame(report: Report, table: str, result: CheckResult) -> Any:
 _MARK = re.compile(r"【待核实[^】]*】")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def as_text(text: str) -> str:
+    """Model or user text for a Markdown view, shown as typed: no HTML, no image or link syntax (a
+    ``![](https://…)`` in a reply must never make the clerk's browser fetch anything)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
 def marked_markdown(text: str) -> str:
-    """Draft text for the chat: the guard's 【待核实…】 marks in bold so they stand out."""
+    """Draft text for the chat, as text, with the guard's 【待核实…】 marks highlighted so they stand out."""
     # <mark>, not **…**: Markdown emphasis does not open between a Chinese character and 【.
-    return _MARK.sub(lambda m: f"<mark>{m.group(0)}</mark>", text)
+    return _MARK.sub(lambda m: f"<mark>{m.group(0)}</mark>", as_text(text))
 
 
 def guard_markdown(findings: list[Finding], notice: str | None, backend_label: str) -> str:
@@ -124,7 +133,7 @@ def guard_markdown(findings: list[Finding], notice: str | None, backend_label: s
     for f in findings:
         number = f"**{f.actual}**" if f.actual is not None else ""
         expected = f"（表中为 {f.expected}）" if f.expected is not None else ""
-        quote = f"——“{f.quote}”" if f.quote else ""
+        quote = f"——“{as_text(f.quote)}”" if f.quote else ""
         lines.append(f"- {f.rule} 数字 {number}{expected}：{f.message}{quote}")
     return "\n".join(lines[:2]) + "\n\n" + "\n".join(lines[2:]) if len(lines) > 2 else "\n\n".join(lines)
 
@@ -166,3 +175,31 @@ def backend_label(settings: Any, forced_offline: bool = False) -> str:
     if not settings.base_url:
         return "离线起草（未配置模型）"
     return f"模型 {settings.model}"
+
+
+def diff_html(old: str, new: str, old_title: str, new_title: str) -> str:
+    """Two versions side by side, sentence by sentence: removed sentences red on the left, added green on
+    the right, unchanged ones plain on both sides."""
+    import difflib
+
+    from ..drafting.store import sentence_lines
+
+    a = [s.rstrip("\n") for s in sentence_lines(old)]
+    b = [s.rstrip("\n") for s in sentence_lines(new)]
+    rows: list[tuple[str, str, str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            rows += [(x, "", y, "") for x, y in zip(a[i1:i2], b[j1:j2], strict=True)]
+            continue
+        left, right = a[i1:i2], b[j1:j2]
+        for k in range(max(len(left), len(right))):
+            rows.append((left[k] if k < len(left) else "", "del" if k < len(left) else "",
+                         right[k] if k < len(right) else "", "ins" if k < len(right) else ""))
+    if all(lc == rc == "" for _, lc, _, rc in rows):
+        return '<p class="xxgk-same">两个版本内容相同。</p>'
+    cells = "".join(
+        f'<tr><td class="{lc}">{html.escape(x)}</td><td class="{rc}">{html.escape(y)}</td></tr>'
+        for x, lc, y, rc in rows
+    )
+    return (f'<table class="xxgk-diff"><thead><tr><th>{html.escape(old_title)}</th><th>{html.escape(new_title)}</th>'
+            f"</tr></thead><tbody>{cells}</tbody></table>")

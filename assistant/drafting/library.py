@@ -211,3 +211,54 @@ def move_owner(store: VersionStore, old: str, new: str) -> bool:
                    (new, old))
     log.info("moved a workspace to its login-bound key")
     return True
+
+
+EMPTY_OWNER_TTL_S = 24 * 3600
+
+
+def expire_empty_owners(store: VersionStore, max_age_s: float = EMPTY_OWNER_TTL_S) -> int:
+    """Remove owners older than ``max_age_s`` who never did anything: only the 示例, never edited, nothing
+    drafted, no settings. Every page load without a stored workspace creates one; these would pile up.
+
+    Returns how many were removed.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    cutoff = (datetime.now(UTC) - timedelta(seconds=max_age_s)).isoformat(timespec="milliseconds")
+    with store.tx() as db:
+        owners = [r[0] for r in db.execute(
+            "SELECT workspace FROM notes WHERE part = '_created' AND updated_at < ?", (cutoff,)).fetchall()]
+        removed = 0
+        for owner in owners:
+            reports = db.execute("SELECT id, kind FROM report_index WHERE owner = ?", (owner,)).fetchall()
+            ids = [r["id"] for r in reports]
+            if any(r["kind"] != "sample" for r in reports) or _touched(db, owner, ids):
+                continue
+            for rid in ids:
+                for table in ("notes", "notes_history", "reports", "report_history", "versions"):
+                    db.execute(f"DELETE FROM {table} WHERE workspace = ?", (rid,))
+            db.execute("DELETE FROM report_index WHERE owner = ?", (owner,))
+            db.execute("DELETE FROM notes WHERE workspace = ?", (owner,))
+            removed += 1
+    if removed:
+        log.info("removed %d empty workspaces older than %.0f hours", removed, max_age_s / 3600)
+    return removed
+
+
+def _touched(db: sqlite3.Connection, owner: str, ids: list[str]) -> bool:
+    """Whether an owner did anything: settings, edits of the sample, notes changed, drafts, chats."""
+    if db.execute("SELECT 1 FROM notes WHERE workspace = ? AND part NOT IN ('_created', '_current')",
+                  (owner,)).fetchone():
+        return True
+    for rid in ids:
+        row = db.execute("SELECT revision FROM reports WHERE workspace = ?", (rid,)).fetchone()
+        if row is not None and row["revision"] > 1:
+            return True
+        if db.execute("SELECT 1 FROM versions WHERE workspace = ? LIMIT 1", (rid,)).fetchone():
+            return True
+        if db.execute("SELECT 1 FROM notes WHERE workspace = ? AND part LIKE 'chat:%' LIMIT 1", (rid,)).fetchone():
+            return True
+        if db.execute("SELECT 1 FROM notes_history WHERE workspace = ? GROUP BY part HAVING COUNT(*) > 1 LIMIT 1",
+                      (rid,)).fetchone():
+            return True
+    return False

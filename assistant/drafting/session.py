@@ -23,7 +23,7 @@ from .guard import guard_text
 from .notes import PARTS, Notes, check_part, parse_notes
 from .results import DraftEvent, DraftResult
 from .settings import DraftSettings, load_settings
-from .store import CellConflictError, Version, VersionNotFoundError, VersionStore
+from .store import CellConflictError, StoreError, Version, VersionNotFoundError, VersionStore
 
 if TYPE_CHECKING:
     from .chain import Drafter
@@ -68,6 +68,7 @@ class DraftingSession:
         self._offline = offline
         self._drafter: Drafter | None = None
         self.last_version: Version | None = None
+        self.last_error: StoreError | None = None
 
     # ------------------------------------------------------------ the pieces
 
@@ -131,9 +132,10 @@ class DraftingSession:
         version. Offline, an instruction that leaves the text unchanged is said plainly instead.
         """
         check_part(part)
-        self.last_version = None
+        self.last_version, self.last_error = None, None
         previous = self.base_text(part) if instruction else None
         shown = ""
+        finished = False
         try:
             for event in self.drafter.stream_part(part, self.notes_all(), self.report(), instruction, previous):
                 if stop is not None and stop.is_set():
@@ -147,13 +149,20 @@ class DraftingSession:
                     if instruction and result.backend != "llm" and previous is not None \
                             and result.text.strip() == previous.strip():
                         result.notice = OFFLINE_REWRITE_LIMIT
+                        finished = True
                         yield DraftEvent("status", OFFLINE_REWRITE_LIMIT)
                         yield DraftEvent("done", result.text, result)
                         return
-                    self.last_version = self._store(result, instruction)
+                    finished = True
+                    try:
+                        self.last_version = self._store(result, instruction)
+                    except StoreError as exc:  # the draft stays with the caller (shown), unsaved
+                        self.last_error = exc
+                        yield DraftEvent("status", f"稿件已生成但未能保存：{exc}")
                 yield event
-        except GeneratorExit:  # the caller went away mid-draft
-            self._keep_interrupted(part, shown, instruction)
+        except GeneratorExit:  # the caller went away mid-draft (not: closed the stream after its result)
+            if not finished:
+                self._keep_interrupted(part, shown, instruction)
             raise
 
     def _keep_interrupted(self, part: str, shown: str, instruction: str | None) -> None:
@@ -193,6 +202,8 @@ class DraftingSession:
         if result is None or self.last_version is None:
             if result is not None and result.notice == OFFLINE_REWRITE_LIMIT:
                 raise OfflineRewriteError()
+            if self.last_error is not None:
+                raise self.last_error
             raise NoDraftError(f"“{NARRATIVE_SECTION[part]}”未能起草。")
         return result, self.last_version
 

@@ -51,6 +51,27 @@ class CellConflictError(StaleReportError):
                 "请刷新页面后再修改。")
 
 
+class StoreUnavailableError(StoreError):
+    """The store could not be written (full disk, read-only file, held by another process too long)."""
+
+    @classmethod
+    def of(cls, exc: sqlite3.OperationalError) -> StoreUnavailableError:
+        text = str(exc).lower()
+        if "full" in text:
+            reason = "磁盘空间已满"
+        elif "locked" in text or "busy" in text:
+            reason = "数据正被另一个程序长时间占用"
+        elif "readonly" in text or "read-only" in text:
+            reason = "数据文件只读"
+        else:
+            reason = "保存数据时出错"
+        log.error("store write failed: %s", exc)
+        return cls(f"{reason}，本次改动未能保存；页面上的内容仍在，请处理后再试。")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class NothingToUndoError(StoreError):
     """No bulk action left to undo (or redo)."""
 
@@ -207,16 +228,19 @@ class VersionStore:
             if self._db.in_transaction:  # nested: part of the enclosing transaction
                 yield self._db
                 return
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException:
-                # a failed COMMIT (full disk) leaves the transaction open: close it so the next write can start
-                if self._db.in_transaction:
-                    with suppress(sqlite3.Error):
-                        self._db.execute("ROLLBACK")
-                raise
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    # a failed COMMIT (full disk) leaves the transaction open: close it so the next write can start
+                    if self._db.in_transaction:
+                        with suppress(sqlite3.Error):
+                            self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:  # full disk, read-only file, held by another process too long
+                raise StoreUnavailableError.of(exc) from exc
 
     def _migrate(self) -> None:
         with self.tx() as db:
