@@ -205,7 +205,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         restore_btn.click(guarded(do_restore), [ws], outputs),
         new_btn.click(guarded_meta(do_new), [ws, *new_fields], outputs),
         save_meta.click(guarded_meta(do_save_meta), [ws, *meta_fields], outputs),
-        from_last.upload(guarded1(do_upload("report")), [ws, from_last], outputs),
-        from_wb.upload(guarded1(do_upload("workbook")), [ws, from_wb], outputs),
+        from_last.upload(guarded1(do_upload("report")), [ws, from_last], outputs, api_name="import_last_year"),
+        from_wb.upload(guarded1(do_upload("workbook")), [ws, from_wb], outputs, api_name="import_workbook"),
     ]
     return {"refresh": refresh, "outputs": outputs, "events": events, "status": status}

@@ -19,6 +19,7 @@ from ..checks import Finding
 from ..schema import Report, load_report, report_to_data
 from .settings import load_settings
 from .storefile import StoreError, open_store_file, store_errors
+from .storefile import reason as store_reason
 
 VersionStatus = Literal["draft", "accepted", "interrupted"]
 DB_NAME = "drafts.sqlite3"
@@ -55,18 +56,10 @@ class StoreUnavailableError(StoreError):
     """The store could not be written (full disk, read-only file, held by another process too long)."""
 
     @classmethod
-    def of(cls, exc: sqlite3.OperationalError) -> StoreUnavailableError:
-        text = str(exc).lower()
-        if "full" in text:
-            reason = "磁盘空间已满"
-        elif "locked" in text or "busy" in text:
-            reason = "数据正被另一个程序长时间占用"
-        elif "readonly" in text or "read-only" in text:
-            reason = "数据文件只读"
-        else:
-            reason = "保存数据时出错"
+    def of(cls, exc: sqlite3.OperationalError, path: Path) -> StoreUnavailableError:
+        """The Chinese reason (one wording for the store file's problems: ``storefile.reason``)."""
         log.error("store write failed: %s", exc)
-        return cls(f"{reason}，本次改动未能保存；页面上的内容仍在，请处理后再试。")
+        return cls(f"{store_reason(exc, path)}本次改动未能保存；页面上的内容仍在。", path=path)
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -240,7 +233,7 @@ class VersionStore:
                             self._db.execute("ROLLBACK")
                     raise
             except sqlite3.OperationalError as exc:  # full disk, read-only file, held by another process too long
-                raise StoreUnavailableError.of(exc) from exc
+                raise StoreUnavailableError.of(exc, self.path) from exc
 
     def _migrate(self) -> None:
         with self.tx() as db:

@@ -35,7 +35,8 @@ class StoreDamagedError(StoreError):
     """The store file is not a readable SQLite database (corrupted, truncated, or another file)."""
 
 
-def _message(exc: sqlite3.Error, path: Path) -> str:
+def reason(exc: sqlite3.Error, path: Path) -> str:
+    """What is wrong with the store file, as a Chinese sentence naming it."""
     text = str(exc).lower()
     if "full" in text:
         return f"保存失败：存放数据的磁盘空间不足（{path.name}）。请清理磁盘后重试，已填写的内容尚未丢失。"
@@ -108,14 +109,14 @@ def open_store_file(path: Path, reset_damaged: bool | None = None) -> sqlite3.Co
         return _connect(path)
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and not _looks_damaged(exc):
-            raise StoreError(_message(exc, path), path=path) from exc
+            raise StoreError(reason(exc, path), path=path) from exc
         if not reset_damaged:
             raise _damaged(path) from exc
     set_aside(path)
     try:
         return _connect(path)
     except sqlite3.Error as exc:
-        raise StoreError(_message(exc, path), path=path) from exc
+        raise StoreError(reason(exc, path), path=path) from exc
 
 
 def _looks_damaged(exc: sqlite3.Error) -> bool:
@@ -132,4 +133,4 @@ def store_errors(path: Path) -> Iterator[None]:
         log.warning("store write failed: %s", exc)
         if _looks_damaged(exc):
             raise _damaged(path) from exc
-        raise StoreError(_message(exc, path), path=path) from exc
+        raise StoreError(reason(exc, path), path=path) from exc

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..fsio import MAX_INPUT_BYTES, MB, UnsafeInputError, read_bounded
+from ..fsio import MAX_INPUT_BYTES, MB, UnsafeInputError, check_regular_file, read_bounded
 from ..fsio import check_zip as _check_zip
 from .errors import ParseError
 
@@ -44,6 +44,14 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes (devices, FIFOs and folders are refused)."""
     try:
         return read_bounded(path, limit)
+    except UnsafeInputError as exc:
+        raise ParseError(str(exc)) from exc
+
+
+def check_input_file(path: Path, limit: int = MAX_INPUT_BYTES) -> None:
+    """Refuse anything but a regular file of at most ``limit`` bytes before anything else is said about it."""
+    try:
+        check_regular_file(path, limit)
     except UnsafeInputError as exc:
         raise ParseError(str(exc)) from exc
 

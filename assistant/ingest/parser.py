@@ -16,7 +16,7 @@ from .chars import Simplified, fold_compat, to_simplified
 from .errors import ParseError, ParseIssue
 from .formats import is_statistics_workbook
 from .labelmatch import norm_label
-from .limits import read_input
+from .limits import check_input_file, read_input
 from .narrative import Prose, clean_lines, find_headings, read_prose, squeeze
 from .oneline import unfold
 from .sources import SourceDoc, kind_of, read_source
@@ -281,6 +281,7 @@ def parse_file(path: str | Path) -> ParseOutcome:
     ``.doc``/``.wps`` are converted by LibreOffice; ``.ofd`` is refused with the reason.
     """
     p = Path(path)
+    check_input_file(p)  # a device, folder or pipe is refused as what it is, whatever its name
     kind = kind_of(p)
     if kind not in READABLE_KINDS:
         raise ParseError(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”：{SUPPORTED_TEXT}")
