@@ -11,7 +11,7 @@ import yaml
 
 from assistant.checks import check_report
 from assistant.drafting import Notes, guard_text
-from assistant.schema import Report, load_report_file, report_to_data, load_report
+from assistant.schema import Report, load_report, load_report_file, report_to_data
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS: list[dict[str, Any]] = yaml.safe_load((ROOT / "tests" / "fixtures" / "figure_phrases.yaml").read_text("utf-8"))
