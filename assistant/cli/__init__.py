@@ -8,7 +8,7 @@ from __future__ import annotations
 from . import check as _check  # noqa: F401  (registers commands)
 from ._app import app
 
-for _name in ("draft", "export", "ingest", "serve", "demo"):
+for _name in ("draft", "export", "ingest", "serve", "demo", "evaluate"):
     try:
         __import__(f"{__name__}.{_name}")
     except ModuleNotFoundError as exc:  # a command module not written yet
