@@ -61,7 +61,8 @@ def test_settings_override_the_environment_but_never_hold_the_key(store: Version
     space.save_settings("http://127.0.0.1:9/v1", "m1", False)
     settings = space.drafting_settings()
     assert settings.base_url == "http://127.0.0.1:9/v1" and settings.model == "m1"
-    assert settings.api_key is not None and settings.api_key.get_secret_value() == "sk-very-secret"
+    # The environment's key belongs to the environment's endpoint: a page-chosen URL never gets it (issue 12.7).
+    assert settings.api_key is None and settings.key_withheld
     assert "sk-very-secret" not in json.dumps(space.settings_data())
     assert space.drafting_settings(force_offline=True).offline
 
