@@ -402,3 +402,27 @@ def test_a_fallback_gives_a_distinct_exit_status(fake: FakeOpenAIServer) -> None
     code, message = exit_status({"problems": fell, "improvements": ok})
     assert code == EXIT_FELL_BACK == 3 and message is not None and "存在问题" in message
     assert exit_status({"improvements": ok})[0] in (0, 1)
+
+
+def test_the_call_log_file_holds_each_call_and_no_key(
+    fake: FakeOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.drafting.calllog import LOGGER, log_calls_to
+
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("XXGK_LLM_BASE_URL", fake.url)
+    path = log_calls_to(tmp_path)
+    assert log_calls_to(tmp_path) == path  # idempotent: one handler
+    try:
+        fake.push({"status": 503})
+        drafter(fake, retries=1).draft_part("problems", sample_notes(), sample_report())
+        logging.getLogger(LOGGER).warning("回显的密钥 %s 与 Bearer %s", SECRET, "sk-other-123456789")
+    finally:
+        for handler in list(logging.getLogger(LOGGER).handlers):
+            if getattr(handler, "baseFilename", None) == str(path.resolve()):
+                logging.getLogger(LOGGER).removeHandler(handler)
+                handler.close()
+    text = path.read_text(encoding="utf-8")
+    assert "模型服务返回错误（HTTP 503）" in text and "重试 1 次" in text and f"127.0.0.1:{fake.port}" in text
+    assert SECRET not in text and "sk-other-123456789" not in text
+    assert path.stat().st_mode & 0o077 == 0
