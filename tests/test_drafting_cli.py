@@ -32,6 +32,7 @@ def model_env(server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> Fake
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("XXGK_LLM_MODEL", "fake-qwen")
     monkeypatch.setenv("XXGK_LLM_TIMEOUT", "3")
+    monkeypatch.setenv("XXGK_LLM_FIRST_TOKEN_TIMEOUT", "3")
     monkeypatch.setenv("XXGK_LLM_RETRIES", "1")
     return server
 

@@ -450,6 +450,10 @@ class Drafter:
 
     # ------------------------------------------------------------ sync driver
 
+    def _call_guard(self, call: _Call) -> CallGuard:
+        s = self.settings
+        return new_guard(s.deadline, call.stop, silence=s.timeout, first_byte=s.first_token_timeout)
+
     def _attempt_sync(self, call: _Call, policy: _Policy, reader: _StreamReader) -> Generator[DraftEvent, None, _Reply]:
         assert self.model is not None
         policy.attempts += 1
@@ -457,7 +461,7 @@ class Drafter:
             raise CallAborted("stopped", "已停止生成")
         policy.others = self.gate.in_flight - 1  # shared the server with these from the start
         acquired_at_start = self.gate.acquired
-        guard = new_guard(self.settings.deadline, call.stop)  # counted from the slot, not the queue
+        guard = self._call_guard(call)  # counted from the slot, not the queue
         try:
             with guard.registered() as headers:
                 if call.stream:
@@ -545,7 +549,7 @@ class Drafter:
             raise CallAborted("stopped", "已停止生成")
         policy.others = self.gate.in_flight - 1  # shared the server with these from the start
         acquired_at_start = self.gate.acquired
-        guard = new_guard(self.settings.deadline, call.stop)
+        guard = self._call_guard(call)
         try:
             with guard.registered() as headers:
                 if call.stream:
