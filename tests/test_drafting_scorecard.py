@@ -67,3 +67,11 @@ def test_summary_averages_per_case(name: str) -> None:
     scores = run_scorecard(Drafter(load_settings(offline=True)), tuple(c for c in load_cases() if c.name == name))
     totals = summary(scores)
     assert set(totals) == {name, "overall"} and totals[name] == totals["overall"]
+
+
+def test_a_part_that_fell_back_scores_zero_with_its_reason() -> None:
+    case = next(c for c in load_cases() if c.name == "department")
+    result = DraftResult("problems", "一是统计数据解读的通俗性不够；二是部分栏目更新不够及时。", "offline-fallback",
+                         fallback_reason="模型输出不完整（结束原因：length）")
+    s = score_part(case, result)
+    assert s.score == 0 and s.fallback_reason == "模型输出不完整（结束原因：length）"

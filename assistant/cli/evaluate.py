@@ -63,4 +63,7 @@ def eval_drafting(
             "、".join(s.register) or "合格", f"{s.length}{'' if s.length_ok else '（超出范围）'}", f"{s.score:g}",
         )
     out.print(table)
+    for s in scores:
+        if s.fallback_reason:
+            out.print(f"{titles[s.case]}·{part_title(s.part)}：模型稿未采用（{s.fallback_reason}）")
     out.print("平均得分：" + "，".join(f"{titles.get(k, '总体')} {v:g}" for k, v in totals.items()))

@@ -24,7 +24,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..checks import Finding
 from ..schema import Report
-from .endpoint import CallAborted, EndpointGate, gate_for, new_guard
+from .endpoint import CallAborted, CallGuard, EndpointGate, gate_for, new_guard
 from .errors import MODEL_FAILURES, Failure, classify
 from .guard import guard_text, mark_unverified
 from .model import build_chat_model

@@ -3,7 +3,8 @@
 Cases (``prompts/eval/*.yaml``, written for this project): notes and tables of a department, a township
 and a county government, with and without last year's report. Each part is scored on note facts
 covered, untraced numbers (G1), contradictions with the tables (X2/R4.3), stale numbers (X9), required
-structure, register (no Markdown, English, first person, colloquialisms) and length. An office runs it
+structure, register (no Markdown, English, first person, colloquialisms) and length. A part whose model
+draft was refused or failed (offline fallback) scores 0, with the reason. An office runs it
 against its own endpoint to choose a model; CI runs it offline with the scores pinned as a floor.
 """
 
@@ -68,6 +69,7 @@ class PartScore:
     length: int = 0
     length_ok: bool = True
     score: float = 0.0
+    fallback_reason: str | None = None  # the model's draft was refused or failed: the part scores 0
 
     def to_data(self) -> dict[str, Any]:
         return asdict(self)
@@ -180,6 +182,8 @@ def score_part(case: Case, result: DraftResult) -> PartScore:
         + 5 * (not s.register) + 5 * s.length_ok,
         1,
     )
+    if result.backend == "offline-fallback":  # the text is the offline drafter's, not the model's
+        s.score, s.fallback_reason = 0.0, result.fallback_reason
     return s
 
 
