@@ -398,6 +398,8 @@ class Drafter:
             return DraftResult(part, text, "offline", findings, usage, None, notice)
         reason = self.settings.redact(reason)
         notice = f"模型起草失败（{reason}），已改用离线起草；要点和此前的稿件均已保留。"
+        if drafted.note:
+            notice += drafted.note
         return DraftResult(part, text, "offline-fallback", findings, usage, reason, notice)
 
     def _plan(
@@ -419,7 +421,7 @@ class Drafter:
         problem = reply_problem(reply, self.settings.max_reply_chars, _system_text(messages), sources)
         if problem:
             yield DraftEvent("status", f"{problem}，改用离线起草。")
-            return self._offline(part, notes, report, usage, problem)
+            return self._offline(part, notes, report, usage, problem, instruction, previous_text)
         text = clean_reply(reply.text)
         findings = self._guard(part, text, notes, report)
         notice: str | None = None
