@@ -411,7 +411,9 @@ class Drafter:
         if self.model is None:
             return self._offline(part, notes, report, usage, None, instruction, previous_text)
         messages = chat_prompt(part).format_messages(**prompt_inputs(part, notes, report, instruction, previous_text))
-        sources = "\n".join([notes.all_text(), tables_brief(report), previous_text or "", instruction or ""])
+        # What a reply may relate to: the notes and tables, and the prompt's own wording (its example, the
+        # part's vocabulary) — sparse notes must not make a proper paragraph look unrelated.
+        sources = "\n".join([*(m.text for m in messages), notes.all_text(), tables_brief(report), previous_text or ""])
         reply = yield _Call(messages, stream, stop)
         assert reply is not None
         usage.add(reply.usage)
