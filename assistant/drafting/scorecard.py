@@ -19,11 +19,11 @@ from typing import Any
 import yaml
 
 from ..schema import Report, load_report, report_to_data, set_cells
-from .chain import foreign_words
 from .guard import guard_text
 from .notes import PARTS, Notes, parse_notes, part_label
 from .offline import formal, strip_subject
 from .prompts import prompts_dir
+from .replies import foreign_words
 from .results import DraftResult
 
 # Length bounds per part (characters): shorter is a stub, longer a runaway or padding.
