@@ -16,7 +16,7 @@ wheel="$(ls "$work"/dist/*.whl)"
 sdist="$(ls "$work"/dist/*.tar.gz)"
 .venv/bin/python -m zipfile -l "$wheel" >"$work/wheel.list"
 tar -tzf "$sdist" >"$work/sdist.list"
-for f in prompts/system.md prompts/examples/overview.md prompts/offline/phrases.yaml samples/sample_report.yaml samples/sample_notes.md render/templates; do
+for f in prompts/system.md prompts/examples/overview.md prompts/offline/phrases.yaml prompts/eval/township.yaml samples/sample_report.yaml samples/sample_notes.md render/templates; do
   grep -q "assistant/$f" "$work/wheel.list" || { echo "wheel 缺少 assistant/$f"; exit 1; }
   grep -q "assistant/$f" "$work/sdist.list" || { echo "sdist 缺少 assistant/$f"; exit 1; }
 done

@@ -41,7 +41,7 @@ def notes() -> Notes:
 
 def make(fake: FakeOpenAIServer, **overrides: object) -> Drafter:
     values: dict[str, object] = {
-        "base_url": fake.url, "api_key": SECRET, "model": "fake-qwen", "timeout": 2, "retries": 2, "guard_tries": 2,
+        "base_url": fake.url, "api_key": SECRET, "model": "fake-qwen", "timeout": 2, "first_token_timeout": 2, "retries": 2, "guard_tries": 2,
     }
     values.update(overrides)
     return Drafter(DraftSettings(**values))  # type: ignore[arg-type]

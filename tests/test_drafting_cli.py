@@ -32,6 +32,7 @@ def model_env(server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> Fake
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("XXGK_LLM_MODEL", "fake-qwen")
     monkeypatch.setenv("XXGK_LLM_TIMEOUT", "3")
+    monkeypatch.setenv("XXGK_LLM_FIRST_TOKEN_TIMEOUT", "3")
     monkeypatch.setenv("XXGK_LLM_RETRIES", "1")
     return server
 
@@ -135,7 +136,7 @@ def test_unresolved_number_exits_1(model_env: FakeOpenAIServer) -> None:
 def test_failing_server_still_drafts_and_announces_the_fallback(model_env: FakeOpenAIServer) -> None:
     model_env.default = {"status": 500}
     result = runner.invoke(app, ["draft", str(NOTES), "--report", str(REPORT)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # a part fell back: said, and a distinct exit code
     assert result.stderr.count("已改用离线起草") >= 4
     assert "一是公开方式单一化、陈旧化" in result.stdout and "（一）依申请公开信息处理费收费情况" in result.stdout
     assert SECRET not in result.stdout + result.stderr
@@ -177,3 +178,11 @@ def test_python_api_draft_notes() -> None:
         api.draft_notes("# 存在问题\n- 甲\n", parts=["summary"])
     with pytest.raises(NotesError, match="亮点"):
         api.draft_notes("# 亮点\n- 甲\n")
+
+
+def test_a_part_that_fell_back_exits_3_and_says_so(model_env: FakeOpenAIServer) -> None:
+    """Every part fell back and the command still exited 0 (issue 14.6 e): now a distinct code and a message."""
+    model_env.default = {"status": 500}
+    result = runner.invoke(app, ["draft", str(NOTES), "--report", str(REPORT), "--section", "problems"])
+    assert result.exit_code == 3, result.output
+    assert "改用了离线起草" in result.stderr and "退出码 3" in result.stderr

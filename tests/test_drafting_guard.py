@@ -164,3 +164,18 @@ def test_any_untraceable_figure_is_caught(n: int) -> None:
     assert bool(findings) == (Decimal(n) not in allowed)
     if findings:
         assert f"原文为{n}】" in mark_unverified(f"一是年内开展培训{n}人次。", findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1. 加强政策解读。\n2. 完善公开目录。\n13. 做好培训。", "（三）依申请公开。依法答复。", "(4)加强监督。", "一是加强解读；二是完善目录。",
+     "工作要点：1.加强解读；2.完善目录。"],
+)
+def test_list_numbers_are_not_figures(report: Report, text: str) -> None:
+    """A model's "1." "（三）" are enumerators: the guard once flagged them as untraceable figures (14.6 d)."""
+    assert guard_text("problems", text, Notes(), report) == []
+
+
+def test_a_decimal_at_a_line_start_is_still_a_number(report: Report) -> None:
+    [finding] = guard_text("problems", "1.5万人次参与评议。", Notes(), report)
+    assert finding.rule == "G1" and finding.actual == 15000

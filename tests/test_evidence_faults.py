@@ -77,7 +77,7 @@ def fake(server: FakeOpenAIServer) -> FakeOpenAIServer:
 
 
 def drafter(fake: FakeOpenAIServer, **overrides: Any) -> Drafter:
-    values: dict[str, Any] = {"base_url": fake.url, "api_key": SECRET, "model": "fake-qwen", "timeout": 1.0,
+    values: dict[str, Any] = {"base_url": fake.url, "api_key": SECRET, "model": "fake-qwen", "timeout": 1.0, "first_token_timeout": 1.0,
                               "retries": 1, "guard_tries": 1}
     values.update(overrides)
     return Drafter(DraftSettings(**values))
@@ -187,6 +187,7 @@ def test_every_fault_through_the_app(fake: FakeOpenAIServer, tmp_path: Path) -> 
     from evidence.gradio_http import AppClient, ServeProcess
 
     app = ServeProcess(tmp_path, fake.url, {"OPENAI_API_KEY": SECRET, "XXGK_LLM_TIMEOUT": "1.0",
+                                            "XXGK_LLM_FIRST_TOKEN_TIMEOUT": "1.0",
                                             "XXGK_LLM_RETRIES": "1", "XXGK_LLM_MAX_TOKENS": "1500"})
     app.start()
     try:
@@ -365,7 +366,7 @@ def test_a_timeout_while_others_are_in_flight_makes_the_endpoint_sequential(fake
     # One timeout per part (matched by its prompt, so a retry gets the default reply whatever the order).
     fake.push(*({"behaviour": "timeout", "delay": 1.5, "match": m} for m in ("“（一）存在问题”部分", "“（二）改进情况”部分", "“六、其他需要报告的事项”部分")))
     url = fake.url + "/"  # a gate of its own for this test
-    d = Drafter(DraftSettings(base_url=url, api_key=SECRET, model="seq", timeout=1.0, retries=0, concurrency=3))
+    d = Drafter(DraftSettings(base_url=url, api_key=SECRET, model="seq", timeout=1.0, first_token_timeout=1.0, retries=0, concurrency=3))
     results = d.draft_all(sample_notes(), sample_report(), ["problems", "improvements", "other_matters"])
     assert gate_for(url, "seq", 3).limit == 1
     # Each got one free try once the endpoint went sequential (retries=0): no fallback, no wasted retry.
@@ -411,3 +412,41 @@ def _report_of(store, owner: str) -> str:
     entry = Library(store, owner).current()
     assert entry is not None
     return entry.id
+
+
+def test_the_call_log_file_holds_each_call_and_no_key(
+    fake: FakeOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.drafting.calllog import LOGGER, log_calls_to
+
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("XXGK_LLM_BASE_URL", fake.url)
+    path = log_calls_to(tmp_path)
+    assert log_calls_to(tmp_path) == path  # idempotent: one handler
+    try:
+        fake.push({"status": 503})
+        drafter(fake, retries=1).draft_part("problems", sample_notes(), sample_report())
+        logging.getLogger(LOGGER).warning("回显的密钥 %s 与 Bearer %s", SECRET, "sk-other-123456789")
+    finally:
+        for handler in list(logging.getLogger(LOGGER).handlers):
+            if getattr(handler, "baseFilename", None) == str(path.resolve()):
+                logging.getLogger(LOGGER).removeHandler(handler)
+                handler.close()
+    text = path.read_text(encoding="utf-8")
+    assert "模型服务返回错误（HTTP 503）" in text and "重试 1 次" in text and f"127.0.0.1:{fake.port}" in text
+    assert SECRET not in text and "sk-other-123456789" not in text
+    assert path.stat().st_mode & 0o077 == 0
+
+
+def test_the_timeout_counts_from_the_first_token(fake: FakeOpenAIServer) -> None:
+    """A server that thinks 1.5 s before its first token (a long prompt) is not timed out by a 1 s silence
+    timeout; silence of more than 1 s between tokens afterwards is."""
+    fake.push({"text": OK, "delay": 1.5})
+    slow_start = drafter(fake, timeout=1.0, first_token_timeout=5.0, retries=0)
+    [*_, done] = slow_start.stream_part("problems", sample_notes(), sample_report())
+    assert done.result is not None and done.result.backend == "llm", done.result.fallback_reason
+    fake.push({"text": OK, "chunk": 20, "chunk_delay": 1.5})
+    [*_, done] = drafter(fake, timeout=1.0, first_token_timeout=5.0, retries=0).stream_part(
+        "problems", sample_notes(), sample_report())
+    assert done.result is not None and done.result.backend == "offline-fallback"
+    assert done.result.fallback_reason in ("模型服务响应超时", "与模型服务的连接中断")

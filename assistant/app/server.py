@@ -28,6 +28,9 @@ def prepare(config: AppConfig) -> tuple[Any, AppContext]:
     from .ui import build_app
 
     ctx = AppContext(config)
+    from ..drafting.calllog import log_calls_to
+
+    log_calls_to(ctx.data_dir)  # one line per model call and retry, keys redacted (issue 14.5)
     return build_app(ctx), ctx
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..drafting import PARTS, DraftResult, NotesError, RemoteModelForbiddenError
+from ..drafting.results import exit_status
 from ..schema import Report, ReportInputError, load_report, load_report_file, report_to_data
 from ..schema.labels import NARRATIVE_SECTION
 from ._app import app, err, fail, open_store, require_file, require_output, save_or_fail, write_text
@@ -97,7 +98,7 @@ def draft(
 ) -> None:
     """由起草要点生成年报正文（总体情况、存在问题、改进情况、其他需要报告的事项）。
 
-    退出码 0 已起草，1 有待核实的数字，2 输入无效。
+    退出码 0 已起草，1 有待核实的数字，2 输入无效，3 模型失败、有部分改用了离线起草。
     """
     from ..api import CLI_REPORT, open_session
 
@@ -167,7 +168,7 @@ def draft(
         data["narrative"] = {**(data.get("narrative") or {}), **{p: r.text for p, r in results.items()}}
         save_or_fail(load_report(data), output)
         err.print(f"已写出 {output}")
-    unresolved = sum(len(r.findings) for r in results.values())
-    if unresolved:
-        err.print(f"[yellow]共有 {unresolved} 处数字待核实，已在正文中标注【待核实】。[/]")
-    raise typer.Exit(1 if unresolved else 0)
+    code, message = exit_status(results)
+    if message:
+        err.print(f"[yellow]{message}[/]")
+    raise typer.Exit(code)

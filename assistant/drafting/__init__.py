@@ -13,9 +13,9 @@ from .library import Library, ReportEntry, ReportNameError, ReportNotFoundError
 from .notes import PARTS, Notes, NotesError, PartError, check_part, parse_notes
 from .offline import draft_offline
 from .prompts import estimate_tokens, prompt_size
-from .results import BACKEND_LABELS, DraftEvent, DraftResult, Usage
+from .results import BACKEND_LABELS, EXIT_FELL_BACK, DraftEvent, DraftResult, Usage, exit_status
 from .service import draft_text, placeholder_report, redraft, store_result
-from .settings import DraftSettings, RemoteModelForbiddenError, load_settings
+from .settings import DraftSettings, EndpointNotAllowedError, RemoteModelForbiddenError, load_settings
 from .store import (
     CellConflictError,
     NothingToUndoError,
@@ -29,9 +29,9 @@ from .storefile import StoreDamagedError, StoreError
 
 if TYPE_CHECKING:
     from .chain import Drafter
-    from .model import build_chat_model
+    from .model import build_chat_model, list_models
 
-_LAZY = {"Drafter": "chain", "build_chat_model": "model"}
+_LAZY = {"Drafter": "chain", "build_chat_model": "model", "list_models": "model"}
 
 
 def __getattr__(name: str) -> Any:
@@ -44,6 +44,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BACKEND_LABELS",
+    "EXIT_FELL_BACK",
     "FIXED_PHRASES",
     "PARTS",
     "CellConflictError",
@@ -51,6 +52,7 @@ __all__ = [
     "DraftResult",
     "DraftSettings",
     "Drafter",
+    "EndpointNotAllowedError",
     "Library",
     "Notes",
     "NotesError",
@@ -73,7 +75,9 @@ __all__ = [
     "draft_offline",
     "draft_text",
     "estimate_tokens",
+    "exit_status",
     "guard_text",
+    "list_models",
     "load_settings",
     "mark_unverified",
     "parse_notes",

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import tenacity
@@ -24,13 +23,14 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..checks import Finding
 from ..schema import Report
-from .endpoint import CallAborted, EndpointGate, gate_for, new_guard
+from .endpoint import CallAborted, CallGuard, EndpointGate, gate_for, new_guard
 from .errors import MODEL_FAILURES, Failure, classify
 from .guard import guard_text, mark_unverified
 from .model import build_chat_model
 from .notes import PARTS, Notes, check_part, part_label
 from .offline import draft_offline_result
 from .prompts import chat_prompt, estimate_tokens, prompt_inputs, read_prompt, tables_brief
+from .replies import Reply, clean_reply, reply_problem
 from .results import DraftEvent, DraftResult, Usage
 from .settings import DraftSettings, load_settings
 
@@ -44,114 +44,6 @@ class _Call:
     stop: threading.Event | None = None
 
 
-@dataclass
-class _Reply:
-    text: str = ""
-    finish_reason: str | None = None
-    usage: Usage = field(default_factory=Usage)
-    error: str | None = None
-    kind: str | None = None  # the failure's kind (errors.Failure.kind), e.g. "stopped"
-
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-_THINK = re.compile(r"<think>.*?</think>", re.S)
-_FENCE = re.compile(r"^```\w*\s*$", re.M)
-_MD_HEADING = re.compile(r"^\s*#{1,6}\s.*$\n?", re.M)
-
-
-def clean_reply(text: str) -> str:
-    """The prose of a reply: without reasoning blocks (<think>…</think> of R1/Qwen3 servers), code fences,
-    Markdown headings or bold markers, which some models add despite the prompt."""
-    text = _THINK.sub("", text)
-    text = _FENCE.sub("", text)
-    text = _MD_HEADING.sub("", text)
-    text = text.replace("**", "").replace("__", "")
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-# Latin words a formal report may contain (政务App, Web 端, Wi-Fi …); others inside Chinese prose are garbage.
-_LATIN_OK = frozenset({"app", "web", "wifi", "wi", "fi", "www", "http", "https", "gov", "cn", "com", "html", "pdf",
-                       "ofd", "wps", "oa", "url", "ai", "ip", "id", "qq", "sms"})
-_LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z][A-Za-z]*(?![A-Za-z])")
-_URL = re.compile(r"(?:https?://|www\.)[^\s，。；、）)]+")
-_BIGRAM_SHARE = 0.3  # a sentence "relates to the notes" when 30 % of its character pairs occur there
-
-
-def foreign_words(text: str) -> list[str]:
-    """Latin-letter words with lower case inside Chinese prose (a tiny model's "漏vapor"), URLs aside."""
-    words = _LATIN_WORD.findall(_URL.sub("", text))
-    return [w for w in words if w.lower() not in _LATIN_OK and len(w) >= 2]
-
-
-def _bigrams(text: str) -> set[str]:
-    han = "".join(_CJK.findall(text))
-    return {han[i : i + 2] for i in range(len(han) - 1)}
-
-
-def relates_to(text: str, sources: str) -> bool:
-    """Whether some sentence of ``text`` shares enough wording with the notes and tables (``sources``)."""
-    known = _bigrams(sources)
-    if not known:
-        return True
-    for sentence in re.split(r"[。；！？\n]", text):
-        pairs = _bigrams(sentence)
-        if len(pairs) >= 4 and len(pairs & known) >= _BIGRAM_SHARE * len(pairs):
-            return True
-    return False
-
-
-def reply_problem(reply: _Reply, max_chars: int = 8000, instructions: str = "", sources: str = "") -> str | None:
-    """Why a reply cannot be used (Chinese), or None.
-
-    Empty, cut, not Chinese prose, runaway length (over ``max_chars``), Latin words inside the Chinese,
-    prose with no sentence that relates to the notes and tables (``sources``), or a reply that recites
-    the drafting instructions (``instructions``: the system prompt) instead of writing the part.
-    """
-    if reply.error:
-        return reply.error
-    text = clean_reply(reply.text)
-    if not text:
-        return "模型返回了空内容"
-    if reply.finish_reason != "stop":
-        return f"模型输出不完整（结束原因：{reply.finish_reason or '连接提前结束'}）"
-    visible = re.sub(r"\s", "", text)
-    if len(_CJK.findall(visible)) < max(10, len(visible) * 0.3):
-        return "模型返回的不是中文正文"
-    if len(text) > max_chars:
-        return f"模型输出过长（{len(text)} 字，超过上限 {max_chars} 字）"
-    if repeated := _repeated_sentence(text):
-        return f"模型输出过长且反复重复同一句话（“{repeated[:20]}…”）"
-    if recites(visible, instructions):
-        return "模型复述了起草要求，而不是撰写正文"
-    if foreign := foreign_words(text):
-        return f"模型输出夹杂无意义的外文（“{'、'.join(dict.fromkeys(foreign[:3]))}”）"
-    if sources and not relates_to(text, sources):
-        return "模型输出与要点和统计表格无关"
-    return None
-
-
-def _repeated_sentence(text: str) -> str | None:
-    """A sentence of 8+ characters that occurs three times or more: a runaway generation."""
-    seen: dict[str, int] = {}
-    for sentence in re.split(r"(?<=[。；！？])", text):
-        key = re.sub(r"\s|^[一二三四五六七八九十]+是", "", sentence)
-        if len(key) >= 8:
-            seen[key] = seen.get(key, 0) + 1
-            if seen[key] >= 3:
-                return sentence.strip()
-    return None
-
-
-def recites(visible_text: str, instructions: str) -> bool:
-    """Whether the reply contains a whole line (12+ characters) of the instructions, verbatim."""
-    for line in instructions.splitlines():
-        probe = re.sub(r"\s", "", line)
-        probe = re.sub(r"^(\d+[.、．]|[-*#>]+)", "", probe)
-        if len(probe) >= 12 and probe in visible_text:
-            return True
-    return False
 
 
 class KeyRedactor:
@@ -203,18 +95,18 @@ class _StreamReader:
         self.shown += piece
         return piece
 
-    def finish(self) -> tuple[str, _Reply]:
+    def finish(self) -> tuple[str, Reply]:
         """The held-back tail to show, and the whole reply."""
         full = self.full
         metadata = full.response_metadata if full else {}
         text = self.settings.redact(full.text if full else "")
-        reply = _Reply(text, metadata.get("finish_reason"), self._usage(full, text))
+        reply = Reply(text, metadata.get("finish_reason"), self._usage(full, text))
         return self.redactor.flush(), reply
 
-    def whole(self, msg: AIMessage) -> _Reply:
+    def whole(self, msg: AIMessage) -> Reply:
         """A reply that came in one piece (no streaming)."""
         text = self.settings.redact(msg.text)
-        return _Reply(text, msg.response_metadata.get("finish_reason"), self._usage(msg, text))
+        return Reply(text, msg.response_metadata.get("finish_reason"), self._usage(msg, text))
 
     def _usage(self, message: AIMessage | AIMessageChunk | None, text: str) -> Usage:
         """Tokens as the server reported them; estimated (and said so) when a server reports none."""
@@ -296,11 +188,11 @@ class _Policy:
             before_sleep=self._before_sleep, reraise=True,
         )
 
-    def failed(self, exc: BaseException, shown: str) -> _Reply:
+    def failed(self, exc: BaseException, shown: str) -> Reply:
         failure = self.failure if self.failure is not None else classify(exc, self.settings.key_withheld)
-        return _Reply(text=shown, error=self.settings.redact(failure.reason), kind=failure.kind, usage=Usage(calls=1))
+        return Reply(text=shown, error=self.settings.redact(failure.reason), kind=failure.kind, usage=Usage(calls=1))
 
-    def finish(self, reply: _Reply, started_at: float) -> _Reply:
+    def finish(self, reply: Reply, started_at: float) -> Reply:
         reply.usage.calls = max(self.attempts, 1)
         reply.usage.retries = max(self.attempts - 1, 0)
         u = reply.usage
@@ -398,18 +290,22 @@ class Drafter:
             return DraftResult(part, text, "offline", findings, usage, None, notice)
         reason = self.settings.redact(reason)
         notice = f"模型起草失败（{reason}），已改用离线起草；要点和此前的稿件均已保留。"
+        if drafted.note:
+            notice += drafted.note
         return DraftResult(part, text, "offline-fallback", findings, usage, reason, notice)
 
     def _plan(
         self, part: str, notes: Notes, report: Report, instruction: str | None, previous_text: str | None,
         stream: bool, stop: threading.Event | None = None,
-    ) -> Generator[_Call | DraftEvent, _Reply | None, DraftResult]:
+    ) -> Generator[_Call | DraftEvent, Reply | None, DraftResult]:
         check_part(part)
         usage = Usage()
         if self.model is None:
             return self._offline(part, notes, report, usage, None, instruction, previous_text)
         messages = chat_prompt(part).format_messages(**prompt_inputs(part, notes, report, instruction, previous_text))
-        sources = "\n".join([notes.all_text(), tables_brief(report), previous_text or "", instruction or ""])
+        # What a reply may relate to: the notes and tables, and the prompt's own wording (its example, the
+        # part's vocabulary) — sparse notes must not make a proper paragraph look unrelated.
+        sources = "\n".join([*(m.text for m in messages), notes.all_text(), tables_brief(report), previous_text or ""])
         reply = yield _Call(messages, stream, stop)
         assert reply is not None
         usage.add(reply.usage)
@@ -419,7 +315,7 @@ class Drafter:
         problem = reply_problem(reply, self.settings.max_reply_chars, _system_text(messages), sources)
         if problem:
             yield DraftEvent("status", f"{problem}，改用离线起草。")
-            return self._offline(part, notes, report, usage, problem)
+            return self._offline(part, notes, report, usage, problem, instruction, previous_text)
         text = clean_reply(reply.text)
         findings = self._guard(part, text, notes, report)
         notice: str | None = None
@@ -450,14 +346,18 @@ class Drafter:
 
     # ------------------------------------------------------------ sync driver
 
-    def _attempt_sync(self, call: _Call, policy: _Policy, reader: _StreamReader) -> Generator[DraftEvent, None, _Reply]:
+    def _call_guard(self, call: _Call) -> CallGuard:
+        s = self.settings
+        return new_guard(s.deadline, call.stop, silence=s.timeout, first_byte=s.first_token_timeout)
+
+    def _attempt_sync(self, call: _Call, policy: _Policy, reader: _StreamReader) -> Generator[DraftEvent, None, Reply]:
         assert self.model is not None
         policy.attempts += 1
         if not self.gate.acquire(call.stop):
             raise CallAborted("stopped", "已停止生成")
         policy.others = self.gate.in_flight - 1  # shared the server with these from the start
         acquired_at_start = self.gate.acquired
-        guard = new_guard(self.settings.deadline, call.stop)  # counted from the slot, not the queue
+        guard = self._call_guard(call)  # counted from the slot, not the queue
         try:
             with guard.registered() as headers:
                 if call.stream:
@@ -476,7 +376,7 @@ class Drafter:
         finally:
             self.gate.release()
 
-    def _call_sync(self, call: _Call) -> Generator[DraftEvent, None, _Reply]:
+    def _call_sync(self, call: _Call) -> Generator[DraftEvent, None, Reply]:
         policy = _Policy(self.settings, self.gate)
         started_at = time.monotonic()
         reader = _StreamReader(self.settings, call.messages)
@@ -500,8 +400,8 @@ class Drafter:
         """
         yield from self._drive_sync(self._plan(part, notes, report, instruction, previous_text, True, stop))
 
-    def _drive_sync(self, plan: Generator[_Call | DraftEvent, _Reply | None, DraftResult]) -> Iterator[DraftEvent]:
-        reply: _Reply | None = None
+    def _drive_sync(self, plan: Generator[_Call | DraftEvent, Reply | None, DraftResult]) -> Iterator[DraftEvent]:
+        reply: Reply | None = None
         while True:
             try:
                 step = plan.send(reply)
@@ -538,14 +438,14 @@ class Drafter:
 
     async def _attempt_async(
         self, call: _Call, policy: _Policy, reader: _StreamReader
-    ) -> AsyncIterator[DraftEvent | _Reply]:
+    ) -> AsyncIterator[DraftEvent | Reply]:
         model = self._async_model()
         policy.attempts += 1
         if not await self.gate.aacquire(call.stop):
             raise CallAborted("stopped", "已停止生成")
         policy.others = self.gate.in_flight - 1  # shared the server with these from the start
         acquired_at_start = self.gate.acquired
-        guard = new_guard(self.settings.deadline, call.stop)
+        guard = self._call_guard(call)
         try:
             with guard.registered() as headers:
                 if call.stream:
@@ -565,17 +465,17 @@ class Drafter:
         finally:
             self.gate.release()
 
-    async def _call_async(self, call: _Call) -> AsyncIterator[DraftEvent | _Reply]:
+    async def _call_async(self, call: _Call) -> AsyncIterator[DraftEvent | Reply]:
         policy = _Policy(self.settings, self.gate)
         started_at = time.monotonic()
         reader = _StreamReader(self.settings, call.messages)
-        reply: _Reply | None = None
+        reply: Reply | None = None
         try:
             async for attempt in policy.aretrying():
                 with attempt:
                     reader = _StreamReader(self.settings, call.messages)
                     async for item in self._attempt_async(call, policy, reader):
-                        if isinstance(item, _Reply):
+                        if isinstance(item, Reply):
                             reply = item
                         else:
                             yield item
@@ -585,9 +485,9 @@ class Drafter:
         yield policy.finish(reply, started_at)
 
     async def _drive_async(
-        self, plan: Generator[_Call | DraftEvent, _Reply | None, DraftResult]
+        self, plan: Generator[_Call | DraftEvent, Reply | None, DraftResult]
     ) -> AsyncIterator[DraftEvent]:
-        reply: _Reply | None = None
+        reply: Reply | None = None
         while True:
             try:
                 step = plan.send(reply)
@@ -601,7 +501,7 @@ class Drafter:
                 continue
             reply = None
             async for item in self._call_async(step):
-                if isinstance(item, _Reply):
+                if isinstance(item, Reply):
                     reply = item
                 else:
                     yield item

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -40,6 +41,26 @@ class CallGuard:
     deadline: float
     seconds: float
     stop: threading.Event | None = None
+    silence: float | None = None  # seconds allowed between chunks once the response has started
+    first_byte: float | None = None  # seconds allowed until the response starts
+
+    def first_byte_timeouts(self, request: httpx.Request) -> dict[str, float | None] | None:
+        """Give the wait for the response's start (the prompt's evaluation: llama.cpp sends its headers
+        with the first token) its own bound, ``first_byte`` within the deadline; ``silence`` applies from
+        then on."""
+        current = request.extensions.get("timeout")
+        if not isinstance(current, dict) or self.silence is None:
+            return None
+        timeouts = dict(current)
+        remaining = max(0.1, self.deadline - time.monotonic())
+        timeouts["read"] = min(remaining, self.first_byte) if self.first_byte else remaining
+        request.extensions["timeout"] = timeouts
+        return timeouts
+
+    def after_first_byte(self, timeouts: dict[str, float | None] | None) -> None:
+        # The body reader takes its read timeout from this very dict when it starts.
+        if timeouts is not None:
+            timeouts["read"] = self.silence
 
     def check(self) -> None:
         if self.stop is not None and self.stop.is_set():
@@ -65,8 +86,12 @@ _GUARDS: dict[str, CallGuard] = {}
 _GUARDS_LOCK = threading.Lock()
 
 
-def new_guard(seconds: float, stop: threading.Event | None = None) -> CallGuard:
-    return CallGuard(time.monotonic() + seconds, seconds, stop)
+def new_guard(
+    seconds: float, stop: threading.Event | None = None, silence: float | None = None, first_byte: float | None = None
+) -> CallGuard:
+    """The guard of a call that may take ``seconds`` in all, ``first_byte`` seconds until its response
+    starts and ``silence`` seconds between chunks after that."""
+    return CallGuard(time.monotonic() + seconds, seconds, stop, silence, first_byte)
 
 
 def _guard_of(request: httpx.Request) -> CallGuard | None:
@@ -103,18 +128,27 @@ class _AsyncGuardedStream(httpx.AsyncByteStream):
         await self.inner.aclose()
 
 
+# No Nagle: a request's headers and body leave in separate writes, and Nagle + the server's delayed ACK
+# held the body back ~40 ms per call (measured against llama.cpp's uvicorn server). Keep-alive probes
+# notice a server that vanished mid-stream.
+SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1), (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+
+
 class GuardedTransport(httpx.BaseTransport):
     """An HTTP transport that enforces the current call's guard on every chunk it reads."""
 
     def __init__(self) -> None:
-        self.inner = httpx.HTTPTransport()
+        self.inner = httpx.HTTPTransport(socket_options=SOCKET_OPTIONS)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         guard = _guard_of(request)
-        if guard is not None:
-            guard.check()
+        if guard is None:
+            return self.inner.handle_request(request)
+        guard.check()
+        timeouts = guard.first_byte_timeouts(request)
         response = self.inner.handle_request(request)
-        if guard is not None and isinstance(response.stream, httpx.SyncByteStream):
+        guard.after_first_byte(timeouts)
+        if isinstance(response.stream, httpx.SyncByteStream):
             response.stream = _GuardedStream(response.stream, guard)
         return response
 
@@ -126,14 +160,17 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
     """The async ``GuardedTransport``."""
 
     def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
+        self.inner = httpx.AsyncHTTPTransport(socket_options=SOCKET_OPTIONS)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         guard = _guard_of(request)
-        if guard is not None:
-            guard.check()
+        if guard is None:
+            return await self.inner.handle_async_request(request)
+        guard.check()
+        timeouts = guard.first_byte_timeouts(request)
         response = await self.inner.handle_async_request(request)
-        if guard is not None and isinstance(response.stream, httpx.AsyncByteStream):
+        guard.after_first_byte(timeouts)
+        if isinstance(response.stream, httpx.AsyncByteStream):
             response.stream = _AsyncGuardedStream(response.stream, guard)
         return response
 
@@ -142,7 +179,8 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
 
 
 def http_timeout(seconds: float) -> httpx.Timeout:
-    """``seconds`` of silence allowed (connect, each read); waiting for a slot is ours and not counted."""
+    """``seconds`` of silence allowed (connect, each read). Inside a guarded call the wait for the first
+    byte runs to the call's deadline instead; waiting for a slot is ours and never counted."""
     return httpx.Timeout(seconds, connect=min(seconds, 10.0), pool=None)
 
 

@@ -87,7 +87,10 @@ def classify(exc: BaseException, key_withheld: bool = False) -> Failure:
     if isinstance(exc, openai.BadRequestError) or status in (400, 413, 422):
         text = str(getattr(exc, "message", "") or exc)
         if "context" in text.lower() or "too long" in text.lower() or "exceed" in text.lower():
-            return Failure("提示词超过了模型的上下文长度（HTTP 400），请换用上下文更长的模型", False, "request")
+            return Failure(
+                "请求超过了模型的上下文长度（HTTP 400），请缩短要点、调低最大输出长度"
+                "或换用上下文更长的模型", False, "request",
+            )
         return Failure(f"模型服务拒绝了请求（HTTP {status or 400}）", False, "request")
     if status is not None:
         retryable = status >= 500 or status == 408

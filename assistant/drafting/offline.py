@@ -148,13 +148,16 @@ def draft_overview(notes: Notes, report: Report) -> str:
     words = phrases()
     n = _numbers(report)
     topics = []
+    seen: set[str] = set()
     for i, (topic, title) in enumerate(words["topic_titles"].items(), 1):
         sentences: list[str] = []
         if topic == "主动公开" and report.format == "2021" and _has_tables(report, "normative_issued"):
             sentences.append(_render("active_disclosure.j2", n=n))
         if topic == "依申请公开" and _has_tables(report, "new_requests", "total_processed"):
             sentences.append(_render("applications.j2", n=n, year=report.year, agency=report.agency))
-        bullets = notes.topics.get(topic, [])
+        # A bullet the clerk wrote under two sub-topics is stated once, where it first appears.
+        bullets = [b for b in notes.topics.get(topic, []) if formal(b) not in seen]
+        seen.update(formal(b) for b in bullets)
         if sentences:  # the table sentence states the figures: the notes' restatements of them go
             bullets = drop_restated(bullets, report)
         body = _join(bullets)
@@ -266,9 +269,27 @@ class OfflineDraft:
     note: str | None = None
 
 
+def drop_repeats(text: str) -> str:
+    """``text`` without a sentence or clause (6+ characters) already said earlier in the part."""
+    seen: set[str] = set()
+    lines = []
+    for line in text.splitlines():
+        kept: list[str] = []
+        for piece in re.split(r"(?<=[。；])", line):
+            key = re.sub(r"^(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）)|[。；\s]", "", piece)
+            if len(key) >= 6 and key in seen and not key.startswith("【待核实"):
+                if piece.endswith("。") and kept and kept[-1].endswith("；"):
+                    kept[-1] = kept[-1][:-1] + "。"
+                continue
+            seen.add(key)
+            kept.append(piece)
+        lines.append("".join(kept))
+    return "\n".join(lines)
+
+
 def draft_offline(part: str, notes: Notes, report: Report) -> str:
     """The deterministic draft of one part."""
-    return tidy(_DRAFTERS[part](notes, report))
+    return drop_repeats(tidy(_DRAFTERS[part](notes, report)))
 
 
 def draft_offline_result(

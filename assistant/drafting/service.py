@@ -64,8 +64,10 @@ def draft_text(
     instruction: str | None = None,
     offline: bool = False,
     drafter: Drafter | None = None,
+    previous: Report | None = None,
 ) -> dict[str, DraftResult]:
-    """Parse the notes and draft the parts (concurrently); ``offline`` forces the deterministic drafter."""
+    """Parse the notes and draft the parts (concurrently); ``offline`` forces the deterministic drafter.
+    ``previous`` (last year's report) makes the guard flag 疑似沿用上年数据."""
     from .notes import parse_notes
     from .settings import load_settings
 
@@ -74,7 +76,7 @@ def draft_text(
     if drafter is None:
         from .chain import Drafter
 
-        drafter = Drafter(load_settings(offline=True) if offline else load_settings())
+        drafter = Drafter(load_settings(offline=True) if offline else load_settings(), previous=previous)
     wanted = [check_part(p) for p in (parts or ["overview", "problems", "improvements", "other_matters"])]
     if instruction:
         return {p: drafter.draft_part(p, notes, report, instruction=instruction) for p in wanted}

@@ -78,7 +78,13 @@ class DraftSettings(BaseSettings):
         None, validation_alias=AliasChoices("OPENAI_API_KEY", "XXGK_LLM_API_KEY", "api_key")
     )
     model: str = Field("qwen2.5-7b-instruct", validation_alias=AliasChoices("XXGK_LLM_MODEL", "model"))
+    # Silence allowed between chunks once a reply has started (and for connecting).
     timeout: float = Field(60.0, gt=0, validation_alias=AliasChoices("XXGK_LLM_TIMEOUT", "timeout"))
+    # The wait for a reply's first byte, counted once the call holds its slot: a server evaluating a long
+    # prompt sends nothing until its first token (llama.cpp), so this is longer than ``timeout``.
+    first_token_timeout: float = Field(
+        120.0, gt=0, validation_alias=AliasChoices("XXGK_LLM_FIRST_TOKEN_TIMEOUT", "first_token_timeout")
+    )
     retries: int = Field(2, ge=0, le=10, validation_alias=AliasChoices("XXGK_LLM_RETRIES", "retries"))
     temperature: float = Field(0.3, ge=0, le=2, validation_alias=AliasChoices("XXGK_LLM_TEMPERATURE", "temperature"))
     # Unset by default: LangChain sends it as max_completion_tokens, which some older servers reject or ignore.
