@@ -148,10 +148,11 @@ def test_a_full_disk_is_said_in_chinese_and_the_draft_is_still_shown(session: ap
     _fill_the_disk(session.store)
     with pytest.raises(api.StoreUnavailableError) as exc:
         session.edit("problems", "一是宣传不足。" * 400)
-    assert str(exc.value).startswith("磁盘空间已满") and "database" not in str(exc.value)
+    assert str(exc.value).startswith("保存失败") and "磁盘空间不足" in str(exc.value)
+    assert "database" not in str(exc.value)
     events = list(session.stream("problems"))
     statuses = [e.text for e in events if e.type == "status"]
-    assert any("未能保存" in s and "磁盘空间已满" in s for s in statuses)
+    assert any("保存失败" in s and "磁盘空间不足" in s for s in statuses)
     done = events[-1]
     assert done.type == "done" and done.result is not None and done.result.text.strip()  # kept for the page
     assert session.last_version is None and session.versions("problems") == []

@@ -86,7 +86,8 @@ def test_one_part_streamed_and_not(llm: RealServer, report, notes_text: str, tmp
         # Usage read (reported by the server, or estimated and said so); the token limit was honoured.
         assert result.usage.calls >= 1 and result.usage.prompt_tokens > 0 and result.usage.retries == 0
         if result.usage.completion_tokens and not result.usage.estimated:
-            assert result.usage.completion_tokens <= MAX_TOKENS
+            # llama.cpp counts the token it stopped on: at most one over the limit it was sent
+            assert result.usage.completion_tokens <= MAX_TOKENS + 1
     assert any(e.type == "delta" for e in events) or streamed.backend == "offline-fallback"
     # Notes and versions intact.
     assert store.load_notes("ws", "all") == notes_text

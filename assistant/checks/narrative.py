@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from ..schema import Report, describe
+from ..schema import Report, cell_spec
 from ..schema.labels import NARRATIVE_PARTS, NARRATIVE_SECTION
 from ..schema.phrases import (
     CARRIED_FORWARD,
@@ -188,7 +188,11 @@ def _int(value: object) -> int | None:
 
 def figure_finding(part: str, phrase: FigurePhrase, mention: Mention, verdict: FigureVerdict, fmt: str) -> Finding:
     """The finding of a figure that contradicts the tables (X2/R4.3), naming the cells."""
-    where = "、".join(describe(c, fmt) for c in verdict.cells)  # type: ignore[arg-type]
+    # The clerk reads the printed row and column; the ids stay in ``cells`` (shown only as details).
+    where = "、".join(
+        spec.full_label if (spec := cell_spec(c, fmt)) is not None else c  # type: ignore[arg-type]
+        for c in verdict.cells
+    )
     return Finding(
         rule=phrase.rule,
         severity="warning",
@@ -204,7 +208,11 @@ def figure_finding(part: str, phrase: FigurePhrase, mention: Mention, verdict: F
 
 def stale_figure_finding(part: str, mention: Mention, verdict: FigureVerdict, fmt: str) -> Finding:
     """X9: the figure is last year's value of its cell, not this year's."""
-    where = "、".join(describe(c, fmt) for c in verdict.cells)  # type: ignore[arg-type]
+    # The clerk reads the printed row and column; the ids stay in ``cells`` (shown only as details).
+    where = "、".join(
+        spec.full_label if (spec := cell_spec(c, fmt)) is not None else c  # type: ignore[arg-type]
+        for c in verdict.cells
+    )
     return Finding(
         rule=STALE_RULE,
         severity="warning",

@@ -24,7 +24,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from ..checks import Finding
 from ..schema import Report
 from .endpoint import CallAborted, CallGuard, EndpointGate, gate_for, new_guard
-from .errors import MODEL_FAILURES, Failure, classify
+from .errors import Failure, classify, model_failures
 from .guard import guard_text, mark_unverified
 from .model import build_chat_model
 from .notes import PARTS, Notes, check_part, part_label
@@ -148,7 +148,7 @@ class _Policy:
         self._jitter = tenacity.wait_exponential_jitter(initial=0.5, max=max(settings.retry_wait_max, 0.01), jitter=0.5)
 
     def should_retry(self, exc: BaseException) -> bool:
-        if not isinstance(exc, MODEL_FAILURES):
+        if not isinstance(exc, model_failures()):
             return False  # a bug of ours: not a model failure, never retried or hidden
         failure = self.failure = classify(exc, self.settings.key_withheld)
         if not failure.retryable or self.started:
@@ -370,7 +370,7 @@ class Drafter:
                         yield DraftEvent("delta", rest)
                     return reply
                 return reader.whole(self.model.invoke(call.messages, extra_headers=headers))  # type: ignore[arg-type]
-        except MODEL_FAILURES:
+        except model_failures():
             policy.others = max(policy.others, self.gate.overlap(acquired_at_start))
             raise
         finally:
@@ -385,7 +385,7 @@ class Drafter:
                 with attempt:
                     reader = _StreamReader(self.settings, call.messages)
                     reply = yield from self._attempt_sync(call, policy, reader)
-        except MODEL_FAILURES as exc:  # the model service failed: the plan falls back (a bug is raised)
+        except model_failures() as exc:  # the model service failed: the plan falls back (a bug is raised)
             reply = policy.failed(exc, reader.shown)
         return policy.finish(reply, started_at)
 
@@ -459,7 +459,7 @@ class Drafter:
                     yield reply
                 else:
                     yield reader.whole(await model.ainvoke(call.messages, extra_headers=headers))  # type: ignore[arg-type]
-        except MODEL_FAILURES:
+        except model_failures():
             policy.others = max(policy.others, self.gate.overlap(acquired_at_start))
             raise
         finally:
@@ -479,7 +479,7 @@ class Drafter:
                             reply = item
                         else:
                             yield item
-        except MODEL_FAILURES as exc:
+        except model_failures() as exc:
             reply = policy.failed(exc, reader.shown)
         assert reply is not None
         yield policy.finish(reply, started_at)

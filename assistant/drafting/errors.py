@@ -9,18 +9,25 @@ from __future__ import annotations
 import email.utils
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import httpx
 import httpx2
-import openai
 from langchain_core.exceptions import ModelError
 
 from .endpoint import CallAborted
 
-# The exceptions that mean "the model service failed": everything the chain catches.
-MODEL_FAILURES: tuple[type[BaseException], ...] = (
-    openai.APIError, ModelError, httpx.HTTPError, httpx2.HTTPError, CallAborted, TimeoutError,
-)
+
+@cache
+def model_failures() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "the model service failed": everything the chain catches.
+
+    A function, so the openai package loads only when a model is really called (offline drafting never
+    imports it); ``except model_failures():`` evaluates it only when something was raised.
+    """
+    import openai
+
+    return (openai.APIError, ModelError, httpx.HTTPError, httpx2.HTTPError, CallAborted, TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,9 @@ def retry_after(exc: BaseException) -> float | None:
 
 
 def classify(exc: BaseException, key_withheld: bool = False) -> Failure:
-    """The Chinese reason and retry policy of a model failure (``exc`` is one of ``MODEL_FAILURES``)."""
+    """The Chinese reason and retry policy of a model failure (``exc`` is one of ``model_failures()``)."""
+    import openai
+
     aborted = _aborted(exc)
     if aborted is not None:
         return Failure(str(aborted), False, aborted.kind)

@@ -59,7 +59,7 @@ class StoreUnavailableError(StoreError):
     def of(cls, exc: sqlite3.OperationalError, path: Path) -> StoreUnavailableError:
         """The Chinese reason (one wording for the store file's problems: ``storefile.reason``)."""
         log.error("store write failed: %s", exc)
-        return cls(f"{store_reason(exc, path)}本次改动未能保存；页面上的内容仍在。", path=path)
+        return cls(store_reason(exc, path), path=path)
 
     def __str__(self) -> str:
         return str(self.args[0])
