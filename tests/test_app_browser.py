@@ -34,6 +34,10 @@ INVENTED = ("2022年，市工信局坚持以习近平新时代中国特色社会
 REVISED = ("2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，"
            "局网站主动公开政府信息148条，依法依规做好政府信息公开申请答复工作。")
 INSTRUCTION = "请删去无法核实的数字"
+# A problems part that relates to the sample's problems notes (an unrelated reply is refused and the offline
+# drafter takes over), with one invented figure for the guard to mark.
+PROBLEMS_INVENTED = ("一是公开方式单一化、陈旧化，以文字形式为主，全年仅开展政策解读8888次。"
+                     "二是政策解读形式单一，多渠道解读能力有待完善。三是信息公开业务工作水平有待提升。")
 
 if not Path(CHROMIUM).exists():  # pragma: no cover - the CI installs it
     pytest.skip("需要 Debian chromium（/usr/bin/chromium）", allow_module_level=True)
@@ -246,7 +250,7 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
     _tab(page, "撰写")
     page.get_by_label("五、存在的主要问题及改进情况（一）存在问题").check()
     page.wait_for_function("() => document.querySelector('#notes textarea')?.value?.includes('公开方式单一')")
-    llm.default = {"text": INVENTED, "chunk": 1, "chunk_delay": 0.15}
+    llm.default = {"text": PROBLEMS_INVENTED, "chunk": 1, "chunk_delay": 0.15}
     page.locator("#draft_notes").click()
     bot = page.locator('#chat [data-testid="bot"]').last
     page.wait_for_function("() => { const b = [...document.querySelectorAll('#chat [data-testid=bot]')].pop();"
@@ -254,10 +258,10 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
     page.locator("#stop").click()
     _wait_text(page, "#guard", "已停止生成")
     stopped = bot.inner_text()
-    assert "已停止生成" in stopped and len(stopped) < len(INVENTED)
+    assert "已停止生成" in stopped and len(stopped) < len(PROBLEMS_INVENTED)
     assert page.get_by_text("Error", exact=True).count() == 0  # a stop is not a failure
 
-    llm.default = {"text": INVENTED, "chunk": 8}
+    llm.default = {"text": PROBLEMS_INVENTED, "chunk": 8}
     page.get_by_role("button", name="重试").last.click()
     _wait_text(page, "#guard", "数字核对")
     assert "待核实" in page.locator('#chat [data-testid="bot"]').last.inner_text()
