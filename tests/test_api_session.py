@@ -156,3 +156,23 @@ def test_a_full_disk_is_said_in_chinese_and_the_draft_is_still_shown(session: ap
     done = events[-1]
     assert done.type == "done" and done.result is not None and done.result.text.strip()  # kept for the page
     assert session.last_version is None and session.versions("problems") == []
+
+
+def test_stop_ends_a_stream_that_sends_only_keep_alive_comments(tmp_path: Path, sample_report: Report, fake) -> None:
+    """A regression (issue 12.9): the stop flag reached the model stream only between events, so a stream of
+    keep-alive comments (no text, no event) could not be stopped. Now it ends at the next raw chunk."""
+    import time
+
+    from assistant.drafting import DraftSettings
+
+    fake.push({"behaviour": "comments", "delay": 30, "chunk_delay": 0.05})
+    settings = DraftSettings(base_url=fake.url, api_key="sk-test", model="fake-qwen", timeout=20, retries=0)  # type: ignore[arg-type]
+    session = api.DraftingSession(VersionStore(tmp_path), "r-1", settings)
+    session.store.save_report("r-1", sample_report)
+    session.save_notes("problems", "- 公开方式单一")
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    started = time.monotonic()
+    events = list(session.stream("problems", stop=stop))
+    assert time.monotonic() - started < 10
+    assert any(e.type == "status" and "停止" in e.text for e in events)

@@ -137,7 +137,10 @@ class DraftingSession:
         shown = ""
         finished = False
         try:
-            for event in self.drafter.stream_part(part, self.notes_all(), self.report(), instruction, previous):
+            # The drafter checks ``stop`` on every raw chunk (keep-alive comments included), so 停止生成 ends a
+            # stream that sends no text at all; the check below keeps what was shown.
+            events = self.drafter.stream_part(part, self.notes_all(), self.report(), instruction, previous, stop)
+            for event in events:
                 if stop is not None and stop.is_set():
                     self._keep_interrupted(part, shown, instruction)
                     yield DraftEvent("status", STOPPED)
