@@ -105,7 +105,7 @@ def test_reask_names_the_table_value_for_x2(fake: FakeOpenAIServer, notes: Notes
     assert result.text == right and result.findings == []
     reask = last_user(fake.chat_requests()[1])
     assert "写的是 5" in reask and "表格为 3" in reask and "请改为表格中的 3" in reask
-    assert "applications.new_requests.total" in reask and "本年新收政府信息公开申请" in reask
+    assert "本年新收政府信息公开申请" in reask and "「总计」列" in reask  # the printed row and column, not the id
 
 
 def test_unresolved_numbers_are_marked_and_returned(fake: FakeOpenAIServer, notes: Notes, report: Report) -> None:

@@ -59,7 +59,8 @@ def test_guard_and_check_agree(report: Report, case: dict[str, Any]) -> None:
 def test_a_violation_names_the_cell_and_both_numbers(report: Report) -> None:
     [finding] = [f for f in guard_text("overview", "被申请行政复议2起。", Notes(), report) if f.rule == "R4.3"]
     assert finding.cells == ["review_litigation.review.total"] and (finding.expected, finding.actual) == (0, 2)
-    assert "review_litigation.review.total" in finding.message and "行政复议" in finding.message
+    # the message names the printed table, row and column; the id is in ``cells`` (shown only as a detail)
+    assert "「行政复议」的「总计」" in finding.message and "review_litigation" not in finding.message
 
 
 def test_notes_stating_another_figure_than_the_table_are_flagged(report: Report) -> None:
