@@ -79,6 +79,6 @@ def test_the_shells_draft_only_through_the_session():
     from pathlib import Path
 
     root = Path(api.__file__).parent
-    for shell in (root / "cli" / "draft.py", root / "app" / "tab_compose.py"):
+    for shell in (root / "cli" / "draft.py", root / "app" / "tab_compose.py", root / "app" / "tab_settings.py"):
         text = shell.read_text(encoding="utf-8")
         assert "Drafter(" not in text and "OpenAI(" not in text and "store_result" not in text, shell.name

@@ -6,7 +6,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..drafting.settings import RemoteModelForbiddenError, ensure_allowed
+from ..drafting.settings import RemoteModelForbiddenError
 from .context import AppContext
 from .views import backend_label
 from .workspace import Workspace
@@ -27,17 +27,16 @@ def connection_test(space: Workspace, timeout: float = 5.0, overrides: dict[str,
         return "当前为离线起草，不需要连接模型服务。"
     if not settings.base_url:
         return "尚未填写模型服务地址（Base URL），目前使用离线起草。"
+    from ..drafting.errors import classify, model_failures
+    from ..drafting.model import list_models  # the one model factory's path: allow-list, key policy, transport
+
     try:
-        ensure_allowed(settings.base_url)
+        models = list_models(settings, timeout)
     except RemoteModelForbiddenError as exc:
         return f"【失败】{exc}"
-    from openai import OpenAI
-
-    key = settings.api_key.get_secret_value() if settings.api_key else "sk-none"
-    client = OpenAI(base_url=settings.base_url, api_key=key, timeout=timeout, max_retries=0)
-    try:
-        models = [m.id for m in client.models.list().data]
     except Exception as exc:  # any failure is reported, never raised into the UI
+        if isinstance(exc, model_failures()):
+            return f"【失败】连接失败：{classify(exc, settings.key_withheld).reason}"
         return f"【失败】连接失败：{settings.redact(type(exc).__name__ + '：' + str(exc))[:300]}"
     listed = "已提供" if settings.model in models else "未在服务的模型列表中（仍可尝试起草）"
     return f"{OK_MARK}连接成功：服务 {settings.base_url} 可用，共 {len(models)} 个模型；所选模型 {settings.model} {listed}。"
