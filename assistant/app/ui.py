@@ -109,5 +109,8 @@ def launch_kwargs(ctx: AppContext) -> dict[str, Any]:
         "pwa": False,
         "js": PAGE_JS,
         # Status words Gradio's Chinese translation lacks (announced to screen readers).
-        "i18n": gr.I18n(**{loc: {"common.complete": "已完成", "common.error": "出错了"} for loc in ("zh-CN", "zh")}),
+        "i18n": gr.I18n(**{loc: {"common.complete": "已完成", "common.error": "出错了",
+                                 # the queue line a busy server shows (seen on a loaded machine: "In queue: 1 of 1")
+                                 "status.queue_position": "排队中：第 {position} 位，共 {size} 位"}
+                           for loc in ("zh-CN", "zh")}),
     }
