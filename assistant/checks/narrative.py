@@ -186,13 +186,17 @@ def _int(value: object) -> int | None:
     return int(value) if isinstance(value, int | Decimal) and not isinstance(value, bool) else None
 
 
+def _printed(cells: tuple[str, ...], fmt: str) -> str:
+    """The cells as the clerk reads them: the printed table, row and column (ids stay in ``Finding.cells``)."""
+    return "、".join(
+        spec.full_label if (spec := cell_spec(c, fmt)) is not None else c  # type: ignore[arg-type]
+        for c in cells
+    )
+
+
 def figure_finding(part: str, phrase: FigurePhrase, mention: Mention, verdict: FigureVerdict, fmt: str) -> Finding:
     """The finding of a figure that contradicts the tables (X2/R4.3), naming the cells."""
-    # The clerk reads the printed row and column; the ids stay in ``cells`` (shown only as details).
-    where = "、".join(
-        spec.full_label if (spec := cell_spec(c, fmt)) is not None else c  # type: ignore[arg-type]
-        for c in verdict.cells
-    )
+    where = _printed(verdict.cells, fmt)
     return Finding(
         rule=phrase.rule,
         severity="warning",
@@ -208,11 +212,7 @@ def figure_finding(part: str, phrase: FigurePhrase, mention: Mention, verdict: F
 
 def stale_figure_finding(part: str, mention: Mention, verdict: FigureVerdict, fmt: str) -> Finding:
     """X9: the figure is last year's value of its cell, not this year's."""
-    # The clerk reads the printed row and column; the ids stay in ``cells`` (shown only as details).
-    where = "、".join(
-        spec.full_label if (spec := cell_spec(c, fmt)) is not None else c  # type: ignore[arg-type]
-        for c in verdict.cells
-    )
+    where = _printed(verdict.cells, fmt)
     return Finding(
         rule=STALE_RULE,
         severity="warning",
