@@ -43,9 +43,13 @@ if TYPE_CHECKING:
         VersionNotFoundError,
         VersionStore,
     )
+    from .drafting.accounts import AccountError, Accounts
     from .drafting.edits import FormatMismatchError
+    from .drafting.library import Library, NotOwnerError
+    from .drafting.review import Review, ReviewError
     from .drafting.session import DraftingSession, NoDraftError, OfflineRewriteError
     from .drafting.settings import EndpointNotAllowedError
+    from .drafting.store import ReportLockedError
     from .fsio import UnsafeInputError, WriteFailedError
     from .ingest import AuditSummary, ParseError, ParseOutcome, audit, next_year, parse_file, parse_text
     from .ingest.isolated import parse_file_isolated, read_workbook_isolated
@@ -66,6 +70,10 @@ _LAZY: dict[str, str] = {
         ".drafting",
     ),
     "FormatMismatchError": ".drafting.edits",
+    **dict.fromkeys(("AccountError", "Accounts"), ".drafting.accounts"),
+    **dict.fromkeys(("Library", "NotOwnerError"), ".drafting.library"),
+    **dict.fromkeys(("Review", "ReviewError"), ".drafting.review"),
+    "ReportLockedError": ".drafting.store",
     "EndpointNotAllowedError": ".drafting.settings",
     **dict.fromkeys(("StoreDamagedError",), ".drafting"),
     **dict.fromkeys(("WriteFailedError", "UnsafeInputError"), ".fsio"),
@@ -86,6 +94,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AccountError",
+    "Accounts",
     "AssistantError",
     "AuditSummary",
     "CellConflictError",
@@ -96,7 +106,9 @@ __all__ = [
     "ExportBlocked",
     "Finding",
     "FormatMismatchError",
+    "Library",
     "NoDraftError",
+    "NotOwnerError",
     "NotesError",
     "NothingToUndoError",
     "OfflineRewriteError",
@@ -105,8 +117,11 @@ __all__ = [
     "PartError",
     "RemoteModelForbiddenError",
     "ReportInputError",
+    "ReportLockedError",
     "ReportNameError",
     "ReportNotFoundError",
+    "Review",
+    "ReviewError",
     "StaleReportError",
     "StoreDamagedError",
     "StoreError",

@@ -15,6 +15,12 @@ def _zone() -> tzinfo:
         return timezone(timedelta(hours=8))
 
 
+def zone_name() -> str:
+    """How the page names the zone times are shown in (北京时间 by default)."""
+    name = os.environ.get("XXGK_TIMEZONE") or "Asia/Shanghai"
+    return "北京时间" if name in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else name
+
+
 def local_time(iso: str, fmt: str = "%m-%d %H:%M:%S") -> str:
     """A stored UTC time shown in the clerk's zone: Beijing time unless ``XXGK_TIMEZONE`` names another."""
     try:

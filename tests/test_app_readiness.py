@@ -10,10 +10,10 @@ from assistant.app.grids import GridInputError, read_paste
 from assistant.app.readiness import MISSING_MARK, export_reasons, marked_for_forced_export
 from assistant.app.tab_preview import ExportRefused, export_file
 from assistant.app.tab_stats import paste_block
-from assistant.app.views import local_time
 from assistant.app.workspace import Workspace
 from assistant.drafting import VersionStore
 from assistant.schema import Report, get_cell, load_report, report_to_data
+from assistant.timefmt import local_time
 
 
 @pytest.fixture

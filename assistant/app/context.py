@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..drafting import StoreError, VersionStore, load_settings
+from ..drafting.accounts import server_secret
 from ..drafting.library import expire_empty_owners, move_owner
-from .workspace import Workspace, server_secret
+from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,8 @@ def export_reasons(report: Report, result: CheckResult | None = None) -> list[Re
     result = result if result is not None else check_report(report)
     reasons: list[Reason] = []
     for f in result.findings:
-        if f.severity != "error" and f.rule not in _BLOCKING_WARNINGS:
-            continue
+        if (f.severity != "error" and f.rule not in _BLOCKING_WARNINGS) or f.dismissed:
+            continue  # a finding a reviewer ruled 不属于问题 does not block
         part = _part_of_section(f.section)
         on_tables = any(c in CELLS[report.format] for c in f.cells)
         area = AREA_STATS if on_tables and part is None else AREA_COMPOSE if part else AREA_STATS

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..drafting.accounts import SECRET_FILE
 from ..errors import AssistantError
 from .context import AppConfig, AppContext
-from .workspace import SECRET_FILE
 
 
 def prepare(config: AppConfig) -> tuple[Any, AppContext]:

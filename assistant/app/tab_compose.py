@@ -12,8 +12,9 @@ import gradio as gr
 from ..drafting import BACKEND_LABELS, PARTS, StoreError
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
+from ..timefmt import local_time
 from .context import AppContext
-from .views import as_text, backend_label, diff_html, guard_markdown, local_time, marked_markdown
+from .views import as_text, backend_label, diff_html, guard_markdown, marked_markdown
 from .workspace import Workspace, part_title
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
@@ -120,6 +121,7 @@ def ordinal(space: Workspace, part: str, version_id: int) -> int:
 def accept_version(space: Workspace, part: str, version_id: int | None) -> str:
     """Accept a version (default: the latest) into the report; returns a Chinese message."""
     version = space.session().accept(part, version_id)
+    space.review().record("采纳正文", f"{part_title(part)} 第 {ordinal(space, part, version.id)} 版")
     note = "（稿中仍有【待核实】标注，请核对后修改）" if "【待核实" in version.text else ""
     return f"已将第 {ordinal(space, part, version.id)} 版采纳为“{part_title(part)}”正文并保存{note}。"
 
@@ -146,6 +148,7 @@ def current_text(space: Workspace, part: str) -> str:
 def save_edit(space: Workspace, part: str, text: str) -> tuple[str, int]:
     """A hand edit of the part's text as a new version (人工修改), guarded and checked; (message, id)."""
     version = space.session().edit(part, text)
+    space.review().record("人工修改正文", part_title(part))
     found = "；".join(f.message for f in version.findings[:3])
     more = f"，请核对：{found}" if found else "，数字核对通过"
     return f"已将修改保存为第 {ordinal(space, part, version.id)} 版（人工修改）{more}。采纳后进入正文。", version.id
@@ -326,7 +329,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         if a in (None, "") or b in (None, ""):
             return "请先在“版本甲”“版本乙”中各选一个版本。"
         try:
-            session = space.session()
+            session = space.session(editing=False)
             va, vb = session.version(int(a)), session.version(int(b))
         except AssistantError as exc:
             return f"<p>{html.escape(str(exc))}</p>"

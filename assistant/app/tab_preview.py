@@ -23,7 +23,7 @@ def preview_html(space: Workspace) -> tuple[str, str]:
     """(status markdown, preview iframe). A report with errors is previewed marked 「校验未通过」."""
     report = space.report()
     result = space.check(report)
-    page = render_html(report, force=True)
+    page = render_html(report, force=True, verdicts=space.review().verdicts())
     frame = (f'<iframe class="xxgk-preview" title="报告预览" sandbox="" style="width:100%;height:900px;border:1px solid #ddd;'
              f'background:#fff" srcdoc="{html.escape(page, quote=True)}"></iframe>')
     reasons = export_reasons(report, result)
@@ -46,13 +46,17 @@ def export_file(space: Workspace, fmt: str, force: bool = False) -> Path:
     is then marked 「校验未通过」 where the checks failed and 【待补充】 where a part is unwritten.
     """
     report = space.report()
-    reasons = export_reasons(report)
+    review = space.review()
+    reasons = export_reasons(report, space.check(report))
     if reasons and not force:
         raise ExportRefused(reasons)
+    # The file names an approval in its properties only when it is exactly the approved state.
+    approval = None if force else review.export_approval()
     if force:
         report = marked_for_forced_export(report)
     stem = safe_file_stem(f"{report.agency or '本机关'}{report.year}年政府信息公开工作年度报告")  # long names cut
-    return export_report(report, space.export_dir() / (stem + FORMATS[fmt]), force=force)
+    return export_report(report, space.export_dir() / (stem + FORMATS[fmt]), force=force,
+                         verdicts=review.verdicts(), approval=approval)
 
 
 def blocked_message(exc: ExportBlocked) -> str:

@@ -30,6 +30,15 @@ CSS = """
 .xxgk-findings li[data-pos] { cursor: pointer; }
 .xxgk-findings details { font-size: .85em; color: #555; }
 .xxgk-hidden { display: none !important; }
+.xxgk-findings li.xxgk-dismissed { color: #777; }
+.xxgk-findings .xxgk-verdict { font-size: .85em; color: #0958d9; }
+.xxgk-findings .xxgk-stale, .xxgk-review .xxgk-stale { color: #a8071a; font-size: .9em; }
+.xxgk-review table { border-collapse: collapse; width: 100%; }
+.xxgk-review th, .xxgk-review td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; }
+.xxgk-review td.jump { background: #fff1b8; font-weight: 600; }
+.xxgk-review td.carried { background: #fde2e1; }
+.xxgk-review td.del { background: #fde2e1; text-decoration: line-through; }
+.xxgk-review td.ins { background: #e3f6e0; }
 .xxgk-diff { width: 100%; border-collapse: collapse; table-layout: fixed; }
 .xxgk-diff th, .xxgk-diff td { border: 1px solid #ddd; padding: .3em .5em; vertical-align: top; text-align: left; }
 .xxgk-diff td.del { background: #fde2e1; text-decoration: line-through; }

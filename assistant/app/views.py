@@ -9,9 +9,11 @@ from typing import Any
 import pandas as pd
 
 from ..checks import CheckResult, Finding
+from ..checks.verdicts import STALE_MARK
 from ..schema import Report
 from ..schema.document import flatten_cells
 from ..schema.labels import CELLS, describe
+from ..timefmt import local_time
 from .grids import flagged_positions, grid_rows, layout
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
@@ -61,6 +63,9 @@ def findings_html(result: CheckResult, report: Report) -> str:
     if not result.findings and _all_blank(report):
         summary = "统计表尚未填写。"
     parts = [f'<div class="xxgk-findings"><p class="xxgk-summary {head_cls}">{html.escape(summary)}</p>']
+    for note in result.notes:
+        if note.startswith(STALE_MARK):  # a verdict dropped because the values it judged changed: say so
+            parts.append(f'<p class="xxgk-stale">{html.escape(plain_rule_note(note, report.format))}</p>')
     if result.findings:
         where = _positions(report)
         parts.append("<ol>")
@@ -74,13 +79,25 @@ def findings_html(result: CheckResult, report: Report) -> str:
             cells = f'<div class="xxgk-cells">涉及：{html.escape("；".join(labels) + more)}</div>' if labels else ""
             detail = (f'<details><summary>详细信息</summary>规则 {html.escape(f.rule)}'
                       f'{"；单元格编号：" + html.escape(ids) if ids else ""}</details>')
+            verdict = ""
+            if f.verdict is not None:
+                why = f"：{f.verdict.reason}" if f.verdict.reason else ""
+                verdict = (f'<div class="xxgk-verdict">〔{html.escape(f.verdict.label + why)}；'
+                           f"{html.escape(f.verdict.by)}，{html.escape(local_time(f.verdict.at, '%m-%d %H:%M'))}〕</div>")
+            cls = f"xxgk-{f.severity}" + (" xxgk-dismissed" if f.dismissed else "")
             parts.append(
-                f'<li class="xxgk-{f.severity}"{attrs}><b>{SEVERITY_LABEL[f.severity]}</b>：'
-                f"{html.escape(plain_message(f, report.format))}{cells}{detail}</li>"
+                f'<li class="{cls}"{attrs}><b>{SEVERITY_LABEL[f.severity]}</b>：'
+                f"{html.escape(plain_message(f, report.format))}{cells}{verdict}{detail}</li>"
             )
         parts.append("</ol>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def plain_rule_note(note: str, fmt: str) -> str:
+    """A stale-verdict note for the page: the rule id is not shown to a clerk."""
+    del fmt
+    return re.sub(r"^【裁定已失效】[A-Z][0-9A-Z.]* 的", "【裁定已失效】对此问题的", note)
 
 
 def _all_blank(report: Report) -> bool:
@@ -149,23 +166,6 @@ def changes_markdown(action: str, changes: list[Any], shown: int = 40) -> str:
     return f"{action}：已改动 {len(changes)} 个单元格（可点击“撤销”恢复）。\n" + "\n".join(lines) + more
 
 
-def local_time(iso: str, fmt: str = "%m-%d %H:%M:%S") -> str:
-    """A stored UTC time shown in the clerk's zone: Beijing time unless ``XXGK_TIMEZONE`` names another."""
-    import os
-    from datetime import datetime, timedelta, timezone
-
-    try:
-        from zoneinfo import ZoneInfo
-
-        zone: Any = ZoneInfo(os.environ.get("XXGK_TIMEZONE") or "Asia/Shanghai")
-    except (KeyError, ValueError, OSError):  # no zone database: Beijing time has no daylight saving
-        zone = timezone(timedelta(hours=8))
-    try:
-        return datetime.fromisoformat(iso).astimezone(zone).strftime(fmt)
-    except ValueError:
-        return iso
-
-
 def backend_label(settings: Any, forced_offline: bool = False) -> str:
     """The drafting backend as the page names it: the model's name, never its address or a command flag."""
     if forced_offline:
@@ -180,21 +180,10 @@ def backend_label(settings: Any, forced_offline: bool = False) -> str:
 def diff_html(old: str, new: str, old_title: str, new_title: str) -> str:
     """Two versions side by side, sentence by sentence: removed sentences red on the left, added green on
     the right, unchanged ones plain on both sides."""
-    import difflib
+    from ..drafting.compare import sentence_rows
 
-    from ..drafting.store import sentence_lines
-
-    a = [s.rstrip("\n") for s in sentence_lines(old)]
-    b = [s.rstrip("\n") for s in sentence_lines(new)]
-    rows: list[tuple[str, str, str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            rows += [(x, "", y, "") for x, y in zip(a[i1:i2], b[j1:j2], strict=True)]
-            continue
-        left, right = a[i1:i2], b[j1:j2]
-        for k in range(max(len(left), len(right))):
-            rows.append((left[k] if k < len(left) else "", "del" if k < len(left) else "",
-                         right[k] if k < len(right) else "", "ins" if k < len(right) else ""))
+    rows = [(r.before, "del" if r.kind in ("changed", "removed") else "",
+             r.after, "ins" if r.kind in ("changed", "added") else "") for r in sentence_rows(old, new)]
     if all(lc == rc == "" for _, lc, _, rc in rows):
         return '<p class="xxgk-same">两个版本内容相同。</p>'
     cells = "".join(

@@ -21,8 +21,10 @@ from typing import Any
 
 from ..checks import CheckResult, check_report
 from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings, parse_notes
+from ..drafting.accounts import server_secret
 from ..drafting.edits import METADATA_FIELDS, CellChange
 from ..drafting.library import Library, ReportEntry, default_name
+from ..drafting.review import Review, ReviewError, keep_previous
 from ..drafting.session import DraftingSession, notes_document
 from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
 from ..schema import Report, load_report, load_report_file
@@ -32,7 +34,6 @@ from ..schema.labels import NARRATIVE_SECTION
 _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
 _MARKER_KEY = "_created"
-SECRET_FILE = "app_secret"
 EXPORT_MAX_AGE_S = 3600
 _WS_RE = re.compile(r"^[A-Za-z0-9_:\-.@]{8,80}$")
 
@@ -90,6 +91,18 @@ class Workspace:
     def entry(self) -> ReportEntry:
         return self.library.get(self.id)
 
+    def review(self) -> Review:
+        """The review side of the open report, as this owner (their role on it is looked up)."""
+        return Review(self.store, self.id, self.owner)
+
+    def _editing(self, action: str | None = None, detail: str = "") -> None:
+        """Refuse a change by a reviewer (they comment, decide and approve; they never edit); record the action."""
+        review = self.review()
+        if not review.can_edit:
+            raise ReviewError("您是这份报告的审核人：可以查看、提意见、裁定问题和审核，不能修改内容。")
+        if action:
+            review.record(action, detail)
+
     def switch(self, report_id: str) -> ReportEntry:
         """Open another of the owner's reports."""
         entry = self.library.open(report_id)
@@ -108,10 +121,14 @@ class Workspace:
         self.id = entry.id
         return entry
 
-    def create_from(self, report: Report, name: str | None = None, reference: dict[str, str] | None = None) -> ReportEntry:
-        """A new report holding ``report`` (no notes: last year's narrative is only a ``reference``), opened."""
+    def create_from(self, report: Report, name: str | None = None, reference: dict[str, str] | None = None,
+                    previous: Report | None = None) -> ReportEntry:
+        """A new report holding ``report`` (no notes: last year's narrative is only a ``reference``), opened.
+        ``previous`` (last year's report) is kept for the side-by-side review."""
         entry = self.library.create(report, name=name, reference=reference)
         self.id = entry.id
+        if previous is not None:
+            keep_previous(self.store, entry.id, previous)
         return entry
 
     # ------------------------------------------------------------ report
@@ -126,44 +143,64 @@ class Workspace:
     def save_report(self, report: Report, undo_label: str | None = None) -> Report:
         return self.store.update_report(self.id, lambda _old: report, undo_label=undo_label)[0]
 
-    def session(self, force_offline: bool = False) -> DraftingSession:
-        """The drafting API on the open report, with this owner's settings."""
+    def session(self, force_offline: bool = False, *, editing: bool = True) -> DraftingSession:
+        """The drafting API on the open report, with this owner's settings (``editing``: refused to a reviewer)."""
+        if editing:
+            self._editing()
         return DraftingSession(self.store, self.id, self.drafting_settings(force_offline))
 
     def set_cells(self, values: dict[str, CellValue], expected_revision: int | None = None,
                   undo_label: str | None = None, expected: dict[str, CellValue] | None = None) -> Report:
         """Apply cell-level changes to the stored report in one transaction (see ``DraftingSession.set_cells``)."""
-        return self.session().set_cells(values, expected_revision, undo_label, expected)
+        report = self.session().set_cells(values, expected_revision, undo_label, expected)
+        self.review().record(undo_label or "修改统计数据", "、".join(list(values)[:5]) + (" 等" if len(values) > 5 else ""))
+        return report
 
     def fill_totals(self) -> tuple[Report, list[CellChange]]:
-        return self.session().fill_totals()
+        done = self.session().fill_totals()
+        self.review().record("自动计算合计", f"改动 {len(done[1])} 格")
+        return done
 
     def fill_zeros(self, table: str | None = None) -> tuple[Report, list[CellChange]]:
-        return self.session().fill_zeros(table)
+        done = self.session().fill_zeros(table)
+        self.review().record("空白填 0", f"填入 {len(done[1])} 格")
+        return done
 
     def import_tables(self, imported: Report, metadata: bool = False, label: str = "导入统计数据") -> Report:
-        return self.session().import_tables(imported, metadata, label)
+        report = self.session().import_tables(imported, metadata, label)
+        self.review().record(label)
+        return report
 
     def set_metadata(self, meta: dict[str, Any]) -> Report:
         """Change the report information (undoable); the list name follows the agency and year."""
         old = self.report()
         report = self.session().set_metadata(meta)
+        self.review().record("修改报告信息")
         entry = self.entry()
         if entry.name == default_name(old) and not entry.is_sample:
             self.library.rename(self.id, default_name(report))
         return report
 
     def undo(self) -> tuple[Report, str]:
-        return self.session().undo()
+        done = self.session().undo()
+        self.review().record("撤销", done[1])
+        return done
 
     def redo(self) -> tuple[Report, str]:
-        return self.session().redo()
+        done = self.session().redo()
+        self.review().record("恢复（重做）", done[1])
+        return done
 
     def set_narrative(self, part: str, text: str) -> Report:
-        return self.session().set_narrative(part, text)
+        report = self.session().set_narrative(part, text)
+        self.review().record("修改正文", part_title(part))
+        return report
 
     def check(self, report: Report | None = None) -> CheckResult:
-        return check_report(report if report is not None else self.report())
+        """Every check, with the verdicts recorded on this report carried onto the findings (a finding ruled
+        不属于问题 no longer counts as an error)."""
+        report = report if report is not None else self.report()
+        return self.review().outcome(report, check_report(report)).result
 
     # ------------------------------------------------------------ notes and chats
 
@@ -171,6 +208,7 @@ class Workspace:
         return self.store.load_notes(self.id, part) or ""
 
     def save_notes(self, part: str, text: str) -> None:
+        self._editing()
         self.store.save_notes(self.id, part, text)
 
     def notes_all(self) -> Notes:
@@ -228,21 +266,6 @@ class Workspace:
 
 def _owner_dir(store: VersionStore, owner: str) -> str:
     return hmac.new(server_secret(store.path.parent), owner.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def server_secret(data_dir: Path) -> bytes:
-    """The server's own secret (file mode 0600 in the data dir), created on first use."""
-    path = data_dir / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(32))
-    return path.read_text().strip().encode()
 
 
 def sample_notes_parts() -> dict[str, str]:

@@ -25,6 +25,8 @@ from ..errors import AssistantError
 from ..schema import Report, get_cell
 from .findings import DECISION_LABELS, CheckResult, Decision, Finding, FindingVerdict
 
+STALE_MARK = "【裁定已失效】"  # starts every note of a dropped verdict (the page lists these notes)
+
 
 class VerdictError(AssistantError, ValueError):
     """A verdict that cannot be recorded or a verdicts file that cannot be read (message in Chinese)."""
@@ -111,7 +113,7 @@ class VerdictOutcome:
         from ..timefmt import local_time
 
         return [
-            f"{v.rule} 的裁定“{v.label()}”（{v.by}，{local_time(v.at, '%Y-%m-%d %H:%M')}）已失效：所涉数值已变化，请重新核对。"
+            f"{STALE_MARK}{v.rule} 的裁定“{v.label()}”（{v.by}，{local_time(v.at, '%Y-%m-%d %H:%M')}）已失效：所涉数值已变化，请重新核对。"
             for v in self.stale
         ]
 

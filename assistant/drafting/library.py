@@ -33,6 +33,13 @@ class ReportNotFoundError(StoreError, KeyError):
         return "找不到这份报告（可能已被删除）；请在“我的报告”中重新选择。"
 
 
+class NotOwnerError(StoreError, PermissionError):
+    """Only the owner renames, deletes or restores a report (a colleague it is shared with may not)."""
+
+    def __str__(self) -> str:
+        return "这份报告是同事共享给您的，只有起草人可以重命名、删除或恢复它。"
+
+
 class ReportNameError(StoreError, ValueError):
     """A report name that is empty or too long."""
 
@@ -51,10 +58,16 @@ class ReportEntry:
     created_at: str
     updated_at: str
     deleted_at: str | None = None
+    role: str = "owner"  # owner, or the role a colleague shared it with (editor / reviewer)
+    review_state: str = "editing"
 
     @property
     def is_sample(self) -> bool:
         return self.kind == "sample"
+
+    @property
+    def shared_with_me(self) -> bool:
+        return self.role != "owner"
 
 
 def default_name(report: Report) -> str:
@@ -80,24 +93,36 @@ class Library:
 
     @staticmethod
     def _entry(r: sqlite3.Row) -> ReportEntry:
-        return ReportEntry(r["id"], r["owner"], r["name"], r["kind"], r["created_at"], r["updated_at"], r["deleted_at"])
+        return ReportEntry(r["id"], r["owner"], r["name"], r["kind"], r["created_at"], r["updated_at"], r["deleted_at"],
+                           r["role"], r["review_state"])
+
+    # The owner's own reports and those colleagues shared with them (with the role they were given).
+    _VISIBLE = ("SELECT i.*, CASE WHEN i.owner = :me THEN 'owner' ELSE s.role END AS role FROM report_index i "
+                "LEFT JOIN shares s ON s.report_id = i.id AND s.grantee = :me WHERE (i.owner = :me OR s.grantee = :me)")
 
     def entries(self, *, deleted: bool = False) -> list[ReportEntry]:
-        """The owner's reports, most recently changed first (``deleted``: the deleted ones instead)."""
+        """The owner's reports and those shared with them, most recently changed first (``deleted``: the
+        owner's deleted ones instead)."""
         rows = self.store._db.execute(
-            "SELECT * FROM report_index WHERE owner = ? AND (deleted_at IS NOT NULL) = ? ORDER BY updated_at DESC, id",
-            (self.owner, int(deleted)),
+            self._VISIBLE + " AND (i.deleted_at IS NOT NULL) = :deleted AND (:deleted = 0 OR i.owner = :me)"
+            " ORDER BY i.updated_at DESC, i.id",
+            {"me": self.owner, "deleted": int(deleted)},
         ).fetchall()
         return [self._entry(r) for r in rows]
 
     def get(self, report_id: str, *, deleted: bool = False) -> ReportEntry:
-        """The owner's report ``report_id``; ``ReportNotFoundError`` if it is not the owner's (or deleted)."""
-        row = self.store._db.execute(
-            "SELECT * FROM report_index WHERE id = ? AND owner = ?", (report_id, self.owner)
-        ).fetchone()
+        """The report ``report_id`` if it is the owner's or shared with them; else ``ReportNotFoundError``
+        (also when deleted, unless ``deleted``)."""
+        row = self.store._db.execute(self._VISIBLE + " AND i.id = :id", {"me": self.owner, "id": report_id}).fetchone()
         if row is None or (row["deleted_at"] is not None) != deleted:
             raise ReportNotFoundError(report_id)
         return self._entry(row)
+
+    def _own(self, report_id: str, *, deleted: bool = False) -> ReportEntry:
+        entry = self.get(report_id, deleted=deleted)
+        if entry.shared_with_me:
+            raise NotOwnerError(report_id)
+        return entry
 
     def current(self) -> ReportEntry | None:
         """The report the owner last opened (else the most recently changed one, else None)."""
@@ -154,7 +179,7 @@ class Library:
         Opening it never touches any other report.
         """
         for entry in self.entries():
-            if entry.is_sample:
+            if entry.is_sample and not entry.shared_with_me:
                 return self.open(entry.id)
         return self.create(report, name=SAMPLE_NAME, kind="sample", notes=notes)
 
@@ -172,21 +197,21 @@ class Library:
     # ------------------------------------------------------------ changing
 
     def rename(self, report_id: str, name: str) -> ReportEntry:
-        entry = self.get(report_id)
+        entry = self._own(report_id)
         with self.store.tx() as db:
             db.execute("UPDATE report_index SET name = ? WHERE id = ?", (_clean_name(name), entry.id))
         return self.get(entry.id)
 
     def delete(self, report_id: str) -> ReportEntry:
         """Move a report to the deleted list (kept whole: ``restore`` brings it back)."""
-        entry = self.get(report_id)
+        entry = self._own(report_id)
         with self.store.tx() as db:
             db.execute("UPDATE report_index SET deleted_at = ? WHERE id = ?", (_now(), entry.id))
         return self.get(entry.id, deleted=True)
 
     def restore(self, report_id: str) -> ReportEntry:
         """Undo a delete."""
-        entry = self.get(report_id, deleted=True)
+        entry = self._own(report_id, deleted=True)
         with self.store.tx() as db:
             db.execute("UPDATE report_index SET deleted_at = NULL WHERE id = ?", (entry.id,))
         return self.open(entry.id)

@@ -65,6 +65,13 @@ class StoreUnavailableError(StoreError):
         return str(self.args[0])
 
 
+class ReportLockedError(StoreError):
+    """The report is submitted for review: nobody changes it until the reviewer returns or approves it."""
+
+    def __str__(self) -> str:
+        return "报告已提交审核，审核人退回修改或审核通过之前不能修改；如需修改，请联系审核人退回。"
+
+
 class NothingToUndoError(StoreError):
     """No bulk action left to undo (or redo)."""
 
@@ -149,8 +156,38 @@ def _m2(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _m3(db: sqlite3.Connection) -> None:
+    """Review and sign-off (issue 15): accounts with hashed passwords, shares, verdicts, comments, a review
+    state per report, approvals (the approved report kept whole) and a history of every review action.
+
+    Existing reports keep their data; they start in the 编写中 state with nothing shared.
+    """
+    for statement in (
+        "ALTER TABLE report_index ADD COLUMN review_state TEXT NOT NULL DEFAULT 'editing'",
+        "CREATE TABLE users (name TEXT PRIMARY KEY, owner TEXT NOT NULL UNIQUE, password TEXT NOT NULL,"
+        " created_at TEXT NOT NULL)",
+        "CREATE TABLE shares (report_id TEXT NOT NULL, grantee TEXT NOT NULL, role TEXT NOT NULL,"
+        " granted_by TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (report_id, grantee))",
+        "CREATE INDEX shares_by_grantee ON shares (grantee)",
+        "CREATE TABLE verdicts (id INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL, anchor TEXT NOT NULL,"
+        " data TEXT NOT NULL, created_at TEXT NOT NULL)",
+        "CREATE INDEX verdicts_by_report ON verdicts (report_id, id)",
+        "CREATE TABLE comments (id INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL, target TEXT NOT NULL,"
+        " text TEXT NOT NULL, author TEXT NOT NULL, parent INTEGER, created_at TEXT NOT NULL,"
+        " resolved_by TEXT, resolved_at TEXT)",
+        "CREATE INDEX comments_by_report ON comments (report_id, id)",
+        "CREATE TABLE approvals (id INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL,"
+        " revision INTEGER NOT NULL, data TEXT NOT NULL, approver TEXT NOT NULL, created_at TEXT NOT NULL)",
+        "CREATE INDEX approvals_by_report ON approvals (report_id, id)",
+        "CREATE TABLE review_history (id INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL,"
+        " who TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)",
+        "CREATE INDEX review_history_by_report ON review_history (report_id, id)",
+    ):
+        db.execute(statement)
+
+
 # Schema migrations, one small function each; PRAGMA user_version records how many have run.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1, _m2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1, _m2, _m3]
 
 
 def versioned_notes_key(part: str) -> bool:
@@ -328,6 +365,10 @@ class VersionStore:
 
     @staticmethod
     def _write_report(db: sqlite3.Connection, workspace: str, data: str, revision: int) -> None:
+        # The one write path of a report's content: the review lock is enforced here, for every shell.
+        state = db.execute("SELECT review_state FROM report_index WHERE id = ?", (workspace,)).fetchone()
+        if state is not None and state["review_state"] == "submitted":
+            raise ReportLockedError(workspace)
         now = _now()
         db.execute(
             "INSERT INTO reports (workspace, data, updated_at, revision) VALUES (?, ?, ?, ?) "
@@ -335,7 +376,9 @@ class VersionStore:
             "revision = excluded.revision",
             (workspace, data, now, revision),
         )
-        db.execute("UPDATE report_index SET updated_at = ? WHERE id = ?", (now, workspace))
+        # A change after approval starts a new round: the approval stays on record, the report is 编写中 again.
+        db.execute("UPDATE report_index SET updated_at = ?, review_state = CASE review_state WHEN 'approved'"
+                   " THEN 'editing' ELSE review_state END WHERE id = ?", (now, workspace))
 
     def undo_steps(self, workspace: str) -> list[UndoStep]:
         """The report's undoable bulk actions, oldest first."""

@@ -8,8 +8,9 @@ report that fails its checks carries a visible 「校验未通过」 mark with t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ..checks import CheckResult
 from ..schema import Report
@@ -42,10 +43,22 @@ class AssembledReport:
     title: str
     blocks: list[Block] = field(default_factory=list)
     failed: CheckResult | None = None
+    approval: str | None = None  # the approval an export names in its file properties, never in the text
 
     @property
     def tables(self) -> list[TableGrid]:
         return [b.table for b in self.blocks if b.table is not None]
+
+
+def approval_text(approval: Mapping[str, Any] | None) -> str | None:
+    """The approval as written into a file's properties (审核通过：第N次 · 修订号 · 审核人 · 北京时间)."""
+    if not approval:
+        return None
+    from ..timefmt import local_time, zone_name
+
+    when = local_time(str(approval.get("at", "")), "%Y-%m-%d %H:%M")
+    return (f"审核通过：第 {approval.get('number')} 次审核通过的版本（修订号 {approval.get('revision')}），"
+            f"审核人 {approval.get('approver')}，{when}（{zone_name()}）")
 
 
 def opening_paragraph(report: Report) -> str:

@@ -272,6 +272,8 @@ def docx_from(doc_model: AssembledReport, path: str | Path) -> Path:
     _setup(doc)
     props = doc.core_properties
     props.title, props.author, props.last_modified_by, props.comments = doc_model.title, "", "", ""
+    if doc_model.approval:  # file properties only (文件 → 属性); the printed text is the same as before approval
+        props.content_status, props.comments = "审核通过", doc_model.approval
     if doc_model.failed is not None:
         _failed_header(doc)
     for block in doc_model.blocks:

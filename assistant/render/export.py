@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..fsio import atomic_write_text, safe_file_stem
 from ..schema import Report
-from .assemble import assemble
+from .assemble import approval_text, assemble
 from .docx_writer import docx_from
 from .gate import gate
 from .web import html_from, markdown_from
@@ -21,12 +21,14 @@ EXPORT_FORMATS = (".docx", ".html", ".md", ".xlsx")
 
 def export_report(
     report: Report, path: str | Path, force: bool = False, verdicts: Sequence[Verdict] | None = None,
+    approval: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the report to ``path`` in the format named by its extension (.docx .html .md .xlsx).
 
     Raises ``ExportBlocked`` while the checks find errors, unless ``force`` (the output is then marked
     「校验未通过」; a workbook holds only the statistics and carries the mark on its 说明 sheet).
     Raises ``ValueError`` for any other extension. ``verdicts``: errors ruled 不属于问题 do not block.
+    ``approval`` (``Review.export_approval()``) is named in the file's properties, not in the printed text.
     """
     out = Path(path)
     suffix = out.suffix.lower()
@@ -36,8 +38,9 @@ def export_report(
     if suffix == ".xlsx":
         from .workbook import write_workbook
 
-        return write_workbook(report, out, failed=failed)
+        return write_workbook(report, out, failed=failed, approval=approval_text(approval))
     doc = assemble(report, failed)
+    doc.approval = approval_text(approval)
     if suffix == ".docx":
         return docx_from(doc, out)
     text = html_from(doc) if suffix == ".html" else markdown_from(doc)
@@ -47,6 +50,7 @@ def export_report(
 def export_all(
     report: Report, directory: str | Path, stem: str | None = None, force: bool = False,
     formats: tuple[str, ...] = (".docx", ".html", ".md"), verdicts: Sequence[Verdict] | None = None,
+    approval: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write the report in several formats into ``directory`` (checked once); returns suffix → path.
 
@@ -57,6 +61,7 @@ def export_all(
         raise ValueError(f"不支持的导出格式：{'、'.join(unknown)}；可用 {' / '.join(EXPORT_FORMATS)}")
     failed = gate(report, force, verdicts)
     doc = assemble(report, failed)
+    doc.approval = approval_text(approval)
     base = Path(directory) / _safe_stem(stem or doc.title)
     base.parent.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
@@ -67,7 +72,7 @@ def export_all(
         elif suffix == ".xlsx":
             from .workbook import write_workbook
 
-            written[suffix] = write_workbook(report, out, failed=failed)
+            written[suffix] = write_workbook(report, out, failed=failed, approval=doc.approval)
         else:
             written[suffix] = atomic_write_text(out, html_from(doc) if suffix == ".html" else markdown_from(doc))
     return written

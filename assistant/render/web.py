@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -13,6 +15,9 @@ from ..schema import Report
 from .assemble import AssembledReport, assemble
 from .gate import gate
 from .layout import MISSING
+
+if TYPE_CHECKING:
+    from ..checks import Verdict
 
 # Characters that would turn review text into Markdown structure (emphasis, links, code, tables).
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
@@ -46,12 +51,13 @@ def markdown_from(doc: AssembledReport) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).lstrip("\n")
 
 
-def render_html(report: Report, force: bool = False) -> str:
+def render_html(report: Report, force: bool = False, verdicts: Sequence[Verdict] | None = None) -> str:
     """The whole report as one self-contained HTML page (tables with rowspan/colspan, all text escaped).
 
-    Raises ``ExportBlocked`` while the checks find errors, unless ``force`` (then marked 「校验未通过」).
+    Raises ``ExportBlocked`` while the checks find errors, unless ``force`` (then marked 「校验未通过」);
+    errors ruled 不属于问题 in ``verdicts`` do not count.
     """
-    return html_from(assemble(report, gate(report, force)))
+    return html_from(assemble(report, gate(report, force, verdicts)))
 
 
 def render_markdown(report: Report, force: bool = False) -> str:

@@ -249,8 +249,10 @@ def _readme_sheet(wb: Workbook, version: FormatVersion, failed: CheckResult | No
 
 
 def _build(path: str | Path, version: FormatVersion, values: dict[str, Any], info: dict[str, Any],
-           failed: CheckResult | None = None) -> Path:
+           failed: CheckResult | None = None, approval: str | None = None) -> Path:
     wb = Workbook()
+    if approval:  # file properties only
+        wb.properties.contentStatus, wb.properties.description = "审核通过", approval
     _readme_sheet(wb, version, failed)
     _info_sheet(wb, info)
     for table_id, grid in _grids(version).items():
@@ -263,7 +265,8 @@ def write_template(path: str | Path, version: FormatVersion = "2021") -> Path:
     return _build(path, version, dict(_total_formulas(version)), {"format": version})
 
 
-def write_workbook(report: Report, path: str | Path, failed: CheckResult | None = None) -> Path:
+def write_workbook(report: Report, path: str | Path, failed: CheckResult | None = None,
+                   approval: str | None = None) -> Path:
     """The report's statistics as a filled workbook (values, no formulas, so it reads back exactly).
 
     A cell that is blank in the document stays blank (its original text, e.g. “/”, is kept if known).
@@ -282,7 +285,7 @@ def write_workbook(report: Report, path: str | Path, failed: CheckResult | None 
     if contact is not None:
         for key in ("address", "postcode", "phone", "email"):
             info[f"contact.{key}"] = getattr(contact, key)
-    return _build(path, report.format, values, info, failed)
+    return _build(path, report.format, values, info, failed, approval)
 
 
 # ---------------------------------------------------------------- reading
