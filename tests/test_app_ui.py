@@ -158,7 +158,7 @@ def test_the_app_builds_binds_loopback_and_keeps_no_user_data_at_module_level(tm
     assert ctx.browser_secret() == ctx.browser_secret()  # stable across restarts: the browser's id survives
     assert (tmp_path / "app_secret").stat().st_mode & 0o077 == 0
     secured = launch_kwargs(AppContext(AppConfig(auth=("clerk", "pw")), VersionStore(tmp_path)))
-    assert secured["auth"] == [("clerk", "pw")]
+    assert secured["auth"]("clerk", "pw") is True and secured["auth"]("clerk", "pq") is False
 
 
 def test_cli_serve_rejects_a_malformed_login() -> None:

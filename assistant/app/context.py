@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..drafting import StoreError, VersionStore, load_settings
-from ..drafting.accounts import server_secret
-from ..drafting.library import expire_empty_owners, move_owner
+from ..drafting.accounts import LOCAL_OWNER, Accounts, server_secret
+from ..drafting.library import adopt_browser_workspaces, expire_empty_owners, move_owner
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,18 @@ class AppConfig:
     offline: bool = False
     max_upload_mb: int = 20
     draft_concurrency: int = 4
+    logins: bool = False  # log in with the accounts in the store (``xxgk users add``)
+    per_browser: bool = False  # without logins: one workspace per browser instead of the one local user
+
+    @property
+    def login_on(self) -> bool:
+        return bool(self.auth) or self.logins
+
+    @property
+    def single_user(self) -> bool:
+        """No logins on this computer only: one person, the same reports from any origin (127.0.0.1 or
+        localhost) and any browser. Served to the network without logins, each browser keeps its own."""
+        return not self.login_on and not self.per_browser and self.host in ("127.0.0.1", "localhost", "::1")
 
 
 UPLOAD_TYPES_WORKBOOK: tuple[str, ...] = (".xlsx",)
@@ -70,18 +82,39 @@ class AppContext:
         return server_secret(self.data_dir).decode()
 
     def workspace_key(self, ws: Any, username: str | None) -> Any:
-        """By login name when login is on (the same work on any browser), else the browser's workspace id.
+        """By login name when login is on (the same work on any browser); the one local user on a server
+        without logins on this computer; else the browser's workspace id.
 
         A login's key is keyed by the server's secret, so nobody can derive it from the name (a server
         without login on the same data dir cannot open it by guessing).
         """
         if not username:
+            if self.config.single_user:
+                self._adopt_once()
+                return LOCAL_OWNER
             return ws
-        digest = hmac.new(server_secret(self.data_dir), username.encode(), hashlib.sha256).hexdigest()[:40]
-        key = f"user-{digest}"
+        key = Accounts(self.store).remember(username)
         # Logins of earlier releases were keyed by sha256(name): their work moves to the new key once.
         move_owner(self.store, f"user-{hashlib.sha256(username.encode()).hexdigest()[:32]}", key)
         return key
+
+    _adopted: bool = field(default=False, repr=False)
+
+    def _adopt_once(self) -> None:
+        """Reports of earlier per-browser workspaces become the local user's (once per process)."""
+        if not self._adopted:
+            self._adopted = True
+            adopt_browser_workspaces(self.store, LOCAL_OWNER)
+
+    def check_login(self, username: str, password: str) -> bool:
+        """The login check: the accounts in the store (hashed), then the configured list (``--auth-file``)."""
+        if Accounts(self.store).verify(username, password):
+            return True
+        listed = self.extra_logins or ([self.config.auth] if self.config.auth else [])
+        expected = dict(listed).get(username)
+        return expected is not None and hmac.compare_digest(password.encode(), expected.encode())
+
+    extra_logins: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def open(self, ws: Any, username: str | None = None) -> tuple[Workspace, bool]:
         """The clerk's workspace and whether it was just created (its first report is the 示例)."""

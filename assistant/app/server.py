@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import hmac
 import os
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,17 +61,6 @@ def check_secret(data_dir: Path) -> None:
                             "浏览器中保存的工作区编号需重新打开）。")
 
 
-def _checked(users: list[tuple[str, str]]) -> Callable[[str, str], bool]:
-    """Login check over several users, comparing in constant time."""
-    table = dict(users)
-
-    def check(username: str, password: str) -> bool:
-        expected = table.get(username)
-        return expected is not None and hmac.compare_digest(password.encode(), expected.encode())
-
-    return check
-
-
 def serve(config: AppConfig, block: bool = True, users: list[tuple[str, str]] | None = None, **extra: Any) -> Any:
     """Launch the app. ``block=False`` returns the running demo (tests, benchmarks). ``users`` are the
     logins (default: ``config.auth``). Every request passes the edge guard (upload size, login rate)."""
@@ -85,22 +72,31 @@ def serve(config: AppConfig, block: bool = True, users: list[tuple[str, str]] | 
 
     check_secret(load_settings().data_dir)
     demo, ctx = prepare(config)
+    ctx.extra_logins = list(users or ([config.auth] if config.auth else []))
+    if config.logins and not ctx.extra_logins:
+        from ..drafting.accounts import Accounts
+
+        if not Accounts(ctx.store).has_logins():
+            raise AppStartError("已开启登录（--logins），但还没有任何账号。请先运行：xxgk users add 用户名")
     guard = Middleware(EdgeGuard, max_request_bytes=config.max_upload_mb * 1024 * 1024)
     kwargs = {**launch_kwargs(ctx), **extra, "prevent_thread_lock": True}
     app_kwargs = dict(kwargs.get("app_kwargs") or {})
     app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), guard]
     kwargs["app_kwargs"] = app_kwargs
-    if users and len(users) > 1:
-        kwargs["auth"] = _checked(users)
     demo.launch(**kwargs)
     url = f"http://{config.host}:{config.port}/"
 
     mode = "离线起草（已指定 --offline）" if config.offline else load_settings().describe()
     print(f"年报起草助手已启动：{url}（{mode}；数据保存在 {ctx.data_dir}）", flush=True)
-    if config.auth:
-        print("已开启登录，请使用启动时指定的用户名和密码。", flush=True)
+    if config.login_on:
+        print("已开启登录：每位用户只能看到自己的报告和同事共享给他的报告。", flush=True)
+    elif config.single_user:
+        print("未开启登录：本机单用户模式，从 127.0.0.1 或 localhost 打开都是同一批报告。", flush=True)
     if config.host not in ("127.0.0.1", "localhost"):
         print(f"注意：服务监听 {config.host}，同一网络中的其他计算机也可以访问。", file=sys.stderr, flush=True)
+        if not config.login_on:
+            print("未开启登录：每个浏览器各有一个工作区；多人使用请用 xxgk users add 添加账号并以 --logins 启动。",
+                  file=sys.stderr, flush=True)
     if not config.offline:
         # The model client's import (~1 s) would otherwise delay the first streamed word.
         # Deferred so that it does not compete with the first page load for the GIL.

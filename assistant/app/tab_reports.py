@@ -7,6 +7,9 @@ from typing import Any
 
 import gradio as gr
 
+from ..drafting.accounts import Accounts
+from ..drafting.library import ReportEntry
+from ..drafting.review import ROLE_LABELS, STATE_LABELS
 from ..errors import AssistantError
 from ..schema import ReportInputError
 from ..schema.labels import BODY_TYPE_LABELS
@@ -19,14 +22,22 @@ FORMAT_CHOICES = [("2021年版（国办公开办函〔2021〕30号）", "2021"),
 _CONTACT = ("address", "postcode", "phone", "email")
 
 
+def _shared_label(space: Workspace, entry: ReportEntry) -> str:
+    if not entry.shared_with_me:
+        return ""
+    return f"（{Accounts(space.store).name_of(entry.owner)}共享 · {ROLE_LABELS[entry.role]}）"
+
+
 def report_choices(space: Workspace) -> list[tuple[str, str]]:
-    return [(("【示例】" if e.is_sample else "") + e.name, e.id) for e in space.library.entries()]
+    return [(("【示例】" if e.is_sample else "") + e.name + _shared_label(space, e)
+             + (f"【{STATE_LABELS[e.review_state]}】" if e.review_state != "editing" else ""), e.id)
+            for e in space.library.entries()]
 
 
 def current_line(space: Workspace) -> str:
     entry = space.entry()
     report = space.report()
-    kind = "（示例报告，仅供参考，可随意修改）" if entry.is_sample else ""
+    kind = "（示例报告，仅供参考，可随意修改）" if entry.is_sample else _shared_label(space, entry)
     return f"**当前报告**：{entry.name}{kind} —— {report.default_title}"
 
 

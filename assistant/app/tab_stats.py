@@ -103,7 +103,7 @@ def import_file(space: Workspace, path: str, kind: str, metadata: bool = False) 
                         "可点击“撤销”恢复导入前的数据）。")
     last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file_isolated(path).report  # own time/memory budget
     reference: dict[str, str] = {p: text for p in PARTS if (text := getattr(last.narrative, p, None))}
-    entry = space.create_from(next_year(last), reference=reference)
+    entry = space.create_from(next_year(last), reference=reference, previous=last)
     report = space.report()
     return report, (f"已根据 {last.year} 年度报告新建“{entry.name}”：“上年结转”已按上年“结转下年度继续办理”填入，"
                     "其余数字请逐项填写；上年正文仅作参考，不作为本年要点。原有报告不受影响。")

@@ -10,7 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
-from . import tab_compose, tab_preview, tab_reports, tab_settings, tab_stats
+from . import tab_compose, tab_preview, tab_reports, tab_review, tab_settings, tab_stats
 from .clientjs import PAGE_JS
 from .context import AppContext
 
@@ -70,6 +70,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 compose = tab_compose.build(ctx, ws)
             with gr.Tab("预览与导出", id="preview", elem_id="tab_preview") as preview_tab:
                 preview = tab_preview.build(ctx, ws)
+            with gr.Tab("审核", id="review", elem_id="tab_review") as review_tab:
+                review = tab_review.build(ctx, ws)
             with gr.Tab("设置", id="settings", elem_id="tab_settings"):
                 settings = tab_settings.build(ctx, ws)
         ready = gr.Markdown("", elem_id="ready", visible=True)
@@ -83,15 +85,20 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         load = demo.load(on_load, [ws], [ws, *stats["outputs"], stats["status"], reports["status"]])
         load.then(compose["refresh"], [ws, compose["part"]], compose["outputs"]).then(
             settings["refresh"], [ws], settings["outputs"]
-        ).then(reports["refresh"], [ws], reports["outputs"]).then(lambda: "就绪", None, ready)
+        ).then(reports["refresh"], [ws], reports["outputs"]).then(review["refresh"], [ws], review["outputs"]).then(
+            lambda: "就绪", None, ready)
         for event in compose["accepted"]:
             event.then(stats["refresh"], [ws], stats["outputs"])
         for event in reports["events"]:
             # Another report is open (or its information changed): every area shows it.
             event.then(stats["refresh"], [ws], stats["outputs"]).then(
                 compose["refresh"], [ws, compose["part"]], compose["outputs"]
-            ).then(preview["refresh"], [ws], preview["outputs"])
+            ).then(preview["refresh"], [ws], preview["outputs"]).then(review["refresh"], [ws], review["outputs"])
+        for event in review["events"]:
+            # A verdict or a state change: the findings and the report list follow (one state everywhere).
+            event.then(stats["refresh"], [ws], stats["outputs"]).then(reports["refresh"], [ws], reports["outputs"])
         preview_tab.select(preview["refresh"], [ws], preview["outputs"])
+        review_tab.select(review["refresh"], [ws], review["outputs"])
     for fn in demo.fns.values():
         # The page calls its own events; no documented API for scripts to drive a clerk's workspace.
         fn.api_visibility = "private"
@@ -104,8 +111,9 @@ def launch_kwargs(ctx: AppContext) -> dict[str, Any]:
     return {
         "server_name": cfg.host,
         "server_port": cfg.port,
-        "auth": [cfg.auth] if cfg.auth else None,
-        "auth_message": "请输入用户名和密码登录年报起草助手。" if cfg.auth else None,
+        # One login check for every source (store accounts, hashed; the --auth/--auth-file list).
+        "auth": ctx.check_login if cfg.login_on else None,
+        "auth_message": "请输入用户名和密码登录年报起草助手。" if cfg.login_on else None,
         "max_file_size": f"{cfg.max_upload_mb}mb",
         "css": CSS,
         "theme": gr.themes.Default(font=["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "sans-serif"]),

@@ -28,6 +28,7 @@ COMMAND_MODULES: dict[str, str] = {
     "demo": "demo",
     "sample": "demo",
     "serve": "serve",
+    "users": "users",
     "eval-drafting": "evaluate",
 }
 _ALL_MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))

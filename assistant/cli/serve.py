@@ -58,6 +58,10 @@ def serve(
         bool, typer.Option("--new-store-if-damaged", help="数据文件损坏时改名保留原文件并新建（默认询问或拒绝启动）")
     ] = False,
     open_browser: Annotated[bool, typer.Option("--open", help="启动后在本机浏览器中打开")] = False,
+    logins: Annotated[bool, typer.Option("--logins", help="开启登录，使用 xxgk users add 添加的账号（多人共用、共享与审核）")] = False,
+    per_browser: Annotated[
+        bool, typer.Option("--per-browser", help="未开启登录时每个浏览器各用一个工作区（默认本机单用户）")
+    ] = False,
 ) -> None:
     """启动网页版起草助手（统计数据、撰写、预览与导出、设置），新工作区自动载入样例报告。"""
     if importlib.util.find_spec("gradio") is None:  # the web app is an extra: the library installs without it
@@ -79,7 +83,7 @@ def serve(
     if new_store_if_damaged:
         os.environ[RESET_ENV] = "1"
     config = AppConfig(host=host, port=port, auth=users[0] if users else None, offline=offline,
-                       max_upload_mb=max_upload_mb)
+                       max_upload_mb=max_upload_mb, logins=logins, per_browser=per_browser)
     for attempt in (1, 2):
         try:
             run(config, inbrowser=open_browser, users=users)

@@ -270,10 +270,11 @@ def expire_empty_owners(store: VersionStore, max_age_s: float = EMPTY_OWNER_TTL_
     return removed
 
 
-def _touched(db: sqlite3.Connection, owner: str, ids: list[str]) -> bool:
-    """Whether an owner did anything: settings, edits of the sample, notes changed, drafts, chats."""
-    if db.execute("SELECT 1 FROM notes WHERE workspace = ? AND part NOT IN ('_created', '_current')",
-                  (owner,)).fetchone():
+def _touched(db: sqlite3.Connection, owner: str, ids: list[str], *, owner_level: bool = True) -> bool:
+    """Whether an owner did anything: settings, edits of the sample, notes changed, drafts, chats
+    (``owner_level=False``: only what was done to the reports ``ids``)."""
+    if owner_level and db.execute("SELECT 1 FROM notes WHERE workspace = ? AND part NOT IN ('_created', '_current')",
+                                  (owner,)).fetchone():
         return True
     for rid in ids:
         row = db.execute("SELECT revision FROM reports WHERE workspace = ?", (rid,)).fetchone()
@@ -287,3 +288,39 @@ def _touched(db: sqlite3.Connection, owner: str, ids: list[str]) -> bool:
                       (rid,)).fetchone():
             return True
     return False
+
+
+def adopt_browser_workspaces(store: VersionStore, owner: str) -> int:
+    """Give the reports of every per-browser workspace (``ws-…``) to ``owner``, the one local user of a server
+    without logins: work started in any browser, on any origin (127.0.0.1 or localhost), stays reachable.
+
+    Own reports move as they are; a 示例 moves only if it was worked on (then as an own report named
+    “示例（原浏览器工作区）”), the untouched copies are dropped; the owner keeps their settings, else takes the
+    latest workspace's. Returns how many reports moved.
+    """
+    moved = 0
+    with store.tx() as db:
+        owners = [r[0] for r in db.execute(
+            "SELECT DISTINCT owner FROM report_index WHERE owner LIKE 'ws-%'").fetchall()]
+        for old in owners:
+            rows = db.execute("SELECT id, kind FROM report_index WHERE owner = ?", (old,)).fetchall()
+            for r in rows:
+                if r["kind"] == "sample":
+                    if not _touched(db, old, [r["id"]], owner_level=False):
+                        for table in ("notes", "notes_history", "reports", "report_history", "versions"):
+                            db.execute(f"DELETE FROM {table} WHERE workspace = ?", (r["id"],))
+                        db.execute("DELETE FROM report_index WHERE id = ?", (r["id"],))
+                        continue
+                    db.execute("UPDATE report_index SET kind = 'own', name = ? WHERE id = ?",
+                               ("示例（原浏览器工作区）", r["id"]))
+                db.execute("UPDATE report_index SET owner = ? WHERE id = ?", (owner, r["id"]))
+                moved += 1
+            settings = db.execute("SELECT text FROM notes WHERE workspace = ? AND part = '_settings'", (old,)).fetchone()
+            if settings is not None and store.load_notes(owner, "_settings") is None:
+                store.save_notes(owner, "_settings", settings["text"])
+            db.execute("DELETE FROM notes WHERE workspace = ?", (old,))
+        if moved and store.load_notes(owner, "_created") is None:
+            store.save_notes(owner, "_created", "1")
+    if moved:
+        log.info("gave %d reports of earlier browser workspaces to the local user", moved)
+    return moved

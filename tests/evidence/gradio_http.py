@@ -114,8 +114,12 @@ class ServeProcess:
     """`xxgk serve` as a subprocess on a free port, restartable on the same port and data dir."""
 
     def __init__(self, data_dir: Path, llm_url: str | None, extra_env: dict[str, str] | None = None,
-                 args: tuple[str, ...] = ()) -> None:
+                 args: tuple[str, ...] = (), per_browser: bool = True) -> None:
         self.args = list(args)  # extra `xxgk serve` options, e.g. ("--auth", "user:pass")
+        # These suites simulate several clerks without logins: each browser (workspace id) its own work.
+        # The default of `xxgk serve` on 127.0.0.1 is the one local user (tests/test_app_browser_review.py).
+        if per_browser and "--logins" not in self.args and not any(a.startswith("--auth") for a in self.args):
+            self.args.append("--per-browser")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.env = {**os.environ, "XXGK_DATA_DIR": str(data_dir), "GRADIO_TEMP_DIR": str(data_dir / "gradio"),
