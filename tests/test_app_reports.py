@@ -279,3 +279,31 @@ def test_a_report_from_last_year_offers_its_narrative_as_reference_not_notes(sto
     space.save_notes("problems", "- 甲")
     space.save_notes("problems", "- 乙")
     assert [label.split(" · ")[0] for label, _ in notes_choices(space, "problems")] == ["第 2 版", "第 1 版"]
+
+
+def test_without_logins_on_this_computer_every_origin_opens_the_same_reports(tmp_path: Path) -> None:
+    """127.0.0.1 and localhost keep separate browser storage: the one local user must not depend on it."""
+    from assistant.drafting.accounts import LOCAL_OWNER
+
+    with VersionStore(tmp_path) as store:
+        # work from an earlier release: two browser workspaces, one worked on, one only the sample
+        old = Workspace.open(store, "ws-oldbrowser-0000000001")[0]
+        old.create_blank(TOWNSHIP)
+        old.set_cells({"applications.new_requests.total": 5})
+        Workspace.open(store, "ws-oldbrowser-0000000002")
+        ctx = AppContext(AppConfig(), store)
+        a = ctx.space("ws-from-127-0-0-1-aaaa")
+        b = ctx.space("")  # another origin: nothing in its storage
+        assert a.owner == b.owner == LOCAL_OWNER and a.id == b.id
+        names = [e.name for e in a.library.entries()]
+        assert "青山县白云镇人民政府2025年度报告" in names  # the earlier workspace's report was kept
+        assert names.count("示例") <= 1  # untouched sample copies were not piled up
+        township = next(e for e in a.library.entries() if e.name.startswith("青山县"))
+        assert get_cell(store.load_report(township.id), "applications.new_requests.total") == 5  # type: ignore[arg-type]
+
+        apart = AppContext(AppConfig(per_browser=True), store)
+        assert apart.space("ws-browser-one-00001").owner != apart.space("ws-browser-two-00002").owner
+        network = AppContext(AppConfig(host="0.0.0.0"), store)
+        assert network.config.single_user is False  # served to the network without logins: per browser
+        logged = AppContext(AppConfig(auth=("clerk", "pw-12345")), store)
+        assert logged.space("", "clerk").owner.startswith("user-")

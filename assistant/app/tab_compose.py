@@ -56,6 +56,12 @@ def draft_stream(
 
     Yields (transcript, guard markdown); the session stores the version, the transcript is saved at the end.
     """
+    review = space.review()
+    if not review.can_edit or review.status().state == "submitted":
+        why = ("您是这份报告的审核人：可以查看、提意见和审核，不能起草或修改。" if not review.can_edit
+               else "报告已提交审核，审核人退回修改或审核通过之前不能起草或修改。")
+        yield _snapshot(chat), why
+        return
     chat = [*chat, {"role": "user", "content": text, "kind": kind}]
     if kind == NOTES_KIND:
         space.save_notes(part, text)
@@ -207,7 +213,10 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     part.change(refresh, [ws, part], view_outputs)
 
     def save_notes(text: str, ws_id: str, part_id: str, request: gr.Request) -> None:
-        ctx.space(ws_id, request.username).save_notes(part_id, text)
+        try:
+            ctx.space(ws_id, request.username).save_notes(part_id, text)
+        except AssistantError as exc:  # a reviewer's notes are not kept: say so instead of failing silently
+            gr.Warning(str(exc), duration=6, title="提示")
 
     # .change, not .input: Gradio 6's Textbox did not deliver .input for typed text here; saving the
     # value a refresh has just loaded is harmless (same part, same text).

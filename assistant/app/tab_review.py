@@ -36,7 +36,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         approve_btn = gr.Button("审核通过", elem_id="review_approve", variant="primary", scale=0, min_width=120)
         back_text = gr.Textbox(label="退回意见（退回时必填）", elem_id="review_back_text", scale=3)
         back_btn = gr.Button("退回修改", elem_id="review_back", variant="stop", scale=0, min_width=120)
-    with gr.Accordion("共享给同事", open=False, elem_id="share_box"):
+    with gr.Accordion("共享给同事", open=False, elem_id="share_box") as share_box:
         with gr.Row():
             share_name = gr.Textbox(label="同事的用户名", elem_id="share_name", scale=2)
             share_role = gr.Dropdown(SHARE_ROLES, value="reviewer", label="角色", elem_id="share_role", scale=1)
@@ -68,7 +68,9 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         last_year = gr.HTML("", elem_id="last_year")
     with gr.Accordion("操作记录", open=True, elem_id="history_box"):
         history = gr.HTML("", elem_id="review_history")
-    outputs = [status, shares, finding, target, reply_to, comments, since, last_year, history, message]
+    # The buttons a person may use on this report (the others are hidden, and refused if called anyway).
+    controls = [submit_btn, approve_btn, back_text, back_btn, share_box]
+    outputs = [status, shares, finding, target, reply_to, comments, since, last_year, history, *controls, message]
 
     def view(space: Workspace, note: Any) -> list[Any]:
         review = space.review()
@@ -81,7 +83,9 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                 gr.update(choices=comment_targets(report), value="report"),
                 gr.update(choices=openers, value=openers[0][1] if openers else None),
                 comments_html(review), since_approval_html(review), last_year_html(review, report),
-                history_html(review), note]
+                history_html(review), gr.update(visible=review.can_edit), gr.update(visible=review.can_review),
+                gr.update(visible=review.can_review), gr.update(visible=review.can_review),
+                gr.update(visible=review.role == "owner"), note]
 
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
         return view(ctx.space(ws_id, request.username), "")

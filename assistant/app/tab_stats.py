@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from ..checks import CheckResult
-from ..drafting import PARTS, NothingToUndoError, StaleReportError
+from ..drafting import PARTS, StaleReportError
 from ..drafting.edits import cell_changes
 from ..errors import AssistantError
 from ..fsio import public_message
@@ -54,6 +54,8 @@ def edit_table(space: Workspace, table: str, rows: list[list[Any]],
         return space.report(), space.check(), str(exc)
     except ReportInputError as exc:
         return report, space.check(report), str(exc)
+    except AssistantError as exc:  # submitted for review (locked), or a reviewer: nothing was written
+        return space.report(), space.check(), str(exc)
     return report, space.check(report), None
 
 
@@ -73,7 +75,7 @@ def paste_block(space: Workspace, payload: str) -> tuple[Report, str]:
             return report, "粘贴位置没有可填写的单元格（请点选数字单元格后再粘贴）。"
         before = report
         report = space.set_cells(values, undo_label="粘贴")
-    except (GridInputError, ReportInputError) as exc:
+    except (GridInputError, AssistantError) as exc:
         return report, f"**粘贴未生效**：{exc}"
     return report, changes_markdown("粘贴", cell_changes(before, report))
 
@@ -174,8 +176,8 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         def handler(frame: Any, ws_id: str, seen: dict[str, Any], request: gr.Request) -> list[Any]:
             space = ctx.space(ws_id, request.username)
             report, _result, error = edit_table(space, table, _rows(frame), seen or None)
-            if error and "刷新页面" in error:
-                report = space.report()  # show the newer values at once
+            if error and ("刷新页面" in error or "审核" in error):
+                report = space.report()  # show the stored values at once (newer, or unchanged while locked)
             if error:
                 gr.Warning(error.splitlines()[1].strip(" -") if "\n" in error else error, duration=8, title="提示")
             return [*view(space, report), error or "已自动保存。"]
@@ -188,12 +190,18 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
 
     def on_fill(ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
-        report, changes = space.fill_totals()
+        try:
+            report, changes = space.fill_totals()
+        except AssistantError as exc:  # locked for review, or a reviewer
+            return [*view(space), f"**未完成**：{exc}"]
         return [*view(space, report), changes_markdown("自动计算合计", changes)]
 
     def on_zeros(ws_id: str, which: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
-        report, filled = space.fill_zeros(None if which in (None, "all") else which)
+        try:
+            report, filled = space.fill_zeros(None if which in (None, "all") else which)
+        except AssistantError as exc:
+            return [*view(space), f"**未完成**：{exc}"]
         return [*view(space, report), changes_markdown("空白填 0", filled)]
 
     def on_step(redo: bool) -> Any:
@@ -202,7 +210,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             before = space.report()
             try:
                 report, label = space.redo() if redo else space.undo()
-            except NothingToUndoError as exc:
+            except AssistantError as exc:  # nothing to undo, or locked for review
                 return [*view(space), str(exc)]
             verb = "已重做" if redo else "已撤销"
             return [*view(space, report), changes_markdown(f"{verb}“{label}”", cell_changes(before, report))]

@@ -28,8 +28,8 @@ from ..drafting.review import Review, ReviewError, keep_previous
 from ..drafting.session import DraftingSession, notes_document
 from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
 from ..schema import Report, load_report, load_report_file
-from ..schema.document import CellValue
-from ..schema.labels import NARRATIVE_SECTION
+from ..schema.document import CellValue, get_cell
+from ..schema.labels import CELLS, NARRATIVE_SECTION
 
 _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
@@ -152,8 +152,13 @@ class Workspace:
     def set_cells(self, values: dict[str, CellValue], expected_revision: int | None = None,
                   undo_label: str | None = None, expected: dict[str, CellValue] | None = None) -> Report:
         """Apply cell-level changes to the stored report in one transaction (see ``DraftingSession.set_cells``)."""
+        before = self.report()
         report = self.session().set_cells(values, expected_revision, undo_label, expected)
-        self.review().record(undo_label or "修改统计数据", "、".join(list(values)[:5]) + (" 等" if len(values) > 5 else ""))
+        changed = [c for c in values if get_cell(before, c) != get_cell(report, c)]
+        if changed:  # the history names the cells as printed (an edit that changed nothing is not a step)
+            labels = [CELLS[report.format][c].full_label for c in changed[:3] if c in CELLS[report.format]]
+            more = f" 等 {len(changed)} 格" if len(changed) > 3 else ""
+            self.review().record(undo_label or "修改统计数据", "；".join(labels) + more)
         return report
 
     def fill_totals(self) -> tuple[Report, list[CellChange]]:

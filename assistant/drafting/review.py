@@ -235,7 +235,7 @@ class Review:
             db.execute("INSERT INTO verdicts (report_id, anchor, data, created_at) VALUES (?, ?, ?, ?)",
                        (self.report_id, verdict.anchor, verdict.model_dump_json(), _now()))
             why = f"（理由：{verdict.reason}）" if verdict.reason else ""
-            self.record("裁定问题", f"{finding.rule} 标记为“{verdict.label()}”{why}")
+            self.record("裁定问题", f"“{finding.message[:40]}”标记为“{verdict.label()}”{why}")
         return verdict
 
     # ------------------------------------------------------------ submit, return, approve
