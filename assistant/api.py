@@ -131,6 +131,7 @@ __all__ = [
     "VerdictError",
     "VerdictOutcome",
     "VersionNotFoundError",
+    "VersionStore",
     "WorkbookError",
     "WriteFailedError",
     "apply_verdicts",

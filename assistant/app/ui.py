@@ -36,7 +36,7 @@ CSS = """
 .xxgk-review table { border-collapse: collapse; width: 100%; }
 .xxgk-review th, .xxgk-review td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; }
 .xxgk-review td.jump { background: #fff1b8; font-weight: 600; }
-.xxgk-review #xxgk-history td:first-child, .xxgk-review #xxgk-history th:first-child { white-space: nowrap; }
+#xxgk-history td:first-child, #xxgk-history th:first-child { white-space: nowrap; }
 .xxgk-review td.carried { background: #fde2e1; }
 .xxgk-review td.del { background: #fde2e1; text-decoration: line-through; }
 .xxgk-review td.ins { background: #e3f6e0; }
