@@ -73,6 +73,19 @@ class Person:
         self.page.keyboard.type(value)
         self.page.keyboard.press("Enter")
 
+    def type_cell_until(self, grid: str, row: int, col: int, value: str, selector: str, needle: str) -> str:
+        """Type into a cell until the page answers (a grid re-rendered by an earlier event can drop a keystroke)."""
+        js = "([s, n]) => { const e = document.querySelector(s); return !!e && e.innerText.includes(n); }"
+        for _attempt in range(3):
+            self.page.wait_for_timeout(600)
+            self.type_cell(grid, row, col, value)
+            try:
+                self.page.wait_for_function(js, arg=[selector, needle], timeout=10_000)
+                return str(self.page.locator(selector).inner_text())
+            except Exception:  # typed into a re-rendering grid: type again
+                continue
+        return self.wait(selector, needle)
+
     def snap(self, step: str) -> None:
         self.shots += 1
         self.page.screenshot(path=str(IMG / f"review-{self.name}-{self.shots:02d}-{step}.png"), full_page=True)
@@ -130,8 +143,7 @@ def _flow(clerk: Person, boss: Person, browser: Any, server: ServeProcess, tmp_p
     clerk.wait("#review_message", "已共享给 boss（审核）")
     # A figure the clerk typed that breaks table 四's arithmetic (复议 结果维持 1, 总计 still 0).
     clerk.tab("统计数据")
-    clerk.type_cell("grid_review_litigation", 0, 2, "1")
-    clerk.wait("#findings", "检查未通过")
+    clerk.type_cell_until("grid_review_litigation", 0, 2, "1", "#findings", "检查未通过")
     clerk.snap("shared-and-error")
 
     # The reviewer finds it among their reports, marked as shared for review, and opens it.
@@ -155,8 +167,7 @@ def _flow(clerk: Person, boss: Person, browser: Any, server: ServeProcess, tmp_p
     boss.wait("#comment_list", "请核对表四复议案件的总计")
     # A reviewer never edits: typing into a cell is refused and nothing is stored.
     boss.tab("统计数据")
-    boss.type_cell("grid_review_litigation", 0, 3, "7")
-    boss.wait("#stats_status", "审核人")
+    boss.type_cell_until("grid_review_litigation", 0, 3, "7", "#stats_status", "审核人")
     boss.snap("verdict-and-comment")
 
     # The clerk re-checks: the verdict is kept and no longer counts as an error.
@@ -166,8 +177,7 @@ def _flow(clerk: Person, boss: Person, browser: Any, server: ServeProcess, tmp_p
     findings = clerk.wait("#findings", "不属于问题")
     assert REASON in findings and "检查通过" in findings
     # The clerk changes the cell the verdict judged: it is dropped, and the page says so.
-    clerk.type_cell("grid_review_litigation", 0, 2, "2")
-    stale = clerk.wait("#findings", "【裁定已失效】")
+    stale = clerk.type_cell_until("grid_review_litigation", 0, 2, "2", "#findings", "【裁定已失效】")
     assert "检查未通过" in stale
     clerk.page.locator("#fill_totals").click()
     clerk.wait("#stats_status", "自动计算合计：已改动")
@@ -181,8 +191,7 @@ def _flow(clerk: Person, boss: Person, browser: Any, server: ServeProcess, tmp_p
     clerk.page.locator("#review_submit").click()
     clerk.wait("#review_message", "已提交审核")
     clerk.tab("统计数据")
-    clerk.type_cell("grid_review_litigation", 0, 3, "9")  # locked while submitted
-    clerk.wait("#stats_status", "已提交审核")
+    clerk.type_cell_until("grid_review_litigation", 0, 3, "9", "#stats_status", "已提交审核")  # locked while submitted
     clerk.snap("submitted-locked")
 
     # The reviewer returns it with a comment.
@@ -195,8 +204,7 @@ def _flow(clerk: Person, boss: Person, browser: Any, server: ServeProcess, tmp_p
 
     # The clerk fixes and submits again.
     clerk.tab("统计数据")
-    clerk.type_cell("grid_review_litigation", 0, 2, "1")
-    clerk.wait("#stats_status", "已自动保存")
+    clerk.type_cell_until("grid_review_litigation", 0, 2, "1", "#stats_status", "已自动保存")
     clerk.page.locator("#fill_totals").click()
     clerk.wait("#stats_status", "自动计算合计：已改动")
     clerk.tab("审核")

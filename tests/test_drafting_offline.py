@@ -69,7 +69,7 @@ def test_overview_structure_and_table_sentences(drafts: dict[str, str]) -> None:
 def test_problems_and_improvements_are_enumerated(drafts: dict[str, str]) -> None:
     assert drafts["problems"].startswith("一是公开方式单一化")
     assert "二是政策解读形式单一" in drafts["problems"] and "三是" in drafts["problems"]
-    assert drafts["improvements"].count("是") >= 3 and "三是针对信息公开业务工作水平有待提升的问题，完善培训工作机制" in drafts["improvements"]
+    assert drafts["improvements"].count("是") >= 3 and "三是针对信息公开业务工作水平有待提升的问题，健全培训机制" in drafts["improvements"]
 
 
 def test_other_matters_start_with_the_fee_statement(drafts: dict[str, str]) -> None:
