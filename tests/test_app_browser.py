@@ -8,13 +8,13 @@ server is killed with SIGKILL, restarted, and the work is still there. Screensho
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from evidence.browser import CHROMIUM, IMG, launch
 from evidence.gradio_http import ServeProcess
 
 pytestmark = pytest.mark.browser
@@ -22,13 +22,8 @@ pytestmark = pytest.mark.browser
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_openai_server import FakeOpenAIServer, serve  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 # Screenshots of each area; the copies under docs/img/ were taken from a run of this suite.
-IMG = Path(os.environ.get("XXGK_SCREENSHOT_DIR", ROOT / "out" / "screenshots"))
 IMG.mkdir(parents=True, exist_ok=True)
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 INVENTED = ("2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，"
             "局网站主动公开政府信息148条，全年组织政务公开专题培训8888场次。")
 REVISED = ("2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，"
@@ -69,12 +64,7 @@ def app_server(llm: FakeOpenAIServer, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
 @pytest.fixture(scope="module")

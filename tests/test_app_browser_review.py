@@ -8,7 +8,6 @@ properties name the approval) ; a third user sees nothing; the history lists eve
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -17,16 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from evidence.browser import CHROMIUM, IMG, launch
 from evidence.gradio_http import ServeProcess
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-IMG = Path(os.environ.get("XXGK_SCREENSHOT_DIR", ROOT / "out" / "screenshots"))
 IMG.mkdir(parents=True, exist_ok=True)
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORDS = {"clerk": "clerk-pass-1", "boss": "boss-pass-22", "third": "third-pass-3"}
 REASON = "复议案件由上级机关统一统计，本机关按上级口径填报"
 
@@ -111,12 +106,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
 def test_clerk_and_reviewer_finish_review_and_approve_one_report(

@@ -10,7 +10,6 @@ Clicks and keystrokes are counted; screenshots go to out/screenshots/township-*.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -18,18 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from evidence.browser import ARGS, CHROMIUM, IMG
 from evidence.gradio_http import ServeProcess
 
 pytestmark = pytest.mark.browser
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-ROOT = Path(__file__).resolve().parents[1]
-IMG = Path(os.environ.get("XXGK_SCREENSHOT_DIR", ROOT / "out" / "screenshots"))
 IMG.mkdir(parents=True, exist_ok=True)
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 AGENCY = "青山县白云镇人民政府"
 TITLE = f"{AGENCY}2025年政府信息公开工作年度报告"
 NOTES = {

@@ -1,0 +1,30 @@
+"""What every browser suite shares: Debian's Chromium, its headless flags, the screenshot folder, a browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+# Screenshots of each step (XXGK_SCREENSHOT_DIR; test.sh points it at out/screenshots of the checkout).
+IMG = Path(os.environ.get("XXGK_SCREENSHOT_DIR", ROOT / "out" / "screenshots"))
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def have_chromium() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+def launch() -> Iterator[Any]:
+    """A headless Chromium for a module's tests (use as the body of a module-scoped fixture)."""
+    from playwright.sync_api import sync_playwright
+
+    IMG.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
