@@ -93,10 +93,15 @@ class AppContext:
                 self._adopt_once()
                 return LOCAL_OWNER
             return ws
-        key = Accounts(self.store).remember(username)
-        # Logins of earlier releases were keyed by sha256(name): their work moves to the new key once.
-        move_owner(self.store, f"user-{hashlib.sha256(username.encode()).hexdigest()[:32]}", key)
+        key = self._login_keys.get(username)
+        if key is None:  # once per name and process: every event of the page asks
+            key = Accounts(self.store).remember(username)
+            # Logins of earlier releases were keyed by sha256(name): their work moves to the new key once.
+            move_owner(self.store, f"user-{hashlib.sha256(username.encode()).hexdigest()[:32]}", key)
+            self._login_keys[username] = key
         return key
+
+    _login_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     _adopted: bool = field(default=False, repr=False)
 
