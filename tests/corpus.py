@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OWN_REPORT_TEXT = FIXTURES / "sample_published.txt"
 OWN_REPORT_PDF = FIXTURES / "sample_textlayer.pdf"
+SIBLING = "shared"  # the corpus folder's name beside the repository (the one place a test names it)
 SEED = "seeds/000_17d8c9157013497c.txt"
 PUBLISHED = "fixtures/published"
 
@@ -25,7 +26,7 @@ PUBLISHED = "fixtures/published"
 def corpus_dir() -> Path | None:
     """The third-party corpus folder, or None when this checkout has none."""
     configured = os.environ.get("XXGK_CORPUS_DIR")
-    folder = Path(configured) if configured else ROOT.parent / "shared"
+    folder = Path(configured) if configured else ROOT.parent / SIBLING
     return folder if folder.is_dir() else None
 
 

@@ -275,6 +275,13 @@ def test_without_logins_localhost_and_127_open_the_same_reports(
         other.get_by_role("tab", name="我的报告").click()
         other.wait_for_function("() => document.querySelector('#current_report')?.innerText.includes('白云镇')")
         other.screenshot(path=str(IMG / "review-single-user-localhost.png"), full_page=True)
+        # Each browser keeps its own open report: opening the 示例 here leaves the first one on 白云镇.
+        other.locator("#load_sample").click()
+        other.wait_for_function("() => document.querySelector('#current_report')?.innerText.includes('示例')")
+        first.reload()
+        first.locator("#ready").get_by_text("就绪").wait_for()
+        first.get_by_role("tab", name="我的报告").click()
+        first.wait_for_function("() => document.querySelector('#current_report')?.innerText.includes('白云镇')")
     finally:
         ctx.close()
         srv.stop()

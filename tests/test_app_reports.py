@@ -307,3 +307,12 @@ def test_without_logins_on_this_computer_every_origin_opens_the_same_reports(tmp
         assert network.config.single_user is False  # served to the network without logins: per browser
         logged = AppContext(AppConfig(auth=("clerk", "pw-12345")), store)
         assert logged.space("", "clerk").owner.startswith("user-")
+        # two browsers of one login: the same reports, each with its own open report
+        office = logged.space("ws-office-browser-01", "clerk")
+        home = logged.space("ws-home-browser-0002", "clerk")
+        assert office.owner == home.owner
+        own = office.create_blank(TOWNSHIP)
+        home.load_sample()
+        assert logged.space("ws-office-browser-01", "clerk").id == own.id
+        assert logged.space("ws-home-browser-0002", "clerk").entry().is_sample
+        assert logged.space("ws-new-browser-00003", "clerk").id == home.id  # a new browser: the last opened

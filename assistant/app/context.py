@@ -14,7 +14,7 @@ from typing import Any
 from ..drafting import StoreError, VersionStore, load_settings
 from ..drafting.accounts import LOCAL_OWNER, Accounts, server_secret
 from ..drafting.library import adopt_browser_workspaces, expire_empty_owners, move_owner
-from .workspace import Workspace
+from .workspace import Workspace, new_workspace_id, valid_workspace_id
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,10 @@ class AppContext:
 
     def open(self, ws: Any, username: str | None = None) -> tuple[Workspace, bool]:
         """The clerk's workspace and whether it was just created (its first report is the 示例)."""
-        space, created = Workspace.open(self.store, self.workspace_key(ws, username))
+        key = self.workspace_key(ws, username)
+        # A login or the local user has several browsers: each keeps its own open report (its seat).
+        seat = None if key == ws else (ws if valid_workspace_id(ws) else new_workspace_id())
+        space, created = Workspace.open(self.store, key, seat)
         if created:
             self.expire_empty()
         return space, created

@@ -81,7 +81,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             space, created = ctx.open(ws_id, getattr(request, "username", None))
             message = ("已为您新建工作区并打开示例报告；在“我的报告”中可新建自己的报告。" if created
                        else "已恢复您上次的工作。")
-            return [space.owner, *stats["refresh"](space.owner, request), message, message]
+            return [space.browser_key, *stats["refresh"](space.browser_key, request), message, message]
 
         load = demo.load(on_load, [ws], [ws, *stats["outputs"], stats["status"], reports["status"]])
         load.then(compose["refresh"], [ws, compose["part"]], compose["outputs"]).then(

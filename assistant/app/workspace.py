@@ -68,25 +68,31 @@ class Workspace:
     store: VersionStore
     owner: str
     id: str
+    seat: str | None = None  # this browser, when one owner has several (a login, the local user)
 
     # ------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, store: VersionStore, ws: Any) -> tuple[Workspace, bool]:
-        """The workspace ``ws`` with its current report if it exists in the store, else a new one whose
-        first report is the 示例 (sample). Returns (workspace, created)."""
+    def open(cls, store: VersionStore, ws: Any, seat: str | None = None) -> tuple[Workspace, bool]:
+        """The workspace ``ws`` with its current report (the one open at ``seat``, else the owner's last) if it
+        exists in the store, else a new one whose first report is the 示例 (sample). Returns (workspace, created)."""
         if valid_workspace_id(ws) and store.load_notes(ws, _MARKER_KEY) is not None:
-            library = Library(store, ws)
+            library = Library(store, ws, seat)
             entry = library.current() or library.sample(sample_report(), sample_notes_parts())
-            return cls(store, ws, entry.id), False
+            return cls(store, ws, entry.id, seat), False
         owner = ws if valid_workspace_id(ws) else new_workspace_id()
         store.save_notes(owner, _MARKER_KEY, "1")
-        entry = Library(store, owner).sample(sample_report(), sample_notes_parts())
-        return cls(store, owner, entry.id), True
+        entry = Library(store, owner, seat).sample(sample_report(), sample_notes_parts())
+        return cls(store, owner, entry.id, seat), True
 
     @property
     def library(self) -> Library:
-        return Library(self.store, self.owner)
+        return Library(self.store, self.owner, self.seat)
+
+    @property
+    def browser_key(self) -> str:
+        """What this browser keeps in its storage: its seat when it has one, else the workspace itself."""
+        return self.seat or self.owner
 
     def entry(self) -> ReportEntry:
         return self.library.get(self.id)

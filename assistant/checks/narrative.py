@@ -194,36 +194,25 @@ def _printed(cells: tuple[str, ...], fmt: str) -> str:
     )
 
 
+def _prose_figure(rule: str, part: str, mention: Mention, verdict: FigureVerdict, message: str) -> Finding:
+    return Finding(rule=rule, severity="warning", cells=list(verdict.cells), section=NARRATIVE_SECTION[part],
+                   quote=mention.sentence, expected=verdict.expected, actual=mention.value, message=message)
+
+
 def figure_finding(part: str, phrase: FigurePhrase, mention: Mention, verdict: FigureVerdict, fmt: str) -> Finding:
     """The finding of a figure that contradicts the tables (X2/R4.3), naming the cells."""
     where = _printed(verdict.cells, fmt)
-    return Finding(
-        rule=phrase.rule,
-        severity="warning",
-        cells=list(verdict.cells),
-        section=NARRATIVE_SECTION[part],
-        quote=mention.sentence,
-        expected=verdict.expected,
-        actual=mention.value,
-        message=f"正文“{mention.raw}”写的是 {mention.value}，与表格 {where} 不一致（表格为 {verdict.expected}）。"
-        f"原句：{mention.sentence}",
-    )
+    return _prose_figure(phrase.rule, part, mention, verdict,
+                         f"正文“{mention.raw}”写的是 {mention.value}，与表格 {where} 不一致（表格为 {verdict.expected}）。"
+                         f"原句：{mention.sentence}")
 
 
 def stale_figure_finding(part: str, mention: Mention, verdict: FigureVerdict, fmt: str) -> Finding:
     """X9: the figure is last year's value of its cell, not this year's."""
     where = _printed(verdict.cells, fmt)
-    return Finding(
-        rule=STALE_RULE,
-        severity="warning",
-        cells=list(verdict.cells),
-        section=NARRATIVE_SECTION[part],
-        quote=mention.sentence,
-        expected=verdict.expected,
-        actual=mention.value,
-        message=f"{STALE_LABEL}：正文“{mention.raw}”写的 {mention.value} 是 {verdict.previous_year} 年的数字，"
-        f"本年表格 {where} 为 {verdict.expected}。原句：{mention.sentence}",
-    )
+    return _prose_figure(STALE_RULE, part, mention, verdict,
+                         f"{STALE_LABEL}：正文“{mention.raw}”写的 {mention.value} 是 {verdict.previous_year} 年的数字，"
+                         f"本年表格 {where} 为 {verdict.expected}。原句：{mention.sentence}")
 
 
 def _narrative(report: Report) -> Iterator[tuple[str, str]]:

@@ -83,11 +83,21 @@ def _clean_name(name: str) -> str:
 
 
 class Library:
-    """The reports of one owner in a ``VersionStore``."""
+    """The reports of one owner in a ``VersionStore``.
 
-    def __init__(self, store: VersionStore, owner: str) -> None:
+    ``seat`` names one browser of the owner: the report open there is remembered per seat, so two browsers
+    of one login keep their own open report (the owner's last opened one is the default for a new browser).
+    """
+
+    def __init__(self, store: VersionStore, owner: str, seat: str | None = None) -> None:
         self.store = store
         self.owner = owner
+        self.seat = seat
+
+    def _remember(self, report_id: str) -> None:
+        self.store.save_notes(self.owner, CURRENT_KEY, report_id)
+        if self.seat:
+            self.store.save_notes(self.owner, f"{CURRENT_KEY}:{self.seat}", report_id)
 
     # ------------------------------------------------------------ reading
 
@@ -126,19 +136,21 @@ class Library:
 
     def current(self) -> ReportEntry | None:
         """The report the owner last opened (else the most recently changed one, else None)."""
-        chosen = self.store.load_notes(self.owner, CURRENT_KEY)
-        if chosen:
-            try:
-                return self.get(chosen)
-            except ReportNotFoundError:
-                log.info("the owner's last opened report is gone; opening the most recent one")
+        keys = ([f"{CURRENT_KEY}:{self.seat}"] if self.seat else []) + [CURRENT_KEY]
+        for key in keys:
+            chosen = self.store.load_notes(self.owner, key)
+            if chosen:
+                try:
+                    return self.get(chosen)
+                except ReportNotFoundError:
+                    log.info("the last opened report is gone (deleted or no longer shared); trying the next choice")
         reports = self.entries()
         return reports[0] if reports else None
 
     def open(self, report_id: str) -> ReportEntry:
         """Make ``report_id`` the owner's current report."""
         entry = self.get(report_id)
-        self.store.save_notes(self.owner, CURRENT_KEY, entry.id)
+        self._remember(entry.id)
         return entry
 
     # ------------------------------------------------------------ creating
@@ -170,7 +182,7 @@ class Library:
             for part, text in (reference or {}).items():
                 if text and text.strip():
                     self.store.save_notes(rid, REFERENCE_PREFIX + part, text)
-            self.store.save_notes(self.owner, CURRENT_KEY, rid)
+            self._remember(rid)
         return self.get(rid)
 
     def sample(self, report: Report, notes: dict[str, str]) -> ReportEntry:
@@ -273,8 +285,8 @@ def expire_empty_owners(store: VersionStore, max_age_s: float = EMPTY_OWNER_TTL_
 def _touched(db: sqlite3.Connection, owner: str, ids: list[str], *, owner_level: bool = True) -> bool:
     """Whether an owner did anything: settings, edits of the sample, notes changed, drafts, chats
     (``owner_level=False``: only what was done to the reports ``ids``)."""
-    if owner_level and db.execute("SELECT 1 FROM notes WHERE workspace = ? AND part NOT IN ('_created', '_current')",
-                                  (owner,)).fetchone():
+    if owner_level and db.execute("SELECT 1 FROM notes WHERE workspace = ? AND part != '_created'"
+                                  " AND part NOT LIKE '\\_current%' ESCAPE '\\'", (owner,)).fetchone():
         return True
     for rid in ids:
         row = db.execute("SELECT revision FROM reports WHERE workspace = ?", (rid,)).fetchone()

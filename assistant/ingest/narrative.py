@@ -33,7 +33,9 @@ _IMPROVE_HEAD = re.compile(
     r"^[（(]二[）)]\s*(?:改进情况|改进措施|整改情况|改进方向|下一步(?:工作)?(?:打算|计划|措施)?|工作打算|改进)[^。]{0,12}?(?:[。.:：]|$)"
 )
 _IMPROVE_START = re.compile(r"^(?:针对|下一步|今后|\d{4}\s*年[，,]?\s*(?:我们|我[市区县局委办]|本机关)?将)")
-_TITLE = re.compile(r"(\d{4})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度?报告")
+# A report's title as printed (the year captured); the one-line splitter cuts after it too.
+TITLE_PATTERN = r"(\d{4})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度?报告"
+_TITLE = re.compile(TITLE_PATTERN)
 _PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _PERIOD_END = re.compile(r"截[至止]\s*(\d{4})\s*年\s*12\s*月\s*31\s*日")
 # an overview opening on its year (``2023年，本局……``): the year the report covers, said so when used

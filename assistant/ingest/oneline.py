@@ -26,12 +26,13 @@ from ..schema.labels import (
     section2_tables,
     section3_rows,
 )
+from .narrative import TITLE_PATTERN
 
 MIN_LENGTH = 300  # a line shorter than this is not a whole report
 MIN_TABLE_LINE = 40  # several table rows on one line are at least this long
 _DIGIT = re.compile(r"\d")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_TITLE_END = re.compile(r"(\d{4}\s*年度?\s*(?:政府)?信息公开(?:工作)?年度?报告)\s+")
+_TITLE_END = re.compile(f"({TITLE_PATTERN})\\s+")  # group 1: the whole title
 _SUB_HEADING = re.compile(r"(?<=[。；;！!])\s*(?=[（(][一二三四五六七八九十]+[）)])")
 _SHORT_SUBHEAD = re.compile(r"^([（(][一二三四五六七八九十]+[）)][^\s，。；：,;:]{1,14})\s+")
 
