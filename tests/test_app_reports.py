@@ -305,6 +305,11 @@ def test_without_logins_on_this_computer_every_origin_opens_the_same_reports(tmp
         assert apart.space("ws-browser-one-00001").owner != apart.space("ws-browser-two-00002").owner
         network = AppContext(AppConfig(host="0.0.0.0"), store)
         assert network.config.single_user is False  # served to the network without logins: per browser
+        # a page that puts the local user's (or a login's) key into its storage gets a workspace of its own
+        for forged in (LOCAL_OWNER, logged_key := AppContext(AppConfig(auth=("clerk", "pw-12345")), store)
+                       .space("", "clerk").owner):
+            opened = network.space(forged)
+            assert opened.owner not in (LOCAL_OWNER, logged_key) and opened.owner.startswith("ws-")
         logged = AppContext(AppConfig(auth=("clerk", "pw-12345")), store)
         assert logged.space("", "clerk").owner.startswith("user-")
         # two browsers of one login: the same reports, each with its own open report

@@ -254,3 +254,46 @@ def test_the_old_store_migrates_and_keeps_its_reports(tmp_path: Path) -> None:
         assert store.load_notes(entry.id, "overview") == "- 旧要点"
         assert Review(store, entry.id, "ws-oldbrowser-0001").history() == []
         assert check_report(store.load_report(entry.id)) is not None  # type: ignore[arg-type]
+
+
+def test_an_approval_covers_only_what_it_saw(store: VersionStore, people: dict[str, str]) -> None:
+    """A change that changes nothing keeps the approval; a verdict recorded after it does not."""
+    space = _clerk_report(store, people["clerk"])
+    space.fill_totals()
+    space.review().share("boss", "reviewer")
+    space.review().submit()
+    _as(store, people["boss"], space.id).review().approve()
+    revision = space.revision()
+    space.fill_totals()  # nothing left to fill: no write, no new revision, no history step
+    space.set_cells({"applications.new_requests.total": 5})
+    assert space.revision() == revision and space.review().export_approval() is not None
+    assert "自动计算合计" not in [h.action for h in space.review().history()]  # it never changed a cell
+    error = next(f for f in space.check().findings if f.severity == "error")
+    space.review().decide(error, "dismissed", "另有1件待补录")  # would let the error through the export gate
+    assert space.review().status().state == "editing" and space.review().export_approval() is None
+
+
+def test_an_editor_saves_report_information_and_a_copy_keeps_last_year(
+    store: VersionStore, people: dict[str, str],
+) -> None:
+    space = _clerk_report(store, people["clerk"])
+    keep_previous(store, space.id, load_report({**TOWNSHIP, "year": 2024}))
+    space.review().share("boss", "editor")
+    editor = _as(store, people["boss"], space.id)
+    editor.set_metadata({"agency": "青山县白云镇人民政府（更名后）"})  # no automatic rename for a colleague
+    assert space.report().agency == "青山县白云镇人民政府（更名后）"
+    copy = space.library.duplicate(space.id)
+    copied = Review(store, copy.id, people["clerk"]).previous()
+    assert copied is not None and copied.year == 2024
+
+
+def test_a_sample_someone_commented_on_is_never_expired(store: VersionStore, people: dict[str, str]) -> None:
+    from assistant.drafting.library import expire_empty_owners
+
+    owner = Workspace.open(store, None)[0]
+    owner.store.save_notes(owner.owner, "_created", "1")
+    Accounts(store).remember("visitor")
+    store._db.execute("UPDATE report_index SET owner = owner")  # nothing else touched
+    Review(store, owner.id, owner.owner).comment("report", "请核对")
+    assert expire_empty_owners(store, max_age_s=0) == 0
+    assert Library(store, owner.owner).entries()

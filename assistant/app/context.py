@@ -14,7 +14,7 @@ from typing import Any
 from ..drafting import StoreError, VersionStore, load_settings
 from ..drafting.accounts import LOCAL_OWNER, Accounts, server_secret
 from ..drafting.library import adopt_browser_workspaces, expire_empty_owners, move_owner
-from .workspace import Workspace, new_workspace_id, valid_workspace_id
+from .workspace import BROWSER_PREFIX, Workspace, new_workspace_id, valid_workspace_id
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,15 @@ class AppConfig:
         return bool(self.auth) or self.logins
 
     @property
+    def loopback(self) -> bool:
+        """Served to this computer only."""
+        return self.host in ("127.0.0.1", "localhost", "::1")
+
+    @property
     def single_user(self) -> bool:
         """No logins on this computer only: one person, the same reports from any origin (127.0.0.1 or
         localhost) and any browser. Served to the network without logins, each browser keeps its own."""
-        return not self.login_on and not self.per_browser and self.host in ("127.0.0.1", "localhost", "::1")
+        return not self.login_on and not self.per_browser and self.loopback
 
 
 UPLOAD_TYPES_WORKBOOK: tuple[str, ...] = (".xlsx",)
@@ -92,7 +97,9 @@ class AppContext:
             if self.config.single_user:
                 self._adopt_once()
                 return LOCAL_OWNER
-            return ws
+            # A browser names only a browser workspace: never the local user's or a login's key, which a
+            # page could otherwise put into its own storage to open someone else's reports.
+            return ws if isinstance(ws, str) and ws.startswith(BROWSER_PREFIX) else None
         key = self._login_keys.get(username)
         if key is None:  # once per name and process: every event of the page asks
             key = Accounts(self.store).remember(username)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from ..checks import CheckResult, Finding
 from ..checks.verdicts import anchor_of
 from ..drafting.compare import carried_over, compare_narrative, year_over_year
-from ..drafting.review import ROLE_LABELS, Review, target_label
+from ..drafting.review import Review, target_label
 from ..schema import Report
 from ..schema.labels import CELLS, NARRATIVE_SECTION
 from ..timefmt import local_time, zone_name
@@ -132,8 +132,7 @@ def since_approval_html(review: Review) -> str:
         out.append("<p>统计表与审核通过时相同。</p>")
     changed = [p for p in parts if p.changed]
     for p in changed:
-        rows4 = [(r.before, "del" if r.kind in ("changed", "removed") else "", r.after,
-                  "ins" if r.kind in ("changed", "added") else "") for r in p.rows]
+        rows4 = [(r.before, r.before_class, r.after, r.after_class) for r in p.rows]
         out.append(f"<p><b>{html.escape(p.title)}</b></p>" + _sentence_table(rows4, "审核通过时", "现在"))
     if not changed:
         out.append("<p>正文与审核通过时相同。</p>")
@@ -177,6 +176,3 @@ def last_year_html(review: Review, report: Report) -> str:
     out.append("</div>")
     return "".join(out)
 
-
-def role_label(role: str) -> str:
-    return ROLE_LABELS[role]

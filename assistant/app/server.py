@@ -72,8 +72,8 @@ def serve(config: AppConfig, block: bool = True, users: list[tuple[str, str]] | 
 
     check_secret(load_settings().data_dir)
     demo, ctx = prepare(config)
-    ctx.extra_logins = list(users or ([config.auth] if config.auth else []))
-    if config.logins and not ctx.extra_logins:
+    ctx.extra_logins = list(users or [])  # config.auth alone is checked by check_login itself
+    if config.logins and not (ctx.extra_logins or config.auth):
         from ..drafting.accounts import Accounts
 
         if not Accounts(ctx.store).has_logins():
@@ -92,7 +92,7 @@ def serve(config: AppConfig, block: bool = True, users: list[tuple[str, str]] | 
         print("已开启登录：每位用户只能看到自己的报告和同事共享给他的报告。", flush=True)
     elif config.single_user:
         print("未开启登录：本机单用户模式，从 127.0.0.1 或 localhost 打开都是同一批报告。", flush=True)
-    if config.host not in ("127.0.0.1", "localhost"):
+    if not config.loopback:
         print(f"注意：服务监听 {config.host}，同一网络中的其他计算机也可以访问。", file=sys.stderr, flush=True)
         if not config.login_on:
             print("未开启登录：每个浏览器各有一个工作区；多人使用请用 xxgk users add 添加账号并以 --logins 启动。",

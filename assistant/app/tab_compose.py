@@ -56,10 +56,8 @@ def draft_stream(
 
     Yields (transcript, guard markdown); the session stores the version, the transcript is saved at the end.
     """
-    review = space.review()
-    if not review.can_edit or review.status().state == "submitted":
-        why = ("您是这份报告的审核人：可以查看、提意见和审核，不能起草或修改。" if not review.can_edit
-               else "报告已提交审核，审核人退回修改或审核通过之前不能起草或修改。")
+    why = space.review().refusal()  # a reviewer, or 待审核: no draft is made
+    if why is not None:
         yield _snapshot(chat), why
         return
     chat = [*chat, {"role": "user", "content": text, "kind": kind}]

@@ -176,8 +176,8 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         def handler(frame: Any, ws_id: str, seen: dict[str, Any], request: gr.Request) -> list[Any]:
             space = ctx.space(ws_id, request.username)
             report, _result, error = edit_table(space, table, _rows(frame), seen or None)
-            if error and ("刷新页面" in error or "审核" in error):
-                report = space.report()  # show the stored values at once (newer, or unchanged while locked)
+            if error and "刷新页面" in error:
+                report = space.report()  # show the newer values at once
             if error:
                 gr.Warning(error.splitlines()[1].strip(" -") if "\n" in error else error, duration=8, title="提示")
             return [*view(space, report), error or "已自动保存。"]

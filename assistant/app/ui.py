@@ -86,20 +86,19 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         load = demo.load(on_load, [ws], [ws, *stats["outputs"], stats["status"], reports["status"]])
         load.then(compose["refresh"], [ws, compose["part"]], compose["outputs"]).then(
             settings["refresh"], [ws], settings["outputs"]
-        ).then(reports["refresh"], [ws], reports["outputs"]).then(review["refresh"], [ws], review["outputs"]).then(
-            lambda: "就绪", None, ready)
+        ).then(reports["refresh"], [ws], reports["outputs"]).then(lambda: "就绪", None, ready)
         for event in compose["accepted"]:
             event.then(stats["refresh"], [ws], stats["outputs"])
         for event in reports["events"]:
             # Another report is open (or its information changed): every area shows it.
             event.then(stats["refresh"], [ws], stats["outputs"]).then(
                 compose["refresh"], [ws, compose["part"]], compose["outputs"]
-            ).then(preview["refresh"], [ws], preview["outputs"]).then(review["refresh"], [ws], review["outputs"])
+            ).then(preview["refresh"], [ws], preview["outputs"])
         for event in review["events"]:
             # A verdict or a state change: the findings and the report list follow (one state everywhere).
             event.then(stats["refresh"], [ws], stats["outputs"]).then(reports["refresh"], [ws], reports["outputs"])
         preview_tab.select(preview["refresh"], [ws], preview["outputs"])
-        review_tab.select(review["refresh"], [ws], review["outputs"])
+        review_tab.select(review["refresh"], [ws], review["outputs"])  # the area is read when it is opened
     for fn in demo.fns.values():
         # The page calls its own events; no documented API for scripts to drive a clerk's workspace.
         fn.api_visibility = "private"

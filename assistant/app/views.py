@@ -12,7 +12,7 @@ from ..checks import CheckResult, Finding
 from ..checks.verdicts import STALE_MARK
 from ..schema import Report
 from ..schema.document import flatten_cells
-from ..schema.labels import CELLS, describe
+from ..schema.labels import CELLS
 from ..timefmt import local_time
 from .grids import flagged_positions, grid_rows, layout
 
@@ -43,13 +43,7 @@ def _positions(report: Report) -> dict[str, str]:
 
 def plain_message(f: Finding, version: str) -> str:
     """A finding's message with each ``id（label）`` (and bare id) shown as the printed label only."""
-    text = f.message
-    for cid in f.cells:
-        spec = CELLS[version].get(cid)  # type: ignore[index]
-        if spec is None:
-            continue
-        text = text.replace(describe(cid, version), spec.full_label).replace(cid, spec.full_label)  # type: ignore[arg-type]
-    return text
+    return f.plain_message(version)
 
 
 def findings_html(result: CheckResult, report: Report) -> str:
@@ -65,7 +59,7 @@ def findings_html(result: CheckResult, report: Report) -> str:
     parts = [f'<div class="xxgk-findings"><p class="xxgk-summary {head_cls}">{html.escape(summary)}</p>']
     for note in result.notes:
         if note.startswith(STALE_MARK):  # a verdict dropped because the values it judged changed: say so
-            parts.append(f'<p class="xxgk-stale">{html.escape(plain_rule_note(note, report.format))}</p>')
+            parts.append(f'<p class="xxgk-stale">{html.escape(note)}</p>')
     if result.findings:
         where = _positions(report)
         parts.append("<ol>")
@@ -92,12 +86,6 @@ def findings_html(result: CheckResult, report: Report) -> str:
         parts.append("</ol>")
     parts.append("</div>")
     return "".join(parts)
-
-
-def plain_rule_note(note: str, fmt: str) -> str:
-    """A stale-verdict note for the page: the rule id is not shown to a clerk."""
-    del fmt
-    return re.sub(r"^【裁定已失效】[A-Z][0-9A-Z.]* 的", "【裁定已失效】对此问题的", note)
 
 
 def _all_blank(report: Report) -> bool:
@@ -182,8 +170,7 @@ def diff_html(old: str, new: str, old_title: str, new_title: str) -> str:
     the right, unchanged ones plain on both sides."""
     from ..drafting.compare import sentence_rows
 
-    rows = [(r.before, "del" if r.kind in ("changed", "removed") else "",
-             r.after, "ins" if r.kind in ("changed", "added") else "") for r in sentence_rows(old, new)]
+    rows = [(r.before, r.before_class, r.after, r.after_class) for r in sentence_rows(old, new)]
     if all(lc == rc == "" for _, lc, _, rc in rows):
         return '<p class="xxgk-same">两个版本内容相同。</p>'
     cells = "".join(

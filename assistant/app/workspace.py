@@ -14,7 +14,7 @@ import re
 import secrets
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,14 +22,15 @@ from typing import Any
 from ..checks import CheckResult, check_report
 from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings, parse_notes
 from ..drafting.accounts import server_secret
-from ..drafting.edits import METADATA_FIELDS, CellChange
+from ..drafting.edits import METADATA_FIELDS, CellChange, cell_changes
 from ..drafting.library import Library, ReportEntry, default_name
 from ..drafting.review import Review, ReviewError, keep_previous
 from ..drafting.session import DraftingSession, notes_document
+from ..drafting.store import ReportLockedError
 from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
 from ..schema import Report, load_report, load_report_file
-from ..schema.document import CellValue, get_cell
-from ..schema.labels import CELLS, NARRATIVE_SECTION
+from ..schema.document import CellValue
+from ..schema.labels import NARRATIVE_SECTION
 
 _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
@@ -49,9 +50,12 @@ def sample_notes() -> Notes:
     return parse_notes(SAMPLE_NOTES.read_text(encoding="utf-8"))
 
 
+BROWSER_PREFIX = "ws-"  # every id a browser may name starts so (login and local-user keys never do)
+
+
 def new_workspace_id() -> str:
     """An unguessable id: it is the only key to a clerk's work and files."""
-    return "ws-" + secrets.token_urlsafe(18)
+    return BROWSER_PREFIX + secrets.token_urlsafe(18)
 
 
 def valid_workspace_id(ws: Any) -> bool:
@@ -69,6 +73,7 @@ class Workspace:
     owner: str
     id: str
     seat: str | None = None  # this browser, when one owner has several (a login, the local user)
+    _review: Review | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -98,16 +103,24 @@ class Workspace:
         return self.library.get(self.id)
 
     def review(self) -> Review:
-        """The review side of the open report, as this owner (their role on it is looked up)."""
-        return Review(self.store, self.id, self.owner)
+        """The review side of the open report, as this owner (their role looked up once per report)."""
+        if self._review is None or self._review.report_id != self.id:
+            self._review = Review(self.store, self.id, self.owner)
+        return self._review
 
-    def _editing(self, action: str | None = None, detail: str = "") -> None:
-        """Refuse a change by a reviewer (they comment, decide and approve; they never edit); record the action."""
+    def _editing(self) -> None:
+        """Refuse a change by a reviewer (they comment, decide and approve; never edit) and any change while the
+        report is 待审核 — also drafts and hand edits, which are versions, not writes of the report."""
         review = self.review()
-        if not review.can_edit:
-            raise ReviewError("您是这份报告的审核人：可以查看、提意见、裁定问题和审核，不能修改内容。")
-        if action:
-            review.record(action, detail)
+        why = review.refusal()
+        if why is not None:
+            raise ReviewError(why) if not review.can_edit else ReportLockedError(self.id)
+
+    def _record_cells(self, action: str, changes: list[CellChange]) -> None:
+        """A step of the history naming the cells as printed; an action that changed nothing is not a step."""
+        if changes:
+            more = f" 等 {len(changes)} 格" if len(changes) > 3 else ""
+            self.review().record(action, "；".join(c.label for c in changes[:3]) + more)
 
     def switch(self, report_id: str) -> ReportEntry:
         """Open another of the owner's reports."""
@@ -147,6 +160,7 @@ class Workspace:
         return self.store.load_report_revision(self.id)[1]
 
     def save_report(self, report: Report, undo_label: str | None = None) -> Report:
+        self._editing()
         return self.store.update_report(self.id, lambda _old: report, undo_label=undo_label)[0]
 
     def session(self, force_offline: bool = False, *, editing: bool = True) -> DraftingSession:
@@ -160,22 +174,18 @@ class Workspace:
         """Apply cell-level changes to the stored report in one transaction (see ``DraftingSession.set_cells``)."""
         before = self.report()
         report = self.session().set_cells(values, expected_revision, undo_label, expected)
-        changed = [c for c in values if get_cell(before, c) != get_cell(report, c)]
-        if changed:  # the history names the cells as printed (an edit that changed nothing is not a step)
-            labels = [CELLS[report.format][c].full_label for c in changed[:3] if c in CELLS[report.format]]
-            more = f" 等 {len(changed)} 格" if len(changed) > 3 else ""
-            self.review().record(undo_label or "修改统计数据", "；".join(labels) + more)
+        self._record_cells(undo_label or "修改统计数据", cell_changes(before, report))
         return report
 
     def fill_totals(self) -> tuple[Report, list[CellChange]]:
-        done = self.session().fill_totals()
-        self.review().record("自动计算合计", f"改动 {len(done[1])} 格")
-        return done
+        report, changes = self.session().fill_totals()
+        self._record_cells("自动计算合计", changes)
+        return report, changes
 
     def fill_zeros(self, table: str | None = None) -> tuple[Report, list[CellChange]]:
-        done = self.session().fill_zeros(table)
-        self.review().record("空白填 0", f"填入 {len(done[1])} 格")
-        return done
+        report, changes = self.session().fill_zeros(table)
+        self._record_cells("空白填 0", changes)
+        return report, changes
 
     def import_tables(self, imported: Report, metadata: bool = False, label: str = "导入统计数据") -> Report:
         report = self.session().import_tables(imported, metadata, label)
@@ -188,7 +198,7 @@ class Workspace:
         report = self.session().set_metadata(meta)
         self.review().record("修改报告信息")
         entry = self.entry()
-        if entry.name == default_name(old) and not entry.is_sample:
+        if entry.name == default_name(old) and not entry.is_sample and not entry.shared_with_me:
             self.library.rename(self.id, default_name(report))
         return report
 

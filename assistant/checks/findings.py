@@ -49,6 +49,17 @@ class Finding(BaseModel):
     formula: str | None = None
     verdict: FindingVerdict | None = None
 
+    def plain_message(self, version: str) -> str:
+        """The message with each ``id（label）`` (and bare id) shown as the printed label only (for clerks)."""
+        from ..schema.labels import CELLS, describe
+
+        text = self.message
+        for cid in self.cells:
+            spec = CELLS[version].get(cid)  # type: ignore[index]
+            if spec is not None:
+                text = text.replace(describe(cid, version), spec.full_label).replace(cid, spec.full_label)  # type: ignore[arg-type]
+        return text
+
     @property
     def dismissed(self) -> bool:
         """A reviewer ruled it 不属于问题: it no longer counts as an error or blocks export."""

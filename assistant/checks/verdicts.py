@@ -96,7 +96,7 @@ def decide(
     return Verdict(
         anchor=anchor_of(finding), fingerprint=fingerprint_of(finding, report), rule=finding.rule,
         cells=list(finding.cells), decision=decision, reason=reason, by=by.strip(), at=moment,
-        agency=report.agency, year=report.year, summary=finding.message[:200],
+        agency=report.agency, year=report.year, summary=finding.plain_message(report.format)[:200],
     )
 
 
@@ -110,10 +110,12 @@ class VerdictOutcome:
     unmatched: list[Verdict] = field(default_factory=list)  # the finding is gone (fixed, or the rule holds now)
 
     def stale_notes(self) -> list[str]:
-        from ..timefmt import local_time
+        from ..timefmt import local_time, zone_name
 
+        # Named by the problem as it read when decided (a clerk never sees rule ids), timed in the clerk's zone.
         return [
-            f"{STALE_MARK}{v.rule} 的裁定“{v.label()}”（{v.by}，{local_time(v.at, '%Y-%m-%d %H:%M')}）已失效：所涉数值已变化，请重新核对。"
+            f"{STALE_MARK}对“{(v.summary or v.rule)[:60]}”的裁定“{v.label()}”（{v.by}，"
+            f"{local_time(v.at, '%Y-%m-%d %H:%M')}，{zone_name()}）已失效：所涉数值已变化，请重新核对。"
             for v in self.stale
         ]
 

@@ -55,6 +55,15 @@ class SentenceRow:
     after: str
     kind: str
 
+    @property
+    def before_class(self) -> str:
+        """The page's mark of the left side: ``del`` for a removed or changed sentence."""
+        return "del" if self.kind in ("changed", "removed") else ""
+
+    @property
+    def after_class(self) -> str:
+        return "ins" if self.kind in ("changed", "added") else ""
+
 
 @dataclass(frozen=True)
 class PartComparison:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 ReportKind = Literal["own", "sample"]
 CURRENT_KEY = "_current"
 REFERENCE_PREFIX = "reference:"  # last year's narrative of a part, offered beside the notes (never as notes)
+PREVIOUS_KEY = "_previous"  # last year's report (as parsed), kept with the report for the side-by-side view
 SAMPLE_NAME = "示例"
 NAME_MAX = 60
 
@@ -204,7 +205,11 @@ class Library:
         keys = self.store.notes_keys(entry.id)
         notes: dict[str, str] = {p: keys[p] for p in PARTS if p in keys}
         reference = {k[len(REFERENCE_PREFIX):]: v for k, v in keys.items() if k.startswith(REFERENCE_PREFIX)}
-        return self.create(report, name=name or f"{entry.name}（副本）"[:NAME_MAX], notes=notes, reference=reference)
+        with self.store.tx():
+            copy = self.create(report, name=name or f"{entry.name}（副本）"[:NAME_MAX], notes=notes, reference=reference)
+            if PREVIOUS_KEY in keys:  # last year's report comes along (the copy keeps 与上年度对照)
+                self.store.save_notes(copy.id, PREVIOUS_KEY, keys[PREVIOUS_KEY])
+        return copy
 
     # ------------------------------------------------------------ changing
 
@@ -272,14 +277,21 @@ def expire_empty_owners(store: VersionStore, max_age_s: float = EMPTY_OWNER_TTL_
             if any(r["kind"] != "sample" for r in reports) or _touched(db, owner, ids):
                 continue
             for rid in ids:
-                for table in ("notes", "notes_history", "reports", "report_history", "versions"):
-                    db.execute(f"DELETE FROM {table} WHERE workspace = ?", (rid,))
-            db.execute("DELETE FROM report_index WHERE owner = ?", (owner,))
+                _drop_report(db, rid)
             db.execute("DELETE FROM notes WHERE workspace = ?", (owner,))
             removed += 1
     if removed:
         log.info("removed %d empty workspaces older than %.0f hours", removed, max_age_s / 3600)
     return removed
+
+
+def _drop_report(db: sqlite3.Connection, report_id: str) -> None:
+    """Remove a report and everything kept under it (only for reports nobody worked on: see ``_touched``)."""
+    for table in ("notes", "notes_history", "reports", "report_history", "versions"):
+        db.execute(f"DELETE FROM {table} WHERE workspace = ?", (report_id,))
+    for table in ("shares", "verdicts", "comments", "approvals", "review_history"):
+        db.execute(f"DELETE FROM {table} WHERE report_id = ?", (report_id,))
+    db.execute("DELETE FROM report_index WHERE id = ?", (report_id,))
 
 
 def _touched(db: sqlite3.Connection, owner: str, ids: list[str], *, owner_level: bool = True) -> bool:
@@ -296,6 +308,9 @@ def _touched(db: sqlite3.Connection, owner: str, ids: list[str], *, owner_level:
             return True
         if db.execute("SELECT 1 FROM notes WHERE workspace = ? AND part LIKE 'chat:%' LIMIT 1", (rid,)).fetchone():
             return True
+        for table in ("comments", "verdicts", "shares"):  # a reviewer's or a colleague's work counts too
+            if db.execute(f"SELECT 1 FROM {table} WHERE report_id = ? LIMIT 1", (rid,)).fetchone():
+                return True
         if db.execute("SELECT 1 FROM notes_history WHERE workspace = ? GROUP BY part HAVING COUNT(*) > 1 LIMIT 1",
                       (rid,)).fetchone():
             return True
@@ -313,21 +328,20 @@ def adopt_browser_workspaces(store: VersionStore, owner: str) -> int:
     moved = 0
     with store.tx() as db:
         owners = [r[0] for r in db.execute(
-            "SELECT DISTINCT owner FROM report_index WHERE owner LIKE 'ws-%'").fetchall()]
+            "SELECT owner FROM report_index WHERE owner LIKE 'ws-%' GROUP BY owner ORDER BY MAX(updated_at) DESC").fetchall()]
         for old in owners:
             rows = db.execute("SELECT id, kind FROM report_index WHERE owner = ?", (old,)).fetchall()
             for r in rows:
                 if r["kind"] == "sample":
                     if not _touched(db, old, [r["id"]], owner_level=False):
-                        for table in ("notes", "notes_history", "reports", "report_history", "versions"):
-                            db.execute(f"DELETE FROM {table} WHERE workspace = ?", (r["id"],))
-                        db.execute("DELETE FROM report_index WHERE id = ?", (r["id"],))
+                        _drop_report(db, r["id"])
                         continue
                     db.execute("UPDATE report_index SET kind = 'own', name = ? WHERE id = ?",
                                ("示例（原浏览器工作区）", r["id"]))
                 db.execute("UPDATE report_index SET owner = ? WHERE id = ?", (owner, r["id"]))
                 moved += 1
             settings = db.execute("SELECT text FROM notes WHERE workspace = ? AND part = '_settings'", (old,)).fetchone()
+            # the owner's own settings stay; else the most recently used workspace's (owners newest first)
             if settings is not None and store.load_notes(owner, "_settings") is None:
                 store.save_notes(owner, "_settings", settings["text"])
             db.execute("DELETE FROM notes WHERE workspace = ?", (old,))

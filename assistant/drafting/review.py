@@ -21,7 +21,8 @@ from ..errors import AssistantError
 from ..schema import Report, load_report, report_to_data
 from .accounts import Accounts
 from .compare import CellDelta, PartComparison, changed_cells, compare_narrative
-from .store import VersionStore, _now
+from .library import PREVIOUS_KEY, Library
+from .store import ReportLockedError, VersionStore, _now
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ Role = Literal["owner", "editor", "reviewer"]
 ROLE_LABELS: dict[str, str] = {"owner": "起草人", "editor": "编辑", "reviewer": "审核"}
 ReviewState = Literal["editing", "submitted", "returned", "approved"]
 STATE_LABELS: dict[str, str] = {"editing": "编写中", "submitted": "待审核", "returned": "已退回修改", "approved": "审核通过"}
-PREVIOUS_KEY = "_previous"  # last year's report (as parsed), kept with the report for the side-by-side view
 COMMENT_MAX = 2000
 
 
@@ -84,7 +84,11 @@ class Approval:
     revision: int
     approver: str
     at: str
-    report: Report = field(repr=False)
+    data: str = field(repr=False)  # the approved report as stored (read only when compared)
+
+    @property
+    def report(self) -> Report:
+        return load_report(json.loads(self.data))
 
     def metadata(self) -> dict[str, str | int]:
         """What an export of this approved state carries in its file properties (never in the printed text)."""
@@ -99,30 +103,13 @@ class ReviewStatus:
     current_approved: bool  # the report is exactly the approved state (export names the approval)
 
 
-def role_of(store: VersionStore, report_id: str, owner: str) -> Role | None:
-    """The person's role on a report (None: they may not reach it)."""
-    row = store._db.execute("SELECT owner FROM report_index WHERE id = ? AND deleted_at IS NULL",
-                            (report_id,)).fetchone()
-    if row is None:
-        return None
-    if row["owner"] == owner:
-        return "owner"
-    share = store._db.execute("SELECT role FROM shares WHERE report_id = ? AND grantee = ?",
-                              (report_id, owner)).fetchone()
-    return None if share is None else share["role"]  # type: ignore[no-any-return]
-
-
 class Review:
-    """The review side of one report, acting as one person (``owner`` key; their role is looked up)."""
+    """The review side of one report, acting as one person (``owner`` key). Their role comes from the one
+    visibility rule of ``Library`` (own, or shared with them); ``ReportNotFoundError`` when neither."""
 
     def __init__(self, store: VersionStore, report_id: str, owner: str) -> None:
-        from .library import ReportNotFoundError
-
         self.store, self.report_id, self.owner = store, report_id, owner
-        role = role_of(store, report_id, owner)
-        if role is None:
-            raise ReportNotFoundError(report_id)
-        self.role: Role = role
+        self.role: Role = Library(store, owner).get(report_id).role  # type: ignore[assignment]
         self.name = Accounts(store).name_of(owner)
 
     # ------------------------------------------------------------ permissions
@@ -134,6 +121,14 @@ class Review:
     @property
     def can_review(self) -> bool:
         return self.role == "reviewer"
+
+    def refusal(self) -> str | None:
+        """Why this person may not change the report now (a reviewer never; nobody while 待审核), else None."""
+        if not self.can_edit:
+            return "您是这份报告的审核人：可以查看、提意见、裁定问题和审核，不能修改内容。"
+        if self._state() == "submitted":
+            return str(ReportLockedError(self.report_id))
+        return None
 
     def _require(self, allowed: bool, why: str) -> None:
         if not allowed:
@@ -235,7 +230,10 @@ class Review:
             db.execute("INSERT INTO verdicts (report_id, anchor, data, created_at) VALUES (?, ?, ?, ?)",
                        (self.report_id, verdict.anchor, verdict.model_dump_json(), _now()))
             why = f"（理由：{verdict.reason}）" if verdict.reason else ""
-            self.record("裁定问题", f"“{finding.message[:40]}”标记为“{verdict.label()}”{why}")
+            self.record("裁定问题", f"“{verdict.summary and verdict.summary[:40]}”标记为“{verdict.label()}”{why}")
+            # A verdict changes what the export gate lets through: an approval never covers one made after it.
+            db.execute("UPDATE report_index SET review_state = 'editing' WHERE id = ? AND review_state = 'approved'",
+                       (self.report_id,))
         return verdict
 
     # ------------------------------------------------------------ submit, return, approve
@@ -243,9 +241,9 @@ class Review:
     def status(self) -> ReviewStatus:
         state = self._state()
         approval = self.approval()
-        revision = self.store.load_report_revision(self.report_id)[1]
-        exact = approval is not None and state == "approved" and approval.revision == revision
-        return ReviewStatus(state, STATE_LABELS[state], approval, exact)
+        # 审核通过 is left on the first change after it (store) or the first verdict (``decide``): while the
+        # state holds, the report is exactly the approved one.
+        return ReviewStatus(state, STATE_LABELS[state], approval, state == "approved" and approval is not None)
 
     def submit(self, note: str = "") -> ReviewStatus:
         self._require(self.can_edit, "只有起草人或编辑可以提交审核。")
@@ -283,12 +281,12 @@ class Review:
 
     def approval(self) -> Approval | None:
         """The latest approval (the report may have changed since: see ``status().current_approved``)."""
-        rows = self.store._db.execute("SELECT * FROM approvals WHERE report_id = ? ORDER BY id",
-                                      (self.report_id,)).fetchall()
-        if not rows:
+        r = self.store._db.execute(
+            "SELECT *, (SELECT COUNT(*) FROM approvals WHERE report_id = :id) AS number FROM approvals"
+            " WHERE report_id = :id ORDER BY id DESC LIMIT 1", {"id": self.report_id}).fetchone()
+        if r is None:
             return None
-        r = rows[-1]
-        return Approval(len(rows), int(r["revision"]), r["approver"], r["created_at"], load_report(json.loads(r["data"])))
+        return Approval(int(r["number"]), int(r["revision"]), r["approver"], r["created_at"], r["data"])
 
     def export_approval(self) -> dict[str, str | int] | None:
         """The approval an export names in its metadata: only when the report is exactly the approved state."""

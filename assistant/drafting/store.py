@@ -354,6 +354,9 @@ class VersionStore:
             old = None if row is None else load_report(json.loads(row["data"]))
             new = change(old)
             after = json.dumps(report_to_data(new), ensure_ascii=False)
+            if row is not None and after == row["data"]:
+                # Nothing changed: no new revision, no undo step, and an approval still covers the report.
+                return new, revision
             self._write_report(db, workspace, after, revision + 1)
             if undo_label is not None:
                 db.execute("DELETE FROM report_history WHERE workspace = ? AND undone = 1", (workspace,))
