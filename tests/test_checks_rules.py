@@ -230,3 +230,14 @@ def test_p1_a_comparison_after_the_parts_is_not_a_part(sample_report):
     report.narrative.overview = (sample_report.narrative.overview or "") + "\n" + wrong
     [finding] = check_report(report).by_rule("P1")
     assert (finding.expected, finding.actual) == (3, 4)
+
+
+def test_a_signed_change_cell_of_the_2019_format_takes_its_sign() -> None:
+    """本年增/减 is signed: ``+2`` is its value (no R3.4); ``+2件`` is faulted for its unit, not its sign."""
+    cell = "active_disclosure.art20_5.admin_licensing.change"
+    base = {"agency": "某县人民政府", "year": 2020, "format": "2019"}
+    plain = check_report(load_report({**base, "raw_cells": {cell: "+2"}}))
+    assert not [f for f in plain.findings if f.rule == "R3.4" and f.cells == [cell]]
+    unit = check_report(load_report({**base, "raw_cells": {cell: "+2件"}}))
+    [found] = [f for f in unit.findings if f.rule == "R3.4" and f.cells == [cell]]
+    assert "带有单位" in found.message and "整数（可带正负号）" in found.message and "正负号；" not in found.message

@@ -124,6 +124,9 @@ def test_cli_verdict_then_check_and_export(sample_report: Report, tmp_path: Path
     assert runner.invoke(app, ["export", str(doc), "-o", str(tmp_path / "r.docx")]).exit_code == 2
     exported = runner.invoke(app, ["export", str(doc), "-o", str(tmp_path / "r.docx"), "--verdicts", str(verdicts)])
     assert exported.exit_code == 0, exported.output
+    forced = runner.invoke(app, ["export", str(doc), "-o", str(tmp_path / "f.docx"), "--force", "--verdicts",
+                                 str(verdicts)])
+    assert forced.exit_code == 0 and "校验未通过" not in forced.output  # nothing left to mark: none is said
     plain = runner.invoke(app, ["check", str(doc), "--verdicts", str(verdicts)])
     assert "裁定：不属于问题" in plain.output
 

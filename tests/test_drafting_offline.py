@@ -128,3 +128,15 @@ def test_ordinal(i: int, cn: str) -> None:
 
 def test_formal_joins_digits_to_chinese() -> None:
     assert formal(" 局网站主动公开政府信息 148 条；") == "局网站主动公开政府信息148条"
+
+
+def test_a_townships_assessment_notes_are_written_not_dropped() -> None:
+    """考核评议 notes of a township (not only of a government) reach the draft; a missing one is asked only of a
+    government (the corrected township eval case showed two facts lost)."""
+    notes = parse_notes("# 总体情况\n## 监督保障\n- 镇党委专题研究政务公开2次\n## 考核评议\n- 政务公开纳入村级年度考核\n")
+    township = load_report({"agency": "青山县白云镇人民政府", "body_type": "township", "year": 2025})
+    assert "政务公开纳入村级年度考核" in draft_offline("overview", notes, township)
+    bare = parse_notes("# 总体情况\n## 监督保障\n- 镇党委专题研究政务公开2次\n")
+    assert "【待核实：工作考核" not in draft_offline("overview", bare, township)
+    county = load_report({"agency": "青山县人民政府", "body_type": "government", "year": 2025})
+    assert "【待核实：工作考核" in draft_offline("overview", bare, county)

@@ -365,3 +365,17 @@ def test_docx_with_a_damaged_compressed_part_is_refused_in_chinese(tmp_path: Pat
     blob[start + 100: start + 164] = bytes(64)  # zeros inside the compressed data
     with pytest.raises(ParseError):
         parse_bytes(bytes(blob), "docx")
+
+
+def test_one_table_of_readable_kinds_says_what_is_supported(tmp_path: Path) -> None:
+    """The reader, parse_file and the audit answer from one list (the reader's message once named xlsx twice)."""
+    from assistant.ingest.audit import audit
+    from assistant.ingest.sources import SUPPORTED_TEXT, read_source
+
+    with pytest.raises(ParseError) as refused:
+        read_source("正文", "rtf")
+    assert SUPPORTED_TEXT in str(refused.value) and "xlsx 与 xlsx" not in str(refused.value)
+    page = tmp_path / "report.xhtml"  # an alias the reader folds into html: the audit reads it too
+    page.write_text(OWN_REPORT_TEXT.read_text(encoding="utf-8"), encoding="utf-8")
+    summary = audit([page])
+    assert [r.status for r in summary.files] and summary.reports == 1, [(r.status, r.reason) for r in summary.files]

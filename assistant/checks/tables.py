@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from ..schema import CELLS
-from ..schema.labels import NARRATIVE_LABELS, NARRATIVE_PARTS, NARRATIVE_SECTION, TABLE_LABELS
+from ..schema.labels import BODY_TYPE_LABELS, NARRATIVE_LABELS, NARRATIVE_PARTS, NARRATIVE_SECTION, TABLE_LABELS
 from .facts import Facts
 from .findings import Finding
 
@@ -19,7 +19,6 @@ _STOCK_ROWS = tuple(
     for row, label in ((_REGULATIONS, "规章"), (_NORMATIVE, "行政规范性文件"))
 )
 _SECTION2_READ = (_FEE, *(f"{row}.{c}" for row in (_REGULATIONS, _NORMATIVE) for c in _STOCK_COLUMNS))
-_BODY_TYPE_LABEL = {"department": "政府部门", "township": "乡镇（街道）", "government": "人民政府", "other": "其他机关"}
 
 
 def check_structure(facts: Facts) -> list[Finding]:
@@ -89,17 +88,23 @@ def check_printed_text(facts: Facts) -> list[Finding]:
                         message=f"{spec.label}填写为“{raw}”：本栏单位为万元，只填数字；按元填写的金额应换算为万元。")
             )
             continue
-        if _SIGNED.match(raw) and spec.kind != "change":
+        # 本年增/减 (2019 format) is signed: a sign is its value, not a fault.
+        signed = spec.kind == "signed_count"
+        body = _SIGNED.sub("", raw, count=1) if signed else raw
+        if signed and _PLAIN_DIGITS.match(body):
+            continue
+        if _SIGNED.match(body):
             why = "带有正负号"
-        elif _NOTE.search(raw):
+        elif _NOTE.search(body):
             why = "附有说明文字（说明请写在正文中）"
-        elif re.search(r"[件条项个万元]", raw):
+        elif re.search(r"[件条项个万元]", body):
             why = "带有单位"
         else:
             why = "不是单纯的数字"
+        expected = "整数（可带正负号）" if signed else "非负整数"
         findings.append(
-            Finding(rule="R3.4", severity="error", cells=[cid], actual=raw, expected="非负整数",
-                    message=f"{TABLE_LABELS[spec.table]}表{spec.label}填写为“{raw}”，{why}；本栏应只填非负整数。")
+            Finding(rule="R3.4", severity="error", cells=[cid], actual=raw, expected=expected,
+                    message=f"{TABLE_LABELS[spec.table]}表{spec.label}填写为“{raw}”，{why}；本栏应只填{expected}。")
         )
     return findings
 
@@ -162,7 +167,7 @@ def check_active_disclosure(facts: Facts, fee_threshold: Decimal) -> list[Findin
                 rule="R2.4",
                 severity="warning",
                 cells=nonzero,
-                message=f"机关类型为{_BODY_TYPE_LABEL[report.body_type]}，一般不具有规章制定权，"
+                message=f"机关类型为{BODY_TYPE_LABELS[report.body_type]}，一般不具有规章制定权，"
                 "但“规章”行填报了非零数字，请核实是否应填入“行政规范性文件”行。",
                 expected=0,
                 actual=sum(int(value[c] or 0) for c in nonzero),
@@ -175,7 +180,7 @@ def check_active_disclosure(facts: Facts, fee_threshold: Decimal) -> list[Findin
                 severity="warning",
                 status="not_assessable",
                 cells=nonzero,
-                message="“规章”行填报了非零数字，但报告未注明机关类型（body_type），无法判断是否具有规章制定权。",
+                message="“规章”行填报了非零数字，但报告未注明机关类型，无法判断是否具有规章制定权，请注明机关类型。",
             )
         )
     for row, label, keys in _STOCK_ROWS:

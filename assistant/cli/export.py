@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ..checks import check_report
 from ..fsio import WriteFailedError, reason_of
 from ..schema import ReportInputError, load_report_file
 from ._app import app, err, fail, out, require_file, require_output
@@ -28,6 +27,7 @@ def export(
 ) -> None:
     """按国家统一格式导出年报（Word、网页、Markdown）或统计工作簿（.xlsx）。校验有错误时拒绝导出，退出码 2。"""
     from ..render import ExportBlocked, export_report
+    from ..render.gate import gate
 
     require_file(report)
     if output.suffix.lower() not in EXPORT_FORMATS:
@@ -46,7 +46,7 @@ def export(
         fail(str(exc))
     except OSError as exc:  # WriteFailedError: the Chinese reason, the old file untouched
         fail(str(exc) if isinstance(exc, WriteFailedError) else f"无法写入 {output}：{reason_of(exc)}")
-    if force and not check_report(document).ok:
+    if force and gate(document, force=True, verdicts=decided) is not None:  # the same gate the file was marked by
         err.print("[yellow]注意：校验未通过，已强制导出；文稿已标注「校验未通过」，修正前不得发布。[/]")
     out.print(f"已导出：{path}")
 

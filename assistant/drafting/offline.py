@@ -164,8 +164,10 @@ def draft_overview(notes: Notes, report: Report) -> str:
         if body:
             sentences.append(body)
         if topic == "监督保障":
-            if report.body_type == "government":
-                sentences.append(_join(notes.topics.get("考核评议", [])) or words["assessment_missing"])
+            # The clerk's 考核评议 notes are always written; only a government is asked for them when missing.
+            assessment = _join(notes.topics.get("考核评议", []))
+            if assessment or report.body_type == "government":
+                sentences.append(assessment or words["assessment_missing"])
             if _has_tables(report, "review", "litigation"):
                 sentences.append(_render("review_litigation.j2", n=n))
         if not body and not (topic == "监督保障" and notes.topics.get("考核评议")):

@@ -28,11 +28,9 @@ from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
 from .limits import FILE_MEMORY_BYTES, FILE_SECONDS, DeadlineExceeded, cap_memory, deadline
 from .parser import parse_file
+from .sources import READABLE_KINDS, SUPPORTED_TEXT, kind_of
 from .unread import UNREAD_RULE, separate
 
-SUPPORTED = (
-    ".pdf", ".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".xlsx", ".doc", ".wps", ".ofd",
-)
 CSV_FIELDS = (
     "file", "status", "agency", "year", "format", "source", "rule", "severity", "cells", "message",
     "expected", "actual", "previous", "unread", "verdict",
@@ -180,8 +178,8 @@ def skip_reason(path: Path) -> str | None:
         return "Office 打开文档时留下的临时文件，不是报告"
     if name.startswith("."):
         return "隐藏文件，不是报告"
-    if path.suffix.lower() not in SUPPORTED:
-        return f"文件类型“{path.suffix or '（无扩展名）'}”不是年度报告的格式（支持 {' '.join(SUPPORTED)}）"
+    if kind_of(path) not in READABLE_KINDS:  # the same table parse_file reads by
+        return f"文件类型“{path.suffix or '（无扩展名）'}”不是年度报告的格式（{SUPPORTED_TEXT}）"
     return None
 
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 
+from ..schema.labels import BODY_TYPE_LABELS
 from ..schema.models import BodyType
 
 UNRECOGNISED_AGENCY = "（未识别机关）"
-BODY_TYPE_LABELS: dict[str, str] = {
-    "government": "人民政府（县级以上）", "department": "政府部门", "township": "乡镇（街道）", "other": "其他机关",
-}
 _TOWNSHIP = re.compile(r"(?:[乡镇]人民政府(?:办公室)?|街道(?:办事处|党工委)?|[乡镇])$")
 _GOVERNMENT = re.compile(r"人民政府(?:办公室|办公厅)?$")
 _DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|厅|署|中心|院|所|处|会)$")

@@ -19,7 +19,7 @@ from .labelmatch import norm_label
 from .limits import check_input_file, read_input
 from .narrative import Prose, clean_lines, find_headings, read_prose, squeeze
 from .oneline import unfold
-from .sources import SourceDoc, kind_of, read_source
+from .sources import READABLE_KINDS, SUPPORTED_TEXT, SourceDoc, kind_of, read_source
 from .tables import TableResult, read_tables
 from .unread import classify
 
@@ -270,8 +270,6 @@ def parse_bytes(data: bytes, kind: str, source: str | None = None) -> ParseOutco
     return parse_source(read_source(data, kind), source)
 
 
-READABLE_KINDS = ("txt", "md", "html", "docx", "pdf", "doc", "wps", "ofd", "xlsx")
-SUPPORTED_TEXT = "支持 .pdf .txt .md .html .docx .doc .wps .xlsx（.ofd 会说明原因）"
 
 
 def parse_file(path: str | Path) -> ParseOutcome:

@@ -20,7 +20,10 @@ from .limits import check_content, check_html_grid, reader_errors
 if TYPE_CHECKING:
     from .pdf import PdfLine
 
-TEXT_KINDS = ("txt", "md", "html", "docx", "pdf", "doc", "wps", "xlsx")
+# The one table of what a report file may be: its kinds (suffix aliases folded in) and how the page says so.
+KIND_ALIASES = {"htm": "html", "shtml": "html", "xhtml": "html", "markdown": "md", "text": "txt"}
+READABLE_KINDS = ("txt", "md", "html", "docx", "pdf", "doc", "wps", "ofd", "xlsx")
+SUPPORTED_TEXT = "支持 .pdf .txt .md .html .docx .doc .wps .xlsx（.ofd 会说明原因）"
 _HEADING_START = re.compile(r"^\s*[一二三四五六]\s*、")
 _FOOTER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$")
 _SUB_HEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
@@ -57,7 +60,7 @@ def decode_bytes(data: bytes) -> str:
 
 def kind_of(path: Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
-    return {"htm": "html", "shtml": "html", "xhtml": "html", "markdown": "md", "text": "txt"}.get(suffix, suffix)
+    return KIND_ALIASES.get(suffix, suffix)
 
 
 # ---------------------------------------------------------------- HTML
@@ -328,4 +331,4 @@ def _read_source(data: bytes | str, kind: str) -> SourceDoc:
         return SourceDoc(kind, text, read_html(text).grid)
     if kind in ("txt", "md"):
         return SourceDoc(kind, text)
-    raise ParseError(f"不支持的文件类型“{kind}”（支持 {'、'.join(TEXT_KINDS)} 与 xlsx）")
+    raise ParseError(f"不支持的文件类型“{kind}”：{SUPPORTED_TEXT}")

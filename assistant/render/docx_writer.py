@@ -8,8 +8,9 @@ Fallback fonts are declared as ``w:altName`` in the font table, which Word and W
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -26,6 +27,9 @@ from ..schema import Report
 from .assemble import FAILED_MARK, AssembledReport, Block, assemble
 from .gate import gate
 from .layout import MISSING, GridCell, TableGrid
+
+if TYPE_CHECKING:
+    from ..checks import Verdict
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -281,9 +285,10 @@ def docx_from(doc_model: AssembledReport, path: str | Path) -> Path:
     return atomic_save(path, doc.save)
 
 
-def render_docx(report: Report, path: str | Path, force: bool = False) -> Path:
+def render_docx(report: Report, path: str | Path, force: bool = False, verdicts: Sequence[Verdict] | None = None) -> Path:
     """The whole report as a Word document in 公文 layout at ``path``.
 
-    Raises ``ExportBlocked`` while the checks find errors, unless ``force`` (then marked 「校验未通过」).
+    Raises ``ExportBlocked`` while the checks find errors, unless ``force`` (then marked 「校验未通过」);
+    errors ruled 不属于问题 in ``verdicts`` do not count.
     """
-    return docx_from(assemble(report, gate(report, force)), path)
+    return docx_from(assemble(report, gate(report, force, verdicts)), path)

@@ -60,6 +60,6 @@ def render_html(report: Report, force: bool = False, verdicts: Sequence[Verdict]
     return html_from(assemble(report, gate(report, force, verdicts)))
 
 
-def render_markdown(report: Report, force: bool = False) -> str:
+def render_markdown(report: Report, force: bool = False, verdicts: Sequence[Verdict] | None = None) -> str:
     """The whole report as Markdown for review. Same gate as ``render_html``."""
-    return markdown_from(assemble(report, gate(report, force)))
+    return markdown_from(assemble(report, gate(report, force, verdicts)))

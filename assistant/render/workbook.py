@@ -25,7 +25,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..checks import CheckResult
 from ..fsio import UnsafeInputError, atomic_save, check_regular_file, check_zip
 from ..schema import InputProblem, Report, ReportInputError, get_cell, load_report
-from ..schema.labels import CELLS, SECTION3_COLUMNS, SECTION4_COLUMNS, SECTION4_GROUPS, TABLE_LABELS, FormatVersion
+from ..schema.labels import (
+    BODY_TYPE_LABELS,
+    CELLS,
+    SECTION3_COLUMNS,
+    SECTION4_COLUMNS,
+    SECTION4_GROUPS,
+    TABLE_LABELS,
+    FormatVersion,
+)
 from ..schema.text import strip_controls
 from ..textnum import normalize, to_number
 from .assemble import FAILED_MARK
@@ -36,7 +44,9 @@ SHEET_README = "说明"
 TABLE_SHEETS = {"active_disclosure": "表二", "applications": "表三", "review_litigation": "表四"}
 GRID_TOP = 2  # row 1 holds the table title; the official grid starts on row 2
 BLANK_MARKS = ("/", "-", "—", "——", "－", "无", "／")
-BODY_TYPES = {"department": "部门", "government": "人民政府", "township": "乡镇（街道）", "other": "其他"}
+BODY_TYPES = BODY_TYPE_LABELS  # the page's words (one table: schema.labels)
+# Words earlier workbooks wrote for 机关类型, still read.
+_BODY_TYPE_ALIASES = {"部门": "department", "乡镇（街道）": "township", "其他": "other"}
 # 基本信息: (document key, label). Row n+2 holds field n.
 INFO_FIELDS: tuple[tuple[str, str], ...] = (
     ("format", "格式版本"),
@@ -442,7 +452,7 @@ def _read_info(reader: _Reader) -> dict[str, Any]:
                 continue
             value = int(year)
         elif key == "body_type":
-            reverse = {v: k for k, v in BODY_TYPES.items()}
+            reverse = {**_BODY_TYPE_ALIASES, **{v: k for k, v in BODY_TYPES.items()}}
             if value not in reverse and value not in BODY_TYPES:
                 reader.problem(SHEET_INFO, f"B{row}", key, label, "以下之一：" + "、".join(BODY_TYPES.values()),
                                _given(value))
