@@ -65,7 +65,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("WorkbookError", "read_workbook", "write_template", "write_workbook"), ".render.workbook"),
     **dict.fromkeys(
         ("CellConflictError", "DraftResult", "NotesError", "NothingToUndoError", "PartError", "RemoteModelForbiddenError",
-         "ReportNameError", "ReportNotFoundError", "StaleReportError", "StoreError", "StoreUnavailableError",
+         "ReportNameError", "ReportNotFoundError", "StaleReportError", "StoreDamagedError", "StoreError",
+         "StoreUnavailableError",
          "VersionNotFoundError", "VersionStore"),
         ".drafting",
     ),
@@ -75,7 +76,6 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("Review", "ReviewError"), ".drafting.review"),
     "ReportLockedError": ".drafting.store",
     "EndpointNotAllowedError": ".drafting.settings",
-    **dict.fromkeys(("StoreDamagedError",), ".drafting"),
     **dict.fromkeys(("WriteFailedError", "UnsafeInputError"), ".fsio"),
     "DocumentTooComplexError": ".schema.document",
     **dict.fromkeys(("DraftingSession", "NoDraftError", "OfflineRewriteError"), ".drafting.session"),

@@ -136,3 +136,15 @@ def test_audit_carries_a_supervising_offices_verdicts_across_batches(tmp_path: P
     assert third.errors_by_rule["R3.2"] == 1 and third.dismissed == 0
     assert "已失效的裁定：1 条" in third.to_text()
     assert any(r["rule"] == "裁定失效" for r in csv_mod.DictReader((tmp_path / "c.csv").open(encoding="utf-8-sig")))
+
+
+def test_the_cross_year_pass_parses_nothing_again(tmp_path: Path) -> None:
+    """Pairing years uses the reports the workers parsed (within their time and memory budgets): a file that is
+    gone by then (deleted as soon as it was audited) still pairs, and no 跨年度核对未完成 is said."""
+    text = SEED.read_text(encoding="utf-8")
+    (tmp_path / "2022.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "2023.txt").write_text(text.replace("2022", "2023"), encoding="utf-8")
+    summary = audit([tmp_path], workers=1, progress=lambda f: Path(f.path).unlink())
+    by_name = {Path(f.path).name: f for f in summary.files}
+    assert by_name["2023.txt"].previous.endswith("2022.txt")
+    assert not [i for i in by_name["2023.txt"].parse_issues if "跨年度核对未完成" in i["message"]]

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from ..schema import CELLS
-from ..schema.labels import BODY_TYPE_LABELS, NARRATIVE_LABELS, NARRATIVE_PARTS, NARRATIVE_SECTION, TABLE_LABELS
+from ..schema.labels import BODY_TYPE_LABELS, NARRATIVE_PARTS, NARRATIVE_SECTION, TABLE_LABELS
 from .facts import Facts
 from .findings import Finding
 
@@ -53,7 +53,7 @@ def check_structure(facts: Facts) -> list[Finding]:
                 Finding(
                     rule="X6",
                     severity="error",
-                    message=f"正文“{NARRATIVE_SECTION[part]}”尚未填写（{NARRATIVE_LABELS[part]}）。",
+                    message=f"正文“{NARRATIVE_SECTION[part]}”尚未填写。",
                     section=NARRATIVE_SECTION[part],
                 )
             )

@@ -96,6 +96,8 @@ def serve(
         except (StoreError, AppStartError) as exc:
             fail(str(exc))
         except OSError as exc:
-            if exc.errno == errno.EADDRINUSE or "address already in use" in str(exc).lower() or "port" in str(exc).lower():
+            # Gradio says "Cannot find empty port in range" for a port in use; the OS says EADDRINUSE.
+            said = str(exc).lower()
+            if exc.errno == errno.EADDRINUSE or "address already in use" in said or "empty port" in said:
                 fail(f"无法在 {host}:{port} 启动服务：端口已被占用，请用 --port 换一个端口。")
             fail(f"无法在 {host}:{port} 启动服务：{exc.strerror or type(exc).__name__}")

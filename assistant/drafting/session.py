@@ -17,7 +17,7 @@ from ..checks import CheckResult, Finding, check_report, fill_totals
 from ..errors import AssistantError
 from ..schema import Report, load_report, report_to_data, set_cells
 from ..schema.document import CellValue, flatten_cells
-from ..schema.labels import CELLS, NARRATIVE_SECTION
+from ..schema.labels import CELLS, NARRATIVE_LABELS, NARRATIVE_SECTION
 from .edits import CellChange, cell_changes, with_metadata, with_tables, zero_blanks
 from .guard import guard_text
 from .notes import PARTS, Notes, check_part, parse_notes
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 MANUAL = "manual"
 OFFLINE_REWRITE_LIMIT = "离线起草不能按要求改写，请直接修改文本或配置模型。"
 STOPPED = "已停止生成；已写出的部分保存为“已中断”版本。"
-_SHORT = {"overview": "总体情况", "problems": "存在问题", "improvements": "改进情况", "other_matters": "其他需要报告的事项"}
 
 
 class NoDraftError(AssistantError, ValueError):
@@ -49,7 +48,7 @@ class OfflineRewriteError(AssistantError, ValueError):
 
 def notes_document(parts: dict[str, str]) -> str:
     """Per-part notes as one notes document (data-contract §3), for the drafter and its guard."""
-    return "\n".join(f"# {_SHORT[p]}\n{parts[p].strip()}\n" for p in PARTS if parts.get(p, "").strip())
+    return "\n".join(f"# {NARRATIVE_LABELS[p]}\n{parts[p].strip()}\n" for p in PARTS if parts.get(p, "").strip())
 
 
 class DraftingSession:

@@ -22,7 +22,7 @@ from typing import Any
 from ..checks import CheckResult, Verdict, apply_verdicts, check_report
 from ..checks.findings import Finding
 from ..fsio import atomic_open, atomic_write_text, check_output
-from ..schema import Report
+from ..schema import Report, load_report, report_to_data
 from ..timefmt import local_time
 from .body import UNRECOGNISED_AGENCY, region_of
 from .errors import ParseError
@@ -59,6 +59,9 @@ class FileResult:
     unread: list[dict[str, Any]] = field(default_factory=list)
     # reviewers' verdicts that no longer apply (the values they judged changed): said, not applied
     stale_verdicts: list[str] = field(default_factory=list)
+    # the parsed report and what could not be read, kept for the cross-year pass (never parsed twice)
+    report_data: dict[str, Any] | None = field(default=None, repr=False)
+    unread_cells: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -239,6 +242,8 @@ def audit_one(path: str, verdicts: Sequence[Verdict] = ()) -> FileResult:
         unread=unread,
         parse_issues=[{"rule": i.rule, "cell": i.cell, "message": i.message, "raw": i.raw} for i in outcome.issues],
         stale_verdicts=stale,
+        report_data=report_to_data(report),
+        unread_cells=dict(outcome.unread),
     )
 
 
@@ -388,17 +393,18 @@ def link_years(files: list[FileResult], verdicts: Sequence[Verdict] = ()) -> Non
     for f in files:
         key = body_key(f)
         prev = by_year.get((*key, (f.year or 0) - 1)) if key is not None else None
-        if prev is None:
+        if prev is None or f.report_data is None or prev.report_data is None:
             continue
+        # The reports the workers parsed within their budgets: nothing is read or parsed again here.
         try:
-            outcome = parse_file(f.path)
+            report = load_report(f.report_data)
             result, f.stale_verdicts = _reviewed(
-                check_report(outcome.report, parse_file(prev.path).report), outcome.report, verdicts,
+                check_report(report, load_report(prev.report_data)), report, verdicts,
             )
         except Exception as exc:  # the single-year result stands; say why the cross-year check is missing
             f.parse_issues.append({"rule": "X1", "cell": None, "message": f"跨年度核对未完成：{exc}", "raw": None})
             continue
-        findings, f.unread = _split_unread(result.findings, outcome.unread)
+        findings, f.unread = _split_unread(result.findings, f.unread_cells)
         f.findings = [x.to_data() for x in findings]
         f.errors, f.warnings, f.status = _counted(findings)
         f.previous = prev.path

@@ -138,8 +138,8 @@ def _is_about(finding: Finding, unread: dict[str, str]) -> bool:
     for table in tables:
         if finding.section == TABLE_LABELS.get(table) and not cells:
             return True
-    for part, label in NARRATIVE_LABELS.items():
-        if f"narrative.{part}" in unread and finding.rule == "X6" and f"（{label}）" in finding.message:
+    for part in NARRATIVE_LABELS:
+        if f"narrative.{part}" in unread and finding.rule == "X6" and finding.section == NARRATIVE_SECTION[part]:
             return True
     return False
 
