@@ -147,3 +147,14 @@ def test_other_instructions_are_declined_in_words() -> None:
     assert text == plain and notice is not None and "离线起草无法按“写得更生动一些”改写" in notice
     _, _, notice = _offline("problems", "突出疫情防控")
     assert notice is not None and "没有关于“疫情防控”的内容" in notice
+
+
+def test_an_offline_rewrite_works_on_the_text_as_it_stands() -> None:
+    """更简洁 / 突出X shorten or reorder the current text, the clerk's hand edits included — not a fresh draft."""
+    notes = parse_notes((ROOT / "assistant" / "samples" / "sample_notes.md").read_text("utf-8"))
+    drafter = Drafter(load_settings(offline=True))
+    edited = "一是手工补写的问题说明。二是信息公开业务工作水平有待提升。"
+    moved = drafter.draft_part("problems", notes, SAMPLE, instruction="突出信息公开业务", previous_text=edited)
+    assert moved.text.startswith("一是信息公开业务工作水平有待提升") and "手工补写的问题说明" in moved.text
+    kept = drafter.draft_part("problems", notes, SAMPLE, instruction="写得更生动一些", previous_text=edited)
+    assert kept.text == edited and kept.notice is not None and "内容未变" in kept.notice

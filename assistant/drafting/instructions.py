@@ -2,16 +2,14 @@
 
 - 更简洁 / 精简 / 简短: the standard opening clause goes, short sentences of a paragraph are merged.
 - 突出X / 重点写X / 把X放在前面: the paragraph or item about X comes first.
-Anything else (更生动, 补充培训情况 …) needs a model: the text is regenerated from the notes and the
-notice says plainly that the instruction was not followed.
+Anything else (更生动, 补充培训情况 …) needs a model: the text stays as it was and the notice says plainly
+that the instruction was not followed.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..schema import Report
-from .notes import Notes
 from .offline import CN_ORDINALS, OfflineDraft, ordinal
 
 _CONCISE = re.compile(r"简洁|精简|简短|简练|压缩|缩短")
@@ -20,8 +18,8 @@ OPENING = re.compile(r"^为保障公民、法人和其他组织依法获取政�
 _ENUM_HEAD = re.compile(f"^(?:（[{CN_ORDINALS}]+）|[{CN_ORDINALS}]+是)")
 
 
-def apply_instruction(part: str, text: str, instruction: str, notes: Notes, report: Report) -> OfflineDraft:
-    """Follow ``instruction`` on the offline draft ``text`` when it can be done without a model."""
+def apply_instruction(text: str, instruction: str) -> OfflineDraft:
+    """Follow ``instruction`` on ``text`` when it can be done without a model; else keep it and say so."""
     wanted = instruction.strip()
     if _CONCISE.search(wanted):
         shorter = concise(text)
@@ -39,7 +37,7 @@ def apply_instruction(part: str, text: str, instruction: str, notes: Notes, repo
         return OfflineDraft(moved, f"已将关于“{topic}”的内容调到最前面。")
     return OfflineDraft(
         text,
-        f"离线起草无法按“{wanted[:30]}”改写，本稿仍按要点生成、内容未变；如需按此要求改写，请配置模型后重新起草。",
+        f"离线起草无法按“{wanted[:30]}”改写，内容未变；如需按此要求改写，请直接修改文本，或配置模型后重新起草。",
     )
 
 

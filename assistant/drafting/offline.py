@@ -298,10 +298,14 @@ def draft_offline_result(
     part: str, notes: Notes, report: Report, instruction: str | None = None, previous_text: str | None = None
 ) -> OfflineDraft:
     """The offline draft of one part, following ``instruction`` where it can be followed deterministically
-    (更简洁, 突出X); any other instruction is declined in words (``note``), never pretended."""
+    (更简洁, 突出X); any other instruction is declined in words (``note``), never pretended.
+
+    A rewrite works on ``previous_text`` — the text as it stands, the clerk's hand edits included — and only
+    without one on a fresh draft from the notes.
+    """
     from .instructions import apply_instruction
 
-    text = draft_offline(part, notes, report)
     if not instruction:
-        return OfflineDraft(text)
-    return apply_instruction(part, text, instruction, notes, report)
+        return OfflineDraft(draft_offline(part, notes, report))
+    base = previous_text if previous_text and previous_text.strip() else draft_offline(part, notes, report)
+    return apply_instruction(base, instruction)
