@@ -104,9 +104,15 @@ def check_pdf(data: bytes) -> None:
             raise ParseError(f"PDF 的压缩内容解压后超过 {_mb(MAX_PDF_DECODED)}（疑似压缩炸弹），拒绝读取")
 
 
-def _span(value: Any) -> int:
+MAX_SPAN = 100  # a table cell's rowspan/colspan is read as at most this (the reader and the bound agree)
+
+
+def html_span(value: Any) -> int:
+    """A rowspan/colspan attribute as the HTML reader expands it (missing or malformed: 1)."""
+    if value is None:
+        return 1
     try:
-        return max(1, int(str(value).strip() or 1))
+        return max(1, min(int(str(value).strip() or 1), MAX_SPAN))
     except ValueError:
         return 1
 
@@ -115,8 +121,7 @@ def check_html_grid(root: Any, limit: int = MAX_GRID_POSITIONS) -> None:
     """Refuse a page whose table cells, with their row and column spans expanded, exceed ``limit`` positions."""
     total = 0
     for cell in root.iter("td", "th"):
-        rowspan, colspan = cell.get("rowspan"), cell.get("colspan")
-        total += (_span(rowspan) if rowspan is not None else 1) * (_span(colspan) if colspan is not None else 1)
+        total += html_span(cell.get("rowspan")) * html_span(cell.get("colspan"))
         if total > limit:
             raise ParseError(f"网页表格展开合并单元格后超过 {limit} 格（行列跨度异常），拒绝读取")
 

@@ -79,10 +79,6 @@ def detect_version(text: str, year: int | None) -> tuple[FormatVersion, list[Par
     return version, issues
 
 
-def _table_of(cell_id: str) -> str:
-    return cell_id.split(".", 1)[0]
-
-
 def _by_table(mapping: dict[str, Any]) -> dict[str, dict[str, Any]]:
     grouped: dict[str, dict[str, Any]] = {t: {} for t in TABLE_IDS}
     for key, value in mapping.items():

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ParseError
-from .limits import check_content, check_html_grid, reader_errors
+from .limits import check_content, check_html_grid, html_span, reader_errors
 
 if TYPE_CHECKING:
     from .pdf import PdfLine
@@ -79,15 +79,6 @@ def _tag(el: Any) -> str:
     return tag if isinstance(tag, str) else ""  # comments and processing instructions have no tag name
 
 
-def _span(el: Any, name: str) -> int:
-    if el.get(name) is None:
-        return 1
-    try:
-        return max(1, min(int(str(el.get(name, "1")).strip() or 1), 100))
-    except ValueError:
-        return 1
-
-
 def _cell_text(el: Any) -> str:
     parts: list[str] = []
     for node in el.iter():
@@ -116,7 +107,7 @@ def _html_table_grid(table: Any) -> list[list[str | None]]:
             while (r, col) in covered:
                 row.append(None)
                 col += 1
-            rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
+            rowspan, colspan = html_span(cell.get("rowspan")), html_span(cell.get("colspan"))
             row.append(_cell_text(cell))
             row.extend([None] * (colspan - 1))
             for dr in range(1, rowspan):

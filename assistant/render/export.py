@@ -62,7 +62,7 @@ def export_all(
     failed = gate(report, force, verdicts)
     doc = assemble(report, failed)
     doc.approval = approval_text(approval)
-    base = Path(directory) / _safe_stem(stem or doc.title)
+    base = Path(directory) / safe_file_stem(stem or doc.title)
     base.parent.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for suffix in formats:
@@ -77,7 +77,3 @@ def export_all(
             written[suffix] = atomic_write_text(out, html_from(doc) if suffix == ".html" else markdown_from(doc))
     return written
 
-
-def _safe_stem(name: str) -> str:
-    """A file name from a title: path separators and forbidden characters replaced, long titles shortened."""
-    return safe_file_stem(name)
