@@ -6,9 +6,9 @@ Shared by the narrative checks and the drafting number guard, so both read a num
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -64,8 +64,7 @@ def to_int(raw: str) -> int | None:
     return int(value)
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     text: str
     start: int
 
@@ -104,8 +103,7 @@ _MENTION_RE = re.compile(
 _CLASSIFIER_RE = re.compile(f"\\s*(余|多)?\\s*([{CLASSIFIERS}%％元]|万元|亿元)")
 
 
-@dataclass(frozen=True)
-class NumberMention:
+class NumberMention(NamedTuple):
     """One number in prose: where it is (``text[start:end] == raw``), its value, unit and kind.
 
     ``unit`` is the measure word right after it (件, 条, 人次 → 人, %, 元 …) or None; ``kind`` is

@@ -31,6 +31,8 @@ def test_clean_sample_has_no_errors_and_only_true_warnings(sample_report):
     # The only warning: section 五 does not refer back to last year's problems (spec §9.4 item 5).
     assert [f.rule for f in result.findings] == ["S5.1"]
     assert result.findings[0].status == "uncertain"
+    # The doubt about the format lives in ``status``; the clerk's message carries no caveat about the spec.
+    assert "尚待确认" not in result.findings[0].message and "格式是否" not in result.findings[0].message
     assert any("跨年度" in n for n in result.notes)
 
 

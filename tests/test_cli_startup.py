@@ -21,7 +21,8 @@ from assistant.cli import main
 try:
     main()
 finally:
-    heavy = ("langchain_core", "langchain_openai", "openai", "docx", "openpyxl", "gradio", "numpy", "pdfplumber", "sqlite3")
+    heavy = ("langchain_core", "langchain_openai", "openai", "docx", "openpyxl", "gradio", "numpy", "pdfplumber", "sqlite3",
+             "typer", "rich")
     print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
 """
 
@@ -56,6 +57,45 @@ def test_check_loads_no_drafting_documents_or_app(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "检查通过" in done.stdout
     assert loaded_heavy(done) == []
+
+
+def test_plain_check_parses_the_options_typer_declares() -> None:
+    from assistant.cli import app
+    from assistant.cli.checking import CHECK_OPTIONS, plain_check_arguments
+
+    group = get_command(app)
+    declared = {opt for p in group.commands["check"].params for opt in p.opts if opt.startswith("--")}  # type: ignore[attr-defined]
+    assert declared == set(CHECK_OPTIONS)
+    parsed = plain_check_arguments(["r.yaml", "--previous=p.yaml", "--json", "--verdicts", "v.json"])
+    assert parsed is not None
+    assert (str(parsed.report), str(parsed.previous), parsed.as_json, str(parsed.verdicts)) == ("r.yaml", "p.yaml", True, "v.json")
+    # anything else is typer's: help, a typo, an abbreviation, a second file, a missing file name
+    for argv in (["--help"], ["r.yaml", "--jsn"], ["r.yaml", "--prev", "p"], ["a", "b"], [], ["r.yaml", "--previous"]):
+        assert plain_check_arguments(argv) is None, argv
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_plain_check_says_what_the_typer_command_says(tmp_path: Path, extra: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SAMPLE_REPORT.read_text(encoding="utf-8").replace("format: '2021'", "format: '2021'\nbogus: 1"),
+                      encoding="utf-8")
+    for report in (SAMPLE_REPORT, broken, tmp_path / "missing.yaml"):
+        fast = run_cli("check", str(report), *extra, cwd=tmp_path)
+        slow = CliRunner().invoke(app, ["check", str(report), *extra])
+        assert fast.returncode == slow.exit_code, (report, fast.stderr)
+        assert fast.stdout == slow.stdout
+        assert "typer" not in fast.stderr.splitlines()[-1]  # the fast path ran, not typer
+
+
+def test_check_help_and_mistakes_still_go_to_typer(tmp_path: Path) -> None:
+    helped = run_cli("check", "--help", cwd=tmp_path)
+    assert helped.returncode == 0 and "--previous" in helped.stdout
+    typo = run_cli("check", str(SAMPLE_REPORT), "--jsn", cwd=tmp_path)
+    assert typo.returncode == 2 and "--jsn" in typo.stderr
 
 
 def test_draft_offline_loads_no_model_client(tmp_path: Path) -> None:

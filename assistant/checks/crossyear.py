@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from ..schema import Report, get_cell
 from ..schema.labels import NARRATIVE_PARTS, NARRATIVE_SECTION, SECTION3_COLUMNS
@@ -15,8 +15,7 @@ from .findings import Finding
 _COLUMN_LABEL = {c.id: c.label for c in SECTION3_COLUMNS}
 
 
-@dataclass(frozen=True)
-class PreviousFacts:
+class PreviousFacts(NamedTuple):
     """What the cross-year rules need from last year, from a full report or the embedded reference."""
 
     year: int

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..schema import Report, cell_spec
 from ..schema.labels import NARRATIVE_PARTS, NARRATIVE_SECTION
@@ -37,8 +37,7 @@ from .findings import Finding
 _CLAUSE = re.compile(r"[^，,。；;！？\n]+")
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """One figure stated in prose: the sentence and clause, the number (``start``/``end`` offsets of it in
     the scanned text) and ``raw``, the phrase from keyword to unit."""
 
@@ -132,8 +131,7 @@ def _phrase_for(keyword: str, clause: str, sentence: str, unit: str) -> FigurePh
     return None
 
 
-@dataclass(frozen=True)
-class FigureVerdict:
+class FigureVerdict(NamedTuple):
     """How a stated figure compares with the tables: ``ok`` (it equals a candidate sum, or no candidate is
     known); else ``cells``/``expected`` name the first known candidate; ``stale`` when the number is last
     year's value of a candidate and not this year's."""
@@ -444,7 +442,7 @@ def check_sections(report: Report) -> list[Finding]:
         findings.append(
             Finding(
                 rule="S5.1", severity="warning", status="uncertain", section="五、存在的主要问题及改进情况",
-                message="“五、存在的主要问题及改进情况”未提及上一年度报告所列问题的改进情况（格式是否明确要求尚待确认）。",
+                message="“五、存在的主要问题及改进情况”未提及上一年度报告所列问题的改进情况；各地年报通常写明上年度问题的整改落实情况，请核对是否需要补充。",
             )
         )
     other = normalize(report.narrative.other_matters or "").strip()

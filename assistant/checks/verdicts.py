@@ -35,7 +35,8 @@ class VerdictError(AssistantError, ValueError):
 class Verdict(BaseModel):
     """One decision on one finding, with who made it and when."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validator is built when a verdict is first made or read, not at every `xxgk check`.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     anchor: str = Field(description="规则与位置的指纹（规则 + 单元格，或规则 + 部分 + 引文）")
     fingerprint: str = Field(description="所涉数值的指纹；数值改变后裁定失效")

@@ -54,6 +54,12 @@ def main() -> None:
     import os
 
     args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    if sys.argv[1:2] == ["check"]:
+        from .checking import fast_check  # typer and rich load only when the check line is not plain
+
+        code = fast_check(sys.argv[2:])
+        if code is not None:
+            raise SystemExit(code)
     module = COMMAND_MODULES.get(args[0]) if args else None
     # An unknown command or plain `xxgk --help` needs every command, for the listing or the error.
     app = _register((module,) if module and "--help" not in sys.argv else _ALL_MODULES)

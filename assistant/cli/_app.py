@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+
+from ._plain import install_notices
+from ._plain import require_file as require_file  # the shared helpers, for every command module
+from ._plain import write_text as write_text
 
 app = typer.Typer(
     name="xxgk",
@@ -29,46 +32,13 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class _ControlCharacterNotice(logging.Handler):
-    """Says on stderr, in Chinese, when control characters were removed from a field of the input."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        args = record.args if isinstance(record.args, tuple) else ()
-        if len(args) != 2:
-            return
-        count, field = args
-        err.print(f"[yellow]提示：[/]已删除“{_field_label(str(field))}”中的 {count} 个控制字符"
-                  "（如退格、转义符；它们会使 Word、Excel 导出失败）。")
-
-
-def _field_label(name: str) -> str:
-    from ..schema.models import Contact, Narrative, Report2021
-
-    for model in (Narrative, Contact, Report2021):
-        info = model.model_fields.get(name)
-        if info is not None and info.title:
-            return info.title
-    return {"agency": "机关名称", "raw_cells": "单元格原文"}.get(name, name)
-
-
-logging.getLogger("assistant.schema.text").addHandler(_ControlCharacterNotice(logging.WARNING))
+install_notices()
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a Chinese error message to stderr and exit with ``code``."""
     err.print(f"[bold red]错误：[/]{message}")
     raise typer.Exit(code)
-
-
-def require_file(path: Path) -> Path:
-    """Exit 2 with a Chinese message unless ``path`` is an existing regular file."""
-    if not path.exists():
-        fail(f"找不到文件 {path}")
-    if path.is_dir():
-        fail(f"{path} 是一个文件夹，这里需要一个文件")
-    if not path.is_file():
-        fail(f"{path} 不是普通文件（可能是设备或管道），不能读取")
-    return path
 
 
 def require_output(path: Path | None) -> Path | None:
@@ -114,9 +84,3 @@ def open_store(path: Path | None) -> Any:
         return VersionStore(path)
     except StoreError as exc:
         fail(str(exc))
-
-
-def write_text(text: str) -> None:
-    """Write to stdout without rich markup (for JSON and streamed drafts)."""
-    sys.stdout.write(text)
-    sys.stdout.flush()

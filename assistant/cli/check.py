@@ -7,40 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from .. import api
-from ..checks import CheckResult
 from ..schema import ReportInputError
-from ..timefmt import local_time
-from ._app import app, err, fail, out, require_file, write_text
-
-_WHEN = "%Y-%m-%d %H:%M"
-_SEVERITY = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]"}
-_STATUS = {"fail": "", "not_assessable": "（无法核验）", "uncertain": "（存疑）"}
-
-
-def print_findings(result: CheckResult, title: str) -> None:
-    """A readable table of findings, most severe first."""
-    if result.findings:
-        table = Table(title=title, show_lines=True, title_justify="left")
-        table.add_column("规则", no_wrap=True)
-        table.add_column("级别", no_wrap=True)
-        table.add_column("说明", overflow="fold", min_width=30)
-        table.add_column("涉及单元格", overflow="fold", max_width=44)
-        for f in sorted(result.findings, key=lambda f: f.severity != "error"):
-            cells = "\n".join(f.cells[:6]) + (f"\n…等 {len(f.cells)} 个" if len(f.cells) > 6 else "")
-            message = escape(f.message)
-            if f.verdict is not None:
-                reason = f"：{escape(f.verdict.reason)}" if f.verdict.reason else ""
-                message += f"\n[cyan]裁定：{f.verdict.label}{reason}（{escape(f.verdict.by)}，{local_time(f.verdict.at, _WHEN)}）[/]"
-            table.add_row(f.rule, _SEVERITY[f.severity] + _STATUS[f.status], message, cells)
-        out.print(table)
-    for note in result.notes:
-        out.print(f"[dim]说明：{note}[/]")
-    style = "green" if result.ok else "red"
-    out.print(f"[bold {style}]{result.summary()}[/]")
+from ._app import app, fail, out, require_file, write_text
+from .checking import run_check
 
 
 @app.command()
@@ -53,29 +24,7 @@ def check(
     ] = None,
 ) -> None:
     """校验报告：表格勾稽关系、跨年度衔接、正文与表格是否一致。退出码 0 无错误，1 有错误，2 输入无效。"""
-    require_file(report)
-    if previous is not None:
-        require_file(previous)
-    try:
-        if verdicts is None:
-            result = api.check_file(report, previous)
-        else:
-            doc = api.load_report_file(report)
-            prev = api.load_report_file(previous) if previous is not None else None
-            result = api.review_report(doc, api.read_verdicts(verdicts), prev).result
-    except api.VerdictError as exc:
-        fail(str(exc))
-    except ReportInputError as exc:
-        if as_json:
-            write_text(json.dumps(api.input_error_data(exc), ensure_ascii=False, indent=2) + "\n")
-        else:
-            err.print(f"[bold red]错误：[/]{exc}")
-        raise typer.Exit(2) from None
-    if as_json:
-        write_text(result.to_json() + "\n")
-    else:
-        print_findings(result, f"检查结果：{report}")
-    raise typer.Exit(0 if result.ok else 1)
+    raise typer.Exit(run_check(report, previous, as_json, verdicts))
 
 
 @app.command()

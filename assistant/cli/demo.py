@@ -9,7 +9,7 @@ import typer
 
 from ..schema.labels import NARRATIVE_LABELS
 from ._app import app, out
-from .check import print_findings
+from .checking import print_findings
 
 
 @app.command()

@@ -8,7 +8,7 @@ that equals none of them is a contradiction with the tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _T3 = "applications"
 NEW = f"{_T3}.new_requests.total"
@@ -25,8 +25,7 @@ NORMATIVE_ISSUED = "active_disclosure.art20_1.normative_documents.issued"
 NOT_APPLICATIONS = "建议|提案|信访|来信|咨询|留言|热线|投诉"
 
 
-@dataclass(frozen=True)
-class FigurePhrase:
+class FigurePhrase(NamedTuple):
     """A phrase that states a table figure.
 
     ``keywords`` (alternatives, ``|``) precede the number within a clause; the number nearest after a
