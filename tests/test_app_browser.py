@@ -235,6 +235,51 @@ def test_two_contexts_never_see_each_others_work(page_a: Any, browser: Any, app_
         ctx_b.close()
 
 
+def test_a_key_typed_in_settings_is_kept_on_the_server_and_never_shown(browser: Any, app_server: ServeProcess) -> None:
+    """Issue 10.7: the key entered on the page (masked) goes to the address it was entered for, is kept in an
+    owner-only file on the server (not the store), is never shown again, and can be cleared (asked first)."""
+    page_key = "sk-typed-on-the-page-24680"
+    other = serve()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    data_dir = app_server.log.parent
+    try:
+        _open(page, app_server.url)
+        _tab(page, "设置")
+        assert page.locator("#api_key input").get_attribute("type") == "password"
+        page.locator("#base_url").locator("input, textarea").first.fill(other.url)
+        page.locator("#api_key input").fill(page_key)
+        page.locator("#test_connection").click()
+        _wait_text(page, "#settings_status", "连接成功")
+        assert other.authorization == f"Bearer {page_key}"  # not the operator's key: another address
+        assert page.locator("#api_key input").input_value() == ""
+        assert page_key not in page.content()
+        [key_file] = data_dir.glob("keys/*.json")
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        assert not any(page_key.encode() in p.read_bytes() for p in data_dir.glob("*.sqlite3*"))
+        assert not any(page_key in p.read_text(errors="replace") for p in data_dir.glob("*.log*"))
+
+        page.reload()
+        page.locator("#ready").get_by_text("就绪").wait_for()
+        _tab(page, "设置")
+        _wait_text(page, "#settings_status", "已保存在页面填写的 API 密钥")
+        assert page_key not in page.content() and page.locator("#api_key input").input_value() == ""
+        page.screenshot(path=str(IMG / "app-settings-key-saved.png"), full_page=True)
+
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        page.locator("#forget_key").click()
+        _wait_text(page, "#settings_status", "已取消")
+        assert key_file.exists()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("#forget_key").click()
+        _wait_text(page, "#settings_status", "已清除保存的密钥")
+        assert not key_file.exists()
+    finally:
+        ctx.close()
+        other.stop()
+
+
 def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer) -> None:
     page = page_a
     _tab(page, "撰写")

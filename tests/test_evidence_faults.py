@@ -450,3 +450,75 @@ def test_the_timeout_counts_from_the_first_token(fake: FakeOpenAIServer) -> None
         "problems", sample_notes(), sample_report())
     assert done.result is not None and done.result.backend == "offline-fallback"
     assert done.result.fallback_reason in ("模型服务响应超时", "与模型服务的连接中断")
+
+
+@pytest.mark.parametrize("reply", [
+    {"text": OK, "delay": 8},  # thinks past the wait before sending anything
+    {"behaviour": "comments", "delay": 8, "chunk_delay": 0.1},  # keep-alive comments, never a token
+    {"behaviour": "empty-deltas", "delay": 8, "chunk_delay": 0.1},  # empty deltas, never a token
+], ids=["silent", "comments", "empty-deltas"])
+def test_no_first_text_in_time_stops_and_drafts_offline_saying_so(fake: FakeOpenAIServer, reply: dict[str, Any]) -> None:
+    """Issue 10.7: past ``first_text_timeout`` with no text shown, the call is stopped (not retried, though
+    retries are allowed and the other bounds are far) and the part is drafted offline with a notice."""
+    fake.default = reply
+    slow = drafter(fake, timeout=20.0, first_token_timeout=20.0, deadline=60.0, retries=2, first_text_timeout=1.5)
+    started = time.monotonic()
+    [*events, done] = slow.stream_part("problems", sample_notes(), sample_report())
+    waited = time.monotonic() - started
+    assert done.result is not None and done.result.backend == "offline-fallback"
+    assert done.result.fallback_reason == "模型在 1.5 秒内没有开始输出"
+    assert "模型在 1.5 秒内没有开始输出" in (done.result.notice or "") and "已改用离线起草" in (done.result.notice or "")
+    assert waited < 6, waited  # not 8 s of silence, not three tries
+    assert len(fake.chat_requests()) == 1
+    assert done.result.text and done.result.text != OK  # the offline draft, not the model's
+
+
+def test_first_text_in_time_is_kept_even_when_the_reply_takes_longer(fake: FakeOpenAIServer) -> None:
+    fake.default = {"text": OK, "chunk": 4, "chunk_delay": 0.15}  # first text at once, the whole reply > 1.5 s
+    d = drafter(fake, timeout=5.0, first_token_timeout=5.0, retries=0, first_text_timeout=1.5)
+    [*_, done] = d.stream_part("problems", sample_notes(), sample_report())
+    assert done.result is not None and done.result.backend == "llm", done.result.fallback_reason
+
+
+def test_first_text_timeout_default_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert DraftSettings().first_text_timeout == 30.0
+    monkeypatch.setenv("XXGK_LLM_FIRST_TEXT_TIMEOUT", "45")
+    assert DraftSettings().first_text_timeout == 45.0
+
+
+def test_no_first_text_in_time_async_too(fake: FakeOpenAIServer) -> None:
+    import asyncio
+
+    fake.default = {"behaviour": "comments", "delay": 8, "chunk_delay": 0.1}
+    d = drafter(fake, timeout=20.0, first_token_timeout=20.0, deadline=60.0, retries=2, first_text_timeout=1.5)
+
+    async def run() -> Any:
+        events = [e async for e in d.astream_part("problems", sample_notes(), sample_report())]
+        return events[-1].result
+
+    started = time.monotonic()
+    result = asyncio.run(run())
+    assert time.monotonic() - started < 6
+    assert result.backend == "offline-fallback" and result.fallback_reason == "模型在 1.5 秒内没有开始输出"
+    assert len(fake.chat_requests()) == 1
+
+
+def test_a_draft_waiting_for_a_busy_endpoint_past_the_wait_is_drafted_offline(fake: FakeOpenAIServer) -> None:
+    import threading
+
+    fake.default = {"text": OK * 3, "chunk": 4, "chunk_delay": 0.1}  # about 4 s of text for the first clerk
+    busy = drafter(fake, timeout=5.0, first_token_timeout=5.0, retries=0, concurrency=1, first_text_timeout=10)
+    first = threading.Thread(target=lambda: list(busy.stream_part("problems", sample_notes(), sample_report())))
+    first.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not fake.chat_requests() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        waiting = drafter(fake, timeout=5.0, first_token_timeout=5.0, retries=0, concurrency=1, first_text_timeout=1.0)
+        started = time.monotonic()
+        [*_, done] = waiting.stream_part("improvements", sample_notes(), sample_report())
+        assert time.monotonic() - started < 2.5
+        assert done.result is not None and done.result.fallback_reason == "模型在 1 秒内没有开始输出"
+        assert len(fake.chat_requests()) == 1  # it never reached the server
+    finally:
+        first.join(timeout=20)

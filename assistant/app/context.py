@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..drafting import StoreError, VersionStore, load_settings
+from ..drafting import StoreError, VersionStore
 from ..drafting.accounts import LOCAL_OWNER, Accounts, server_secret
 from ..drafting.library import adopt_browser_workspaces, expire_empty_owners, move_owner
 from .workspace import BROWSER_PREFIX, Workspace, new_workspace_id, valid_workspace_id
@@ -142,6 +142,3 @@ class AppContext:
         """The clerk's workspace (see ``workspace_key``)."""
         return self.open(ws, username)[0]
 
-    def key_status(self) -> str:
-        settings = load_settings()
-        return "已从环境变量读取 API 密钥（不显示）。" if settings.api_key else "环境变量中未设置 API 密钥（OPENAI_API_KEY）。"

@@ -1,4 +1,5 @@
-"""设置: the model backend (base URL, model; the key only from the environment), offline switch, connection test."""
+"""设置: the model backend (address, model, a key typed on the page or the environment's), offline switch,
+connection test. A typed key is kept on the server for its address only and never sent back to a page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import gradio as gr
 
 from ..drafting.settings import RemoteModelForbiddenError
+from .confirm import CANCELLED, confirm_box, confirm_js, confirmed
 from .context import AppContext
 from .views import backend_label
 from .workspace import Workspace
@@ -14,19 +16,15 @@ from .workspace import Workspace
 OK_MARK = "【成功】"
 
 
-def connection_test(space: Workspace, timeout: float = 5.0, overrides: dict[str, Any] | None = None) -> str:
-    """Ask the configured endpoint (``overrides``: the page's unsaved fields) for its model list; a Chinese
-    verdict (never the key)."""
-    settings = space.drafting_settings()
-    if overrides:
-        from ..drafting import load_settings
-
-        saved = {k: v for k, v in space.settings_data().items() if v is not None}
-        settings = load_settings(**{**saved, **{k: v for k, v in overrides.items() if v not in (None, "")}})
+def connection_test(space: Workspace, timeout: float = 5.0, overrides: dict[str, Any] | None = None,
+                    page_key: str | None = None) -> str:
+    """Ask the configured endpoint (``overrides``: the page's unsaved fields; ``page_key``: a key typed but
+    not saved) for its model list; a Chinese verdict (never the key)."""
+    settings = space.drafting_settings(page_key=page_key, overrides=overrides)
     if settings.offline:
         return "当前为离线起草，不需要连接模型服务。"
     if not settings.base_url:
-        return "尚未填写模型服务地址（Base URL），目前使用离线起草。"
+        return "尚未填写模型服务地址，目前使用离线起草。"
     from ..drafting.errors import classify, model_failures
     from ..drafting.model import list_models  # the one model factory's path: allow-list, key policy, transport
 
@@ -42,48 +40,71 @@ def connection_test(space: Workspace, timeout: float = 5.0, overrides: dict[str,
     return f"{OK_MARK}连接成功：服务 {settings.base_url} 可用，共 {len(models)} 个模型；所选模型 {settings.model} {listed}。"
 
 
-def test_and_save(space: Workspace, url: str | None, name: str | None, off: bool) -> str:
-    """测试连接 with the page's fields; they are saved only when the test succeeds."""
+def test_and_save(space: Workspace, url: str | None, name: str | None, off: bool, key: str | None = None) -> str:
+    """测试连接 with the page's fields (and a key typed there); they are saved only when the test succeeds."""
     url = (url or "").strip()
     verdict = connection_test(space, overrides={"base_url": url or None, "model": (name or "").strip() or None,
-                                                "offline": bool(off)})
+                                                "offline": bool(off)}, page_key=key)
     if verdict.startswith(OK_MARK):
-        space.save_settings(url, name, off)
-        return verdict + "已保存这些设置。"
+        space.save_settings(url, name, off, key if url else None)
+        return verdict + ("已保存这些设置和密钥（密钥不再显示）。" if (key or "").strip() and url else "已保存这些设置。")
     return verdict + "\n\n设置未保存（仍使用原来的设置）。"
 
 
 def describe(space: Workspace, ctx: AppContext) -> str:
     settings = space.drafting_settings(ctx.config.offline)
-    return f"当前起草方式：{backend_label(settings, ctx.config.offline)}\n\n{ctx.key_status()}"
+    wait = (f"\n\n起草时最多等待模型 {settings.first_text_timeout:g} 秒开始输出，超过即停止等待并改用离线起草。"
+            if settings.backend_configured else "")
+    return f"当前起草方式：{backend_label(settings, ctx.config.offline)}{wait}\n\n{space.key_status()}"
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
-    gr.Markdown("配置起草所用的模型服务（任何 OpenAI 兼容接口）。API 密钥只从环境变量 OPENAI_API_KEY 读取，不在页面中显示或保存。")
-    base_url = gr.Textbox(label="模型服务地址（Base URL）", placeholder="例如 http://127.0.0.1:8000/v1", elem_id="base_url")
+    gr.Markdown("配置起草所用的模型服务（兼容通用对话接口的服务均可）。密钥可在此填写：保存在服务器上，只发往保存时的"
+                "服务地址，保存后不再显示；也可由管理员在服务器的环境变量中配置。")
+    base_url = gr.Textbox(label="模型服务地址", placeholder="例如 http://127.0.0.1:8000/v1", elem_id="base_url")
     model = gr.Textbox(label="模型名称", placeholder="例如 qwen2.5-7b-instruct", elem_id="model_name")
+    api_key = gr.Textbox(label="API 密钥（可不填）", type="password", placeholder="粘贴密钥；测试连接成功或保存后不再显示",
+                         elem_id="api_key")
     offline = gr.Checkbox(label="离线起草（不调用模型，按模板由要点和统计表生成）", elem_id="offline")
     with gr.Row():
         save = gr.Button("保存设置", elem_id="save_settings", variant="primary")
         test = gr.Button("测试连接", elem_id="test_connection")
+        forget = gr.Button("清除保存的密钥", elem_id="forget_key", variant="secondary")
     status = gr.Markdown("", elem_id="settings_status")
+    asked = confirm_box()
 
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
         settings = space.drafting_settings()
-        return [settings.base_url or "", settings.model, settings.offline or ctx.config.offline, describe(space, ctx)]
+        return [settings.base_url or "", settings.model, "", settings.offline or ctx.config.offline, describe(space, ctx)]
 
-    def on_save(url: str, name: str, off: bool, ws_id: str, request: gr.Request) -> str:
+    def on_save(url: str, name: str, key: str, off: bool, ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
         url = (url or "").strip()
         if url and not url.startswith(("http://", "https://")):
-            return "【失败】模型服务地址应以 http:// 或 https:// 开头。"
-        space.save_settings(url, name, off)
-        return "已保存。" + describe(space, ctx)
+            return [gr.update(), "【失败】模型服务地址应以 http:// 或 https:// 开头。"]
+        try:
+            space.save_settings(url, name, off, key)
+        except ValueError as exc:
+            return [gr.update(), f"【失败】{exc}"]
+        return ["", "已保存。" + describe(space, ctx)]
 
-    def on_test(url: str, name: str, off: bool, ws_id: str, request: gr.Request) -> str:
-        return test_and_save(ctx.space(ws_id, request.username), url, name, off)
+    def on_test(url: str, name: str, key: str, off: bool, ws_id: str, request: gr.Request) -> list[Any]:
+        space = ctx.space(ws_id, request.username)
+        try:
+            verdict = test_and_save(space, url, name, off, key)
+        except ValueError as exc:
+            return [gr.update(), f"【失败】{exc}"]
+        return ["" if verdict.startswith(OK_MARK) else gr.update(), verdict]
 
-    save.click(on_save, [base_url, model, offline, ws], status)
-    test.click(on_test, [base_url, model, offline, ws], status)
-    return {"refresh": refresh, "outputs": [base_url, model, offline, status]}
+    def on_forget(ws_id: str, ok: bool, request: gr.Request) -> str:
+        if not confirmed(ok):
+            return CANCELLED
+        space = ctx.space(ws_id, request.username)
+        done = space.key_file().clear()
+        return ("已清除保存的密钥。" if done else "没有保存的密钥。") + describe(space, ctx)
+
+    save.click(on_save, [base_url, model, api_key, offline, ws], [api_key, status])
+    test.click(on_test, [base_url, model, api_key, offline, ws], [api_key, status])
+    forget.click(on_forget, [ws, asked], status, js=confirm_js("清除在页面保存的 API 密钥吗？清除后需重新填写密钥才能调用需要密钥的模型服务。"))
+    return {"refresh": refresh, "outputs": [base_url, model, api_key, offline, status]}

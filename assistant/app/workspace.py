@@ -23,9 +23,11 @@ from ..checks import CheckResult, check_report
 from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings, parse_notes
 from ..drafting.accounts import server_secret
 from ..drafting.edits import METADATA_FIELDS, CellChange, cell_changes
+from ..drafting.keys import KeyFile
 from ..drafting.library import Library, ReportEntry, default_name
 from ..drafting.review import Review, ReviewError, keep_previous
 from ..drafting.session import DraftingSession, notes_document
+from ..drafting.settings import same_endpoint
 from ..drafting.store import ReportLockedError
 from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
 from ..schema import Report, load_report, load_report_file
@@ -252,17 +254,48 @@ class Workspace:
         raw = self.store.load_notes(self.owner, _SETTINGS_KEY)
         return dict(json.loads(raw)) if raw else {}
 
-    def save_settings(self, base_url: str | None, model: str | None, offline: bool) -> None:
+    def save_settings(self, base_url: str | None, model: str | None, offline: bool, api_key: str | None = None) -> None:
+        """Keep the page's settings; a key typed on the page is kept apart (``drafting.keys``), for this URL only."""
         data = {"base_url": (base_url or "").strip() or None, "model": (model or "").strip() or None,
                 "offline": bool(offline)}
+        if (api_key or "").strip():
+            if not data["base_url"]:
+                raise ValueError("请先填写模型服务地址：页面上填写的密钥只发往保存时的这个地址。")
+            self.key_file().save(str(data["base_url"]), str(api_key))
         self.store.save_notes(self.owner, _SETTINGS_KEY, json.dumps(data, ensure_ascii=False))
 
-    def drafting_settings(self, force_offline: bool = False) -> DraftSettings:
-        """The environment's settings with this workspace's overrides; the key always comes from the environment."""
+    def key_file(self) -> KeyFile:
+        """Where this owner's page key is kept (one per owner, whichever report is open)."""
+        return KeyFile(self.store.path.parent, self.owner)
+
+    def drafting_settings(self, force_offline: bool = False, page_key: str | None = None,
+                          overrides: dict[str, Any] | None = None) -> DraftSettings:
+        """The environment's settings with this owner's saved ones and ``overrides`` (a page's unsaved fields)
+        on top. The key: one typed on the page now (``page_key``), else the one saved from the page when its
+        URL is the one in use, else the environment's (which goes only to the environment's URL)."""
         data = {k: v for k, v in self.settings_data().items() if v is not None}
+        data.update({k: v for k, v in (overrides or {}).items() if v not in (None, "")})
         if force_offline:
             data["offline"] = True
+        if (page_key or "").strip():
+            data["api_key"] = str(page_key).strip()
+        else:
+            saved = self.key_file().load()
+            url = data.get("base_url") or load_settings().base_url
+            if saved is not None and same_endpoint(saved.base_url, url):
+                data["api_key"] = saved.key
         return load_settings(**data)
+
+    def key_status(self) -> str:
+        """Where the key in use comes from, in Chinese (never the key)."""
+        saved = self.key_file().load()
+        settings = self.drafting_settings()
+        if saved is not None:
+            in_use = "正在使用" if same_endpoint(saved.base_url, settings.base_url) else "当前地址不同，暂未使用"
+            return f"已保存在页面填写的 API 密钥（仅用于 `{saved.base_url}`；{in_use}；不再显示）。"
+        if load_settings().api_key:
+            return "已从环境变量读取 API 密钥（不显示）。"
+        return "未设置 API 密钥：可在上方填写，或由管理员在服务器的环境变量中配置。本机模型服务通常不需要密钥。"
 
     # ------------------------------------------------------------ files
 

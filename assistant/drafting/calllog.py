@@ -9,6 +9,7 @@ import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from .keys import seen_keys
 from .settings import operator_settings
 
 LOGGER = "assistant.drafting.calls"
@@ -17,13 +18,15 @@ _BEARER = re.compile(r"(?i)(bearer\s+|sk-)[A-Za-z0-9._\-]{6,}")
 
 
 class RedactKeys(logging.Filter):
-    """Blanks the operator's key and anything shaped like a bearer token or ``sk-…`` key."""
+    """Blanks the operator's key, every key saved on a settings page, and anything shaped like a bearer
+    token or ``sk-…`` key."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         key = operator_settings().api_key
-        if key is not None and key.get_secret_value():
-            message = message.replace(key.get_secret_value(), "***")
+        for secret in (key.get_secret_value() if key is not None else "", *seen_keys()):
+            if secret:
+                message = message.replace(secret, "***")
         record.msg, record.args = _BEARER.sub(lambda m: m.group(1) + "***", message), None
         return True
 

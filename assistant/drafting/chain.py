@@ -23,7 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..checks import Finding
 from ..schema import Report
-from .endpoint import CallAborted, CallGuard, EndpointGate, gate_for, new_guard
+from .endpoint import CallAborted, CallGuard, EndpointGate, gate_for, new_guard, no_text_reason
 from .errors import Failure, classify, model_failures
 from .guard import guard_text, mark_unverified
 from .model import build_chat_model
@@ -145,12 +145,16 @@ class _Policy:
         self.free_now = False
         self.others = 0
         self.failure: Failure | None = None
+        self.first_text_by: float | None = None  # set for a streamed call: when the clerk must see text
         self._jitter = tenacity.wait_exponential_jitter(initial=0.5, max=max(settings.retry_wait_max, 0.01), jitter=0.5)
 
     def should_retry(self, exc: BaseException) -> bool:
         if not isinstance(exc, model_failures()):
             return False  # a bug of ours: not a model failure, never retried or hidden
         failure = self.failure = classify(exc, self.settings.key_withheld)
+        if self.waited_out():
+            self.failure = Failure(no_text_reason(self.settings.first_text_timeout), False, "no_text")
+            return False
         if not failure.retryable or self.started:
             return False
         if failure.retry_after is not None and failure.retry_after > self.settings.retry_wait_max:
@@ -159,6 +163,16 @@ class _Policy:
             self.gate.go_sequential()
             self.free, self.free_now = 1, True
         return True
+
+    def waited_out(self) -> bool:
+        """No text yet and the clerk's wait for it is over: no retry (the part is drafted offline)."""
+        return not self.started and self.first_text_by is not None and time.monotonic() >= self.first_text_by
+
+    def not_started(self) -> CallAborted:
+        """Why a call waiting for its slot gave up: the clerk stopped it, or waited out the first text."""
+        if self.waited_out():
+            return CallAborted("no_text", no_text_reason(self.settings.first_text_timeout))
+        return CallAborted("stopped", "已停止生成")
 
     def stop(self, state: tenacity.RetryCallState) -> bool:
         return state.attempt_number > self.settings.retries + self.free
@@ -346,24 +360,31 @@ class Drafter:
 
     # ------------------------------------------------------------ sync driver
 
-    def _call_guard(self, call: _Call) -> CallGuard:
+    def _call_guard(self, call: _Call, policy: _Policy) -> CallGuard:
         s = self.settings
-        return new_guard(s.deadline, call.stop, silence=s.timeout, first_byte=s.first_token_timeout)
+        return new_guard(s.deadline, call.stop, silence=s.timeout, first_byte=s.first_token_timeout,
+                         first_text_by=policy.first_text_by, first_text_seconds=s.first_text_timeout)
+
+    def _policy(self, call: _Call) -> _Policy:
+        policy = _Policy(self.settings, self.gate)
+        if call.stream:  # the clerk watches a streamed call: its first text is due within first_text_timeout
+            policy.first_text_by = time.monotonic() + self.settings.first_text_timeout
+        return policy
 
     def _attempt_sync(self, call: _Call, policy: _Policy, reader: _StreamReader) -> Generator[DraftEvent, None, Reply]:
         assert self.model is not None
         policy.attempts += 1
-        if not self.gate.acquire(call.stop):
-            raise CallAborted("stopped", "已停止生成")
+        if not self.gate.acquire(call.stop, policy.first_text_by):
+            raise policy.not_started()
         policy.others = self.gate.in_flight - 1  # shared the server with these from the start
         acquired_at_start = self.gate.acquired
-        guard = self._call_guard(call)  # counted from the slot, not the queue
+        guard = self._call_guard(call, policy)  # the deadline counts from the slot, not the queue
         try:
             with guard.registered() as headers:
                 if call.stream:
                     for chunk in self.model.stream(call.messages, extra_headers=headers):
                         if piece := reader.add(chunk):
-                            policy.started = True  # text shown: a retry would repeat it
+                            policy.started = guard.text_seen = True  # text shown: a retry would repeat it
                             yield DraftEvent("delta", piece)
                     rest, reply = reader.finish()
                     if rest:
@@ -377,7 +398,7 @@ class Drafter:
             self.gate.release()
 
     def _call_sync(self, call: _Call) -> Generator[DraftEvent, None, Reply]:
-        policy = _Policy(self.settings, self.gate)
+        policy = self._policy(call)
         started_at = time.monotonic()
         reader = _StreamReader(self.settings, call.messages)
         try:
@@ -441,17 +462,17 @@ class Drafter:
     ) -> AsyncIterator[DraftEvent | Reply]:
         model = self._async_model()
         policy.attempts += 1
-        if not await self.gate.aacquire(call.stop):
-            raise CallAborted("stopped", "已停止生成")
+        if not await self.gate.aacquire(call.stop, policy.first_text_by):
+            raise policy.not_started()
         policy.others = self.gate.in_flight - 1  # shared the server with these from the start
         acquired_at_start = self.gate.acquired
-        guard = self._call_guard(call)
+        guard = self._call_guard(call, policy)
         try:
             with guard.registered() as headers:
                 if call.stream:
                     async for chunk in model.astream(call.messages, extra_headers=headers):
                         if piece := reader.add(chunk):
-                            policy.started = True
+                            policy.started = guard.text_seen = True
                             yield DraftEvent("delta", piece)
                     rest, reply = reader.finish()
                     if rest:
@@ -466,7 +487,7 @@ class Drafter:
             self.gate.release()
 
     async def _call_async(self, call: _Call) -> AsyncIterator[DraftEvent | Reply]:
-        policy = _Policy(self.settings, self.gate)
+        policy = self._policy(call)
         started_at = time.monotonic()
         reader = _StreamReader(self.settings, call.messages)
         reply: Reply | None = None

@@ -43,6 +43,15 @@ class CallGuard:
     stop: threading.Event | None = None
     silence: float | None = None  # seconds allowed between chunks once the response has started
     first_byte: float | None = None  # seconds allowed until the response starts
+    # Monotonic time by which the clerk must see text (streamed calls), and whether any came.
+    first_text_by: float | None = None
+    first_text_seconds: float = 0.0
+    text_seen: bool = False
+
+    def _first_text_left(self) -> float | None:
+        if self.first_text_by is None or self.text_seen:
+            return None
+        return max(0.1, self.first_text_by - time.monotonic())
 
     def first_byte_timeouts(self, request: httpx.Request) -> dict[str, float | None] | None:
         """Give the wait for the response's start (the prompt's evaluation: llama.cpp sends its headers
@@ -53,19 +62,25 @@ class CallGuard:
             return None
         timeouts = dict(current)
         remaining = max(0.1, self.deadline - time.monotonic())
-        timeouts["read"] = min(remaining, self.first_byte) if self.first_byte else remaining
+        bounds = [remaining, self.first_byte, self._first_text_left()]
+        timeouts["read"] = min(b for b in bounds if b)
         request.extensions["timeout"] = timeouts
         return timeouts
 
     def after_first_byte(self, timeouts: dict[str, float | None] | None) -> None:
-        # The body reader takes its read timeout from this very dict when it starts.
+        # The body reader takes its read timeout from this very dict when it starts (a silent stream
+        # before any text ends when the clerk's wait for text does).
         if timeouts is not None:
-            timeouts["read"] = self.silence
+            bounds = [b for b in (self.silence, self._first_text_left()) if b]
+            timeouts["read"] = min(bounds) if bounds else None
 
     def check(self) -> None:
         if self.stop is not None and self.stop.is_set():
             raise CallAborted("stopped", "已停止生成")
-        if time.monotonic() > self.deadline:
+        now = time.monotonic()
+        if self.first_text_by is not None and not self.text_seen and now > self.first_text_by:
+            raise CallAborted("no_text", no_text_reason(self.first_text_seconds))
+        if now > self.deadline:
             raise CallAborted("deadline", f"模型在 {self.seconds:g} 秒内未写完本部分")
 
     @contextlib.contextmanager
@@ -81,17 +96,23 @@ class CallGuard:
                 _GUARDS.pop(call_id, None)
 
 
+def no_text_reason(seconds: float) -> str:
+    """Why a draft stopped waiting: no text within ``seconds`` (the settings' ``first_text_timeout``)."""
+    return f"模型在 {seconds:g} 秒内没有开始输出"
+
+
 CALL_HEADER = "x-xxgk-call"
 _GUARDS: dict[str, CallGuard] = {}
 _GUARDS_LOCK = threading.Lock()
 
 
 def new_guard(
-    seconds: float, stop: threading.Event | None = None, silence: float | None = None, first_byte: float | None = None
+    seconds: float, stop: threading.Event | None = None, silence: float | None = None, first_byte: float | None = None,
+    first_text_by: float | None = None, first_text_seconds: float = 0.0,
 ) -> CallGuard:
     """The guard of a call that may take ``seconds`` in all, ``first_byte`` seconds until its response
-    starts and ``silence`` seconds between chunks after that."""
-    return CallGuard(time.monotonic() + seconds, seconds, stop, silence, first_byte)
+    starts and ``silence`` seconds between chunks after that; a streamed call shows text by ``first_text_by``."""
+    return CallGuard(time.monotonic() + seconds, seconds, stop, silence, first_byte, first_text_by, first_text_seconds)
 
 
 def _guard_of(request: httpx.Request) -> CallGuard | None:
@@ -211,20 +232,20 @@ class EndpointGate:
                 return True
             return False
 
-    def acquire(self, stop: threading.Event | None = None) -> bool:
-        """Wait for a slot; False if ``stop`` was set while waiting."""
+    def acquire(self, stop: threading.Event | None = None, until: float | None = None) -> bool:
+        """Wait for a slot; False if ``stop`` was set while waiting or the monotonic time ``until`` passed."""
         with self._cond:
             while self.in_flight >= self.limit:
-                if stop is not None and stop.is_set():
+                if (stop is not None and stop.is_set()) or (until is not None and time.monotonic() >= until):
                     return False
                 self._cond.wait(0.1)
             self.in_flight += 1
             self.acquired += 1
             return True
 
-    async def aacquire(self, stop: threading.Event | None = None) -> bool:
+    async def aacquire(self, stop: threading.Event | None = None, until: float | None = None) -> bool:
         while not self.try_acquire():
-            if stop is not None and stop.is_set():
+            if (stop is not None and stop.is_set()) or (until is not None and time.monotonic() >= until):
                 return False
             await asyncio.sleep(0.05)
         return True

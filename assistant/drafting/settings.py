@@ -85,6 +85,11 @@ class DraftSettings(BaseSettings):
     first_token_timeout: float = Field(
         120.0, gt=0, validation_alias=AliasChoices("XXGK_LLM_FIRST_TOKEN_TIMEOUT", "first_token_timeout")
     )
+    # The clerk's wait for the first text of a streamed draft, queue and retries included: past it the
+    # call is stopped and the part drafted offline, with a notice saying so (issue 10: 30 s).
+    first_text_timeout: float = Field(
+        30.0, gt=0, validation_alias=AliasChoices("XXGK_LLM_FIRST_TEXT_TIMEOUT", "first_text_timeout")
+    )
     retries: int = Field(2, ge=0, le=10, validation_alias=AliasChoices("XXGK_LLM_RETRIES", "retries"))
     temperature: float = Field(0.3, ge=0, le=2, validation_alias=AliasChoices("XXGK_LLM_TEMPERATURE", "temperature"))
     # Unset by default: LangChain sends it as max_completion_tokens, which some older servers reject or ignore.
