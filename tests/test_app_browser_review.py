@@ -157,8 +157,14 @@ def _flow(clerk: Person, boss: Person, browser: Any, server: ServeProcess, tmp_p
     boss.wait("#comment_list", "请核对表四复议案件的总计")
     # A reviewer never edits: typing into a cell is refused and nothing is stored.
     boss.tab("统计数据")
+    boss.wait("#stats_readonly", "您是这份报告的审核人")  # no editing tools for a reviewer, the reason instead
+    assert boss.page.locator("#fill_totals").is_hidden() and boss.page.locator("#fill_zeros").is_hidden()
     boss.type_cell_until("grid_review_litigation", 0, 3, "7", "#stats_status", "审核人")
     boss.snap("verdict-and-comment")
+    boss.tab("撰写")
+    boss.wait("#compose_readonly", "您是这份报告的审核人")
+    assert boss.page.locator("#draft_notes").is_hidden() and boss.page.locator("#save_edit").is_hidden()
+    assert boss.page.locator("#notes textarea").is_disabled()
 
     # The clerk re-checks: the verdict is kept and no longer counts as an error.
     clerk.page.reload()
@@ -182,6 +188,8 @@ def _flow(clerk: Person, boss: Person, browser: Any, server: ServeProcess, tmp_p
     clerk.wait("#review_message", "已提交审核")
     clerk.tab("统计数据")
     clerk.type_cell_until("grid_review_litigation", 0, 3, "9", "#stats_status", "已提交审核")  # locked while submitted
+    clerk.wait("#stats_readonly", "已提交审核")
+    assert clerk.page.locator("#fill_totals").is_hidden()
     clerk.snap("submitted-locked")
 
     # The reviewer returns it with a comment.

@@ -189,6 +189,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                                    max_lines=30, elem_id="part_text")
             save_edit_btn = gr.Button("保存修改为新版本", elem_id="save_edit")
     compose_status = gr.Markdown("", elem_id="compose_status")
+    compose_readonly = gr.Markdown("", visible=False, elem_id="compose_readonly")
     with gr.Accordion("版本历史与对比", open=False, elem_id="versions_panel"):
         with gr.Row():
             ver_a = gr.Dropdown(label="版本甲", choices=[], elem_id="version_a")
@@ -203,11 +204,29 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         choices = version_choices(space, part_id)
         a = choices[-2][1] if len(choices) > 1 else None
         b = choices[-1][1] if choices else None
-        return [space.notes(part_id), display(space.chat(part_id)), "",
-                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), current_text(space, part_id),
-                gr.update(choices=notes_choices(space, part_id), value=None), reference_markdown(space, part_id)]
+        notes_upd, text_upd, *controls = access(space)
+        return [{**notes_upd, "value": space.notes(part_id)}, display(space.chat(part_id)), "",
+                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b),
+                {**text_upd, "value": current_text(space, part_id)},
+                gr.update(choices=notes_choices(space, part_id), value=None), reference_markdown(space, part_id),
+                *controls]
 
-    view_outputs = [notes, chatbot, guard, ver_a, ver_b, edit_text, notes_ver, reference]
+    def access(space: Workspace) -> list[Any]:
+        """Updates for ``access_outputs``: a reviewer, or a report 待审核, gets no drafting or editing
+        controls and the reason instead."""
+        why = space.review().refusal()
+        editable = why is None
+        return [gr.update(interactive=editable), gr.update(interactive=editable),
+                gr.update(visible=not editable, value=f"**只能查看**：{why}" if why else ""),
+                *(gr.update(visible=editable) for _ in editing)]
+
+    def refresh_access(ws_id: str, request: gr.Request) -> list[Any]:
+        return access(ctx.space(ws_id, request.username))
+
+    # Hidden from a reviewer and while the report is 待审核 (the handlers refuse them too).
+    editing = [use_notes, restore_notes, send, chat_input, regen, instruction, accept, save_edit_btn, accept_sel]
+    access_outputs = [notes, edit_text, compose_readonly, *editing]
+    view_outputs = [notes, chatbot, guard, ver_a, ver_b, edit_text, notes_ver, reference, *access_outputs[2:]]
     part.change(refresh, [ws, part], view_outputs)
 
     def save_notes(text: str, ws_id: str, part_id: str, request: gr.Request) -> None:
@@ -345,4 +364,5 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
 
     diff_btn.click(on_diff, [ws, part, ver_a, ver_b], diff)
     # The narrative changed: the other areas' findings follow (one state everywhere).
-    return {"part": part, "refresh": refresh, "outputs": view_outputs, "accepted": [ev_accept, ev_accept_sel]}
+    return {"part": part, "refresh": refresh, "outputs": view_outputs, "accepted": [ev_accept, ev_accept_sel],
+            "refresh_access": refresh_access, "access_outputs": access_outputs}

@@ -119,6 +119,11 @@ def template_file(space: Workspace) -> Path:
     return write_template(space.export_dir() / f"统计表模板（{report.format}年版格式）.xlsx", report.format)
 
 
+# Why table 四 is three rows here: a grid has one header row, the official table a two-level header over one row.
+TABLE4_NOTE = ("官方表四为一行十五格：行政复议（结果维持、结果纠正、其他结果、尚未审结、总计）与行政诉讼的"
+               "“未经复议直接起诉”“复议后起诉”各五格。此处按类别分三行填写，数字与官方各格一一对应；"
+               "预览和导出的文件按官方格式排为一行。")
+
 FILL_SCOPES = [("全部表格", "all"), ("表二 主动公开", "active_disclosure"), ("表三 依申请公开", "applications"),
                ("表四 复议诉讼", "review_litigation")]
 
@@ -127,18 +132,20 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     """Lay out the area; returns its components for the other areas and for loading."""
     gr.Markdown("按官方表格逐格填写：点选单元格直接输入数字，或从 Excel / WPS 复制一块数字后点选起始单元格粘贴。"
                 "右侧立即显示校验结果；空白表示未填写（不是 0），可用“空白填 0”一次补齐。")
-    with gr.Row():
-        fill_btn = gr.Button("自动计算合计", elem_id="fill_totals", variant="primary", size="sm")
-        scope = gr.Dropdown(FILL_SCOPES, value="all", label="填 0 的范围", show_label=False, elem_id="zero_scope", scale=0, min_width=160,
-                            container=False)
-        zero_btn = gr.Button("空白填 0", elem_id="fill_zeros", size="sm")
-        undo_btn = gr.Button("撤销", elem_id="undo", size="sm")
-        redo_btn = gr.Button("重做", elem_id="redo", size="sm")
-    with gr.Row():
-        upload_wb = gr.UploadButton("从 Excel 统计表导入", file_types=list(UPLOAD_TYPES_WORKBOOK), elem_id="import_xlsx", size="sm")
-        with_meta = gr.Checkbox(False, label="同时导入报告信息（机关名称、年度等）", elem_id="import_with_meta", container=False)
-        template_btn = gr.Button("下载空白统计表", elem_id="download_template", size="sm")
-        template_file_c = gr.File(label="空白统计表", elem_id="template_file", interactive=False, visible=False)
+    readonly = gr.Markdown("", visible=False, elem_id="stats_readonly")
+    with gr.Column(elem_id="stats_tools") as tools:  # hidden from a reviewer and while the report is 待审核
+        with gr.Row():
+            fill_btn = gr.Button("自动计算合计", elem_id="fill_totals", variant="primary", size="sm")
+            scope = gr.Dropdown(FILL_SCOPES, value="all", label="填 0 的范围", show_label=False, elem_id="zero_scope", scale=0, min_width=160,
+                                container=False)
+            zero_btn = gr.Button("空白填 0", elem_id="fill_zeros", size="sm")
+            undo_btn = gr.Button("撤销", elem_id="undo", size="sm")
+            redo_btn = gr.Button("重做", elem_id="redo", size="sm")
+        with gr.Row():
+            upload_wb = gr.UploadButton("从 Excel 统计表导入", file_types=list(UPLOAD_TYPES_WORKBOOK), elem_id="import_xlsx", size="sm")
+            with_meta = gr.Checkbox(False, label="同时导入报告信息（机关名称、年度等）", elem_id="import_with_meta", container=False)
+            template_btn = gr.Button("下载空白统计表", elem_id="download_template", size="sm")
+            template_file_c = gr.File(label="空白统计表", elem_id="template_file", interactive=False, visible=False)
     status = gr.Markdown("", elem_id="stats_status")
     rev = gr.State({})  # the cell values this page shows (what an edit is compared against)
     with gr.Group(elem_classes=["xxgk-hidden"]):
@@ -160,14 +167,19 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                     max_height=4000,
                     column_widths=_WIDTHS.get(t),
                 )
+                if t == "review_litigation":  # the grid has one header row; the official table has three
+                    gr.Markdown(TABLE4_NOTE, elem_id="table4_note", elem_classes=["xxgk-note"])
         with gr.Column(scale=2, min_width=300, elem_classes=["xxgk-sticky"]):
             gr.Markdown("#### 校验结果")
             findings = gr.HTML(elem_id="findings")
     outputs: list[Any] = [*grids.values(), findings]
+    area_outputs: list[Any] = [*outputs, rev, tools, readonly]  # what ``view`` returns, in this order
 
     def view(space: Workspace, report: Report | None = None) -> list[Any]:
         report = report if report is not None else space.report()
-        return [*stats_outputs(report, space.check(report)), flatten_cells(report)[0]]
+        why = space.review().refusal()  # a reviewer, or 待审核: the editing tools are hidden, the reason shown
+        return [*stats_outputs(report, space.check(report)), flatten_cells(report)[0], gr.update(visible=why is None),
+                gr.update(visible=why is not None, value=f"**只能查看**：{why}" if why else "")]
 
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
         return view(ctx.space(ws_id, request.username))
@@ -185,7 +197,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         return handler
 
     for t, grid_c in grids.items():
-        grid_c.input(on_edit(t), [grid_c, ws, rev], [*outputs, rev, status], show_progress="hidden",
+        grid_c.input(on_edit(t), [grid_c, ws, rev], [*area_outputs, status], show_progress="hidden",
                      concurrency_limit=8)
 
     def on_fill(ws_id: str, request: gr.Request) -> list[Any]:
@@ -238,12 +250,12 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     def on_template(ws_id: str, request: gr.Request) -> Any:
         return gr.update(value=str(template_file(ctx.space(ws_id, request.username))), visible=True)
 
-    fill_btn.click(on_fill, [ws], [*outputs, rev, status])
-    zero_btn.click(on_zeros, [ws, scope], [*outputs, rev, status])
-    undo_btn.click(on_step(False), [ws], [*outputs, rev, status])
-    redo_btn.click(on_step(True), [ws], [*outputs, rev, status])
-    paste_apply.click(on_paste, [paste_payload, ws], [*outputs, rev, status], show_progress="hidden")
-    upload_wb.upload(on_upload, [upload_wb, ws, with_meta], [*outputs, rev, status])
+    fill_btn.click(on_fill, [ws], [*area_outputs, status])
+    zero_btn.click(on_zeros, [ws, scope], [*area_outputs, status])
+    undo_btn.click(on_step(False), [ws], [*area_outputs, status])
+    redo_btn.click(on_step(True), [ws], [*area_outputs, status])
+    paste_apply.click(on_paste, [paste_payload, ws], [*area_outputs, status], show_progress="hidden")
+    upload_wb.upload(on_upload, [upload_wb, ws, with_meta], [*area_outputs, status])
     with_meta.select(lambda v: "导入时将同时替换机关名称、年度、机关类型和联系方式（可撤销）。" if v else "", with_meta, status)
     template_btn.click(on_template, [ws], template_file_c)
-    return {"outputs": [*outputs, rev], "status": status, "refresh": refresh}
+    return {"outputs": area_outputs, "status": status, "refresh": refresh}

@@ -45,6 +45,7 @@ CSS = """
 .xxgk-diff td.del { background: #fde2e1; text-decoration: line-through; }
 .xxgk-diff td.ins { background: #e3f6e0; }
 .xxgk-sticky { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto; }
+.xxgk-note { font-size: 0.9em; color: #555; }
 /* Gradio titles its toasts by their type in English; the page shows Chinese titles instead. */
 .toast-title { font-size: 0 !important; visibility: hidden; }
 .toast-title::after { font-size: var(--text-md); visibility: visible; }
@@ -67,7 +68,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 reports = tab_reports.build(ctx, ws)
             with gr.Tab("统计数据", id="stats", elem_id="tab_stats"):
                 stats = tab_stats.build(ctx, ws)
-            with gr.Tab("撰写", id="compose", elem_id="tab_compose"):
+            with gr.Tab("撰写", id="compose", elem_id="tab_compose") as compose_tab:
                 compose = tab_compose.build(ctx, ws)
             with gr.Tab("预览与导出", id="preview", elem_id="tab_preview") as preview_tab:
                 preview = tab_preview.build(ctx, ws)
@@ -96,8 +97,12 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             ).then(preview["refresh"], [ws], preview["outputs"])
         for event in review["events"]:
             # A verdict or a state change: the findings and the report list follow (one state everywhere).
-            event.then(stats["refresh"], [ws], stats["outputs"]).then(reports["refresh"], [ws], reports["outputs"])
+            event.then(stats["refresh"], [ws], stats["outputs"]).then(
+                compose["refresh"], [ws, compose["part"]], compose["outputs"]
+            ).then(reports["refresh"], [ws], reports["outputs"])
         preview_tab.select(preview["refresh"], [ws], preview["outputs"])
+        # Submitted or returned meanwhile (by a colleague): the drafting controls follow when the area is opened.
+        compose_tab.select(compose["refresh_access"], [ws], compose["access_outputs"], show_progress="hidden")
         review_tab.select(review["refresh"], [ws], review["outputs"])  # the area is read when it is opened
     for fn in demo.fns.values():
         # The page calls its own events; no documented API for scripts to drive a clerk's workspace.
