@@ -233,3 +233,21 @@ def test_cli_serve_reports_a_busy_port_in_chinese() -> None:
         port = busy.getsockname()[1]
         result = CliRunner().invoke(app, ["serve", "--port", str(port)])
     assert result.exit_code == 2 and "端口已被占用" in result.output and f"127.0.0.1:{port}" in result.output
+
+
+def test_a_hand_edit_with_control_characters_is_kept_clean_and_the_page_says_so(space: Workspace) -> None:
+    from assistant.app.tab_compose import save_edit
+
+    message, version_id = save_edit(space, "problems", "一是公开\x08方式单一。\x1b二是解读不足。")
+    assert "已删除 2 个控制字符" in message
+    assert space.store.get_version(version_id).text == "一是公开方式单一。二是解读不足。"
+    clean, _ = save_edit(space, "problems", "一是公开方式单一。")
+    assert "控制字符" not in clean
+
+
+def test_report_information_with_control_characters_is_announced() -> None:
+    from assistant.app.tab_reports import _cleaned
+
+    assert _cleaned(("某某镇\x07人民政府", "township", 2025, "2021", "地址\x00")) == (
+        "已删除 2 个控制字符（如退格、转义符；它们会使 Word、Excel 导出失败）。")
+    assert _cleaned(("某某镇人民政府", "township", 2025)) == ""

@@ -12,6 +12,7 @@ import gradio as gr
 from ..drafting import BACKEND_LABELS, PARTS, StoreError
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
+from ..schema.text import control_notice, removed_count
 from ..timefmt import local_time
 from .context import AppContext
 from .views import as_text, backend_label, diff_html, guard_markdown, marked_markdown
@@ -155,7 +156,9 @@ def save_edit(space: Workspace, part: str, text: str) -> tuple[str, int]:
     space.review().record("人工修改正文", part_title(part))
     found = "；".join(f.message for f in version.findings[:3])
     more = f"，请核对：{found}" if found else "，数字核对通过"
-    return f"已将修改保存为第 {ordinal(space, part, version.id)} 版（人工修改）{more}。采纳后进入正文。", version.id
+    removed = removed_count(text)
+    cleaned = control_notice(removed) if removed else ""
+    return f"已将修改保存为第 {ordinal(space, part, version.id)} 版（人工修改）{more}。采纳后进入正文。{cleaned}", version.id
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:

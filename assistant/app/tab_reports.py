@@ -13,6 +13,7 @@ from ..drafting.review import ROLE_LABELS, STATE_LABELS
 from ..errors import AssistantError
 from ..schema import ReportInputError
 from ..schema.labels import BODY_TYPE_LABELS
+from ..schema.text import control_notice, removed_count
 from .confirm import CANCELLED, confirm_box, confirm_js, confirmed
 from .context import UPLOAD_TYPES_REPORT, UPLOAD_TYPES_WORKBOOK, AppContext
 from .workspace import Workspace
@@ -39,6 +40,12 @@ def current_line(space: Workspace) -> str:
     report = space.report()
     kind = "（示例报告，仅供参考，可随意修改）" if entry.is_sample else _shared_label(space, entry)
     return f"**当前报告**：{entry.name}{kind} —— {report.default_title}"
+
+
+def _cleaned(fields: tuple[Any, ...]) -> str:
+    """The notice for control characters the report's fields dropped from what the clerk typed (or "")."""
+    removed = removed_count(*(f for f in fields if isinstance(f, str)))
+    return control_notice(removed) if removed else ""
 
 
 def metadata_values(space: Workspace) -> list[Any]:
@@ -185,11 +192,11 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
             entry = space.create_blank(metadata_from(*fields))
         except ReportInputError as exc:
             raise ValueError(str(exc)) from None
-        return f"已新建“{entry.name}”：三张统计表均为空白，请在“统计数据”中填写。"
+        return f"已新建“{entry.name}”：三张统计表均为空白，请在“统计数据”中填写。{_cleaned(fields)}"
 
     def do_save_meta(space: Workspace, *fields: Any) -> str:
         space.set_metadata(metadata_from(*fields))
-        return "已保存报告信息（可在“统计数据”中点击“撤销”恢复）。"
+        return f"已保存报告信息（可在“统计数据”中点击“撤销”恢复）。{_cleaned(fields)}"
 
     def do_upload(kind: str) -> Any:
         def action(space: Workspace, file: Any) -> str:

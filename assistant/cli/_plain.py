@@ -40,8 +40,9 @@ class _ControlCharacterNotice(logging.Handler):
         if len(args) != 2:
             return
         count, field = args
-        sys.stderr.write(f"提示：已删除“{_field_label(str(field))}”中的 {count} 个控制字符"
-                         "（如退格、转义符；它们会使 Word、Excel 导出失败）。\n")
+        from ..schema.text import control_notice
+
+        sys.stderr.write(f"提示：{control_notice(int(str(count)), _field_label(str(field)))}\n")
 
 
 def _field_label(name: str) -> str:

@@ -18,6 +18,7 @@ from ..errors import AssistantError
 from ..schema import Report, load_report, report_to_data, set_cells
 from ..schema.document import CellValue, flatten_cells
 from ..schema.labels import CELLS, NARRATIVE_LABELS, NARRATIVE_SECTION
+from ..schema.text import strip_controls
 from .edits import CellChange, cell_changes, with_metadata, with_tables, zero_blanks
 from .guard import guard_text
 from .notes import PARTS, Notes, check_part, parse_notes
@@ -218,7 +219,7 @@ class DraftingSession:
     def edit(self, part: str, text: str) -> Version:
         """A hand edit of a part: a new version (source 人工修改), guarded and checked like a draft."""
         check_part(part)
-        text = text.strip()
+        text = strip_controls(text).strip()  # what the report would keep anyway (schema.text)
         if not text:
             raise NoDraftError(f"“{NARRATIVE_SECTION[part]}”的正文不能为空。")
         return self.store.add_version(self.report_id, part, text, instruction=None, backend=MANUAL,
