@@ -321,3 +321,27 @@ def test_without_logins_on_this_computer_every_origin_opens_the_same_reports(tmp
         assert logged.space("ws-office-browser-01", "clerk").id == own.id
         assert logged.space("ws-home-browser-0002", "clerk").entry().is_sample
         assert logged.space("ws-new-browser-00003", "clerk").id == home.id  # a new browser: the last opened
+
+
+def test_a_report_from_last_year_is_checked_and_drafted_against_it(store: VersionStore) -> None:
+    """Gap of issue 15 / 10: last year's report kept with this one feeds the page's cross-year checks (X1 …)
+    and the drafting guard (X9, last year's figure stated as this year's)."""
+    from assistant.app.tab_compose import save_edit
+    from assistant.app.tab_stats import import_file
+    from assistant.samples import SAMPLE_REPORT
+
+    space = _space(store)
+    import_file(space, str(SAMPLE_REPORT), "report")
+    previous = space.previous()
+    assert previous is not None and previous.year == 2022
+    assert not any("未检查" in note for note in space.check().notes)  # the cross-year rules ran
+    space.set_cells({"applications.carried_over.natural_person": 2, "applications.carried_over.total": 2})
+    assert any(f.rule == "X1" for f in space.check().findings)  # 上年结转 ≠ last year's 结转下年度 (0)
+    space.set_cells({"applications.new_requests.natural_person": 7, "applications.new_requests.total": 7})
+    _message, version_id = save_edit(space, "overview", "2023年，本机关共收到政府信息公开申请3件。")
+    assert "X9" in {f.rule for f in store.get_version(version_id).findings}  # 3 is last year's, this year's is 7
+    assert space.session().drafter.previous is not None
+    # A report not made from last year's has none (and the page says the cross-year rules were not run).
+    fresh = _space(store)
+    assert fresh.previous() is None
+    assert any("未检查" in note for note in fresh.check().notes)

@@ -463,7 +463,7 @@ def test_no_first_text_in_time_stops_and_drafts_offline_saying_so(fake: FakeOpen
     fake.default = reply
     slow = drafter(fake, timeout=20.0, first_token_timeout=20.0, deadline=60.0, retries=2, first_text_timeout=1.5)
     started = time.monotonic()
-    [*events, done] = slow.stream_part("problems", sample_notes(), sample_report())
+    [*_, done] = slow.stream_part("problems", sample_notes(), sample_report())
     waited = time.monotonic() - started
     assert done.result is not None and done.result.backend == "offline-fallback"
     assert done.result.fallback_reason == "模型在 1.5 秒内没有开始输出"

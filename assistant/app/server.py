@@ -21,7 +21,8 @@ def prepare(config: AppConfig) -> tuple[Any, AppContext]:
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     # Read by the queue Blocks() creates: every event may run for several clerks at once (Gradio's default
     # is one at a time). Set here rather than by calling demo.queue(), which would rebuild the whole
-    # FastAPI app once more (~0.5 s of start-up). The model calls have their own limit (concurrency_id "llm").
+    # FastAPI app once more (~0.5 s of start-up). Drafting events have their own bound (concurrency_id
+    # "drafting"); the model calls are bounded per endpoint by the drafter.
     os.environ.setdefault("GRADIO_DEFAULT_CONCURRENCY_LIMIT", str(config.draft_concurrency))
     from .ui import build_app
 

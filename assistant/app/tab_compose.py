@@ -117,6 +117,11 @@ def draft_stream(
         raise
 
 
+def drafting_events_limit(draft_concurrency: int) -> int:
+    """How many drafting events (model or offline) may run at once on the server."""
+    return max(16, 4 * draft_concurrency)
+
+
 def ordinal(space: Workspace, part: str, version_id: int) -> int:
     """A version's number as every list on the page shows it: 第 n 版 of its part."""
     ids = [v.id for v in space.store.list_versions(space.id, part)]
@@ -276,7 +281,9 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         return [gr.update(choices=choices, value=a), gr.update(choices=choices, value=b), space.notes(part_id),
                 current_text(space, part_id)]
 
-    llm = {"concurrency_limit": ctx.config.draft_concurrency, "concurrency_id": "llm"}
+    # Model calls are bounded per endpoint by the drafter's gate (and the wait for the first text), not here:
+    # this bound only caps the threads of drafting events, so an offline draft never queues behind model drafts.
+    llm = {"concurrency_limit": drafting_events_limit(ctx.config.draft_concurrency), "concurrency_id": "drafting"}
     after = (refresh_versions, [ws, part], [ver_a, ver_b, notes, edit_text])
     ev_send = send.click(turn(NOTES_KIND, "input"), [chat_input, ws, part], [chatbot, guard, chat_input], **llm)  # type: ignore[arg-type]
     ev_notes = use_notes.click(turn(NOTES_KIND, "notes"), [notes, ws, part], [chatbot, guard, chat_input], **llm)  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings,
 from ..drafting.accounts import server_secret
 from ..drafting.edits import METADATA_FIELDS, CellChange, cell_changes
 from ..drafting.keys import KeyFile
-from ..drafting.library import Library, ReportEntry, default_name
+from ..drafting.library import Library, ReportEntry, default_name, load_previous
 from ..drafting.review import Review, ReviewError, keep_previous
 from ..drafting.session import DraftingSession, notes_document
 from ..drafting.settings import same_endpoint
@@ -76,6 +76,7 @@ class Workspace:
     id: str
     seat: str | None = None  # this browser, when one owner has several (a login, the local user)
     _review: Review | None = field(default=None, repr=False, compare=False)
+    _previous: tuple[str, Report | None] | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -223,7 +224,13 @@ class Workspace:
         """Every check, with the verdicts recorded on this report carried onto the findings (a finding ruled
         不属于问题 no longer counts as an error)."""
         report = report if report is not None else self.report()
-        return self.review().outcome(report, check_report(report)).result
+        return self.review().outcome(report, check_report(report, self.previous())).result
+
+    def previous(self) -> Report | None:
+        """Last year's report kept with the open one (made from it): the page's checks are cross-year too."""
+        if self._previous is None or self._previous[0] != self.id:
+            self._previous = (self.id, load_previous(self.store, self.id))
+        return self._previous[1]
 
     # ------------------------------------------------------------ notes and chats
 

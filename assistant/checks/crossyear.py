@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from ..schema import Report, get_cell
@@ -169,6 +168,8 @@ def _strip_years(text: str) -> str:
 
 def check_duplication(report: Report, prev: PreviousFacts) -> list[Finding]:
     """X7: narrative copied from last year's report with only the year changed (内容雷同)."""
+    from difflib import SequenceMatcher  # here: only a check with last year's report needs it (start-up)
+
     findings = []
     for part in NARRATIVE_PARTS:
         now, then = getattr(report.narrative, part) or "", prev.narrative.get(part, "")

@@ -7,13 +7,14 @@ report has its own id; its table data, notes, chats and drafted versions are key
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
-from ..schema import Report
+from ..schema import Report, ReportInputError, load_report
 from .notes import PARTS
 from .store import StoreError, VersionStore, _now
 
@@ -236,6 +237,21 @@ class Library:
     def reference(self, report_id: str, part: str) -> str:
         """Last year's narrative of a part, if the report was created from last year's report."""
         return self.store.load_notes(self.get(report_id).id, REFERENCE_PREFIX + part) or ""
+
+
+def load_previous(store: VersionStore, report_id: str) -> Report | None:
+    """Last year's report kept with ``report_id`` (made from last year's report), else ``None``.
+
+    An unreadable copy is logged and ignored: the cross-year checks are then skipped, as without one.
+    """
+    raw = store.load_notes(report_id, PREVIOUS_KEY)
+    if not raw:
+        return None
+    try:
+        return load_report(json.loads(raw))
+    except (ValueError, ReportInputError):
+        log.warning("last year's report kept with %s is unreadable; cross-year checks skipped", report_id)
+        return None
 
 
 def move_owner(store: VersionStore, old: str, new: str) -> bool:

@@ -21,7 +21,7 @@ from ..errors import AssistantError
 from ..schema import Report, load_report, report_to_data
 from .accounts import Accounts
 from .compare import CellDelta, PartComparison, changed_cells, compare_narrative
-from .library import PREVIOUS_KEY, Library
+from .library import PREVIOUS_KEY, Library, load_previous
 from .store import ReportLockedError, VersionStore, _now
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,8 @@ class Review:
     def outcome(self, report: Report | None = None, result: CheckResult | None = None) -> VerdictOutcome:
         """The report's check result with the stored verdicts carried onto its findings."""
         report = report if report is not None else self._report()
-        return apply_verdicts(result if result is not None else check_report(report), report, self.verdicts())
+        return apply_verdicts(result if result is not None else check_report(report, self.previous()), report,
+                              self.verdicts())
 
     def decide(self, finding: Finding, decision: str, reason: str | None = None) -> Verdict:
         """确认需修改 / 不属于问题 (reason required) / 已修改 on one finding of the current report."""
@@ -309,8 +310,8 @@ class Review:
     # ------------------------------------------------------------ last year
 
     def previous(self) -> Report | None:
-        raw = self.store.load_notes(self.report_id, PREVIOUS_KEY)
-        return load_report(json.loads(raw)) if raw else None
+        """Last year's report kept with this one (``library.load_previous``)."""
+        return load_previous(self.store, self.report_id)
 
     # ------------------------------------------------------------ internals
 

@@ -21,6 +21,7 @@ from ..schema.labels import CELLS, NARRATIVE_LABELS, NARRATIVE_SECTION
 from ..schema.text import strip_controls
 from .edits import CellChange, cell_changes, with_metadata, with_tables, zero_blanks
 from .guard import guard_text
+from .library import load_previous
 from .notes import PARTS, Notes, check_part, parse_notes
 from .results import DraftEvent, DraftResult
 from .settings import DraftSettings, load_settings
@@ -67,6 +68,8 @@ class DraftingSession:
         self._settings = settings
         self._offline = offline
         self._drafter: Drafter | None = None
+        self._previous: Report | None = None
+        self._previous_read = False
         self.last_version: Version | None = None
         self.last_error: StoreError | None = None
 
@@ -86,8 +89,14 @@ class DraftingSession:
         if self._drafter is None:
             from .chain import Drafter
 
-            self._drafter = Drafter(self.settings)
+            self._drafter = Drafter(self.settings, previous=self.previous())
         return self._drafter
+
+    def previous(self) -> Report | None:
+        """Last year's report kept with this one: the guard flags last year's figures stated as this year's (X9)."""
+        if not self._previous_read:
+            self._previous, self._previous_read = load_previous(self.store, self.report_id), True
+        return self._previous
 
     def report(self) -> Report:
         report = self.store.load_report(self.report_id)
@@ -99,7 +108,8 @@ class DraftingSession:
         return self.store.load_report_revision(self.report_id)[1]
 
     def check(self) -> CheckResult:
-        return check_report(self.report())
+        """Every check of the report; cross-year too when last year's report is kept with it."""
+        return check_report(self.report(), self.previous())
 
     # ------------------------------------------------------------ notes
 
@@ -228,11 +238,12 @@ class DraftingSession:
     def findings_of(self, part: str, text: str) -> list[Finding]:
         """The guard's findings and the checks' narrative findings of ``text`` as the part's narrative."""
         report = self.report()
-        findings = guard_text(part, text, self.notes_all(), report)
+        previous = self.previous()
+        findings = guard_text(part, text, self.notes_all(), report, previous)
         data = report_to_data(report)
         data["narrative"] = {**(data.get("narrative") or {}), part: text}
         seen = {(f.rule, f.quote) for f in findings}
-        for f in check_report(load_report(data)).findings:
+        for f in check_report(load_report(data), previous).findings:
             if f.section == NARRATIVE_SECTION[part] and f.quote and (f.rule, f.quote) not in seen:
                 findings.append(f)
         return findings
