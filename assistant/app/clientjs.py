@@ -52,10 +52,24 @@ PAGE_JS = r"""
     if (pending && pending.td === at.td) { pending.text += e.key; return; }
     pending = {td: at.td, text: e.key};
     at.td.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
+    // The grid may re-render meanwhile (the answer to a paste or a bulk action arriving late): the cell
+    // is then a new element, found again by its position and opened again, so the keys are not lost.
+    const gridId = at.grid.id;
+    const cellNow = () => {
+      const grid = document.getElementById(gridId);
+      return grid && grid.querySelector(`[data-row="${at.row}"][data-col="${at.col}"]`);
+    };
+    let opened = at.td;
     let tries = 0;
     const fill = () => {
-      const box = at.td.querySelector('input, textarea');
-      if (!box) { if (tries++ < 60) { requestAnimationFrame(fill); } else { pending = null; } return; }
+      const td = at.td.isConnected ? at.td : cellNow();
+      if (td && td !== opened) {
+        opened = td;
+        if (pending) pending.td = td;
+        td.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
+      }
+      const box = td && td.querySelector('input, textarea');
+      if (!box) { if (tries++ < 240) { requestAnimationFrame(fill); } else { pending = null; } return; }
       const {text, commit} = pending;
       pending = null;
       box.focus();
