@@ -95,7 +95,22 @@ def test_check_help_and_mistakes_still_go_to_typer(tmp_path: Path) -> None:
     helped = run_cli("check", "--help", cwd=tmp_path)
     assert helped.returncode == 0 and "--previous" in helped.stdout
     typo = run_cli("check", str(SAMPLE_REPORT), "--jsn", cwd=tmp_path)
-    assert typo.returncode == 2 and "--jsn" in typo.stderr
+    assert typo.returncode == 2 and "没有选项 --jsn。可用的选项：--json。" in typo.stderr
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["no-such-command"], "没有命令“no-such-command”。"),
+    (["export"], "缺少参数 report。"),
+    (["export", str(SAMPLE_REPORT), "--output"], "选项 --output 后面需要填写一个值。"),
+    (["check", str(SAMPLE_REPORT), "a", "b"], "多余的参数：a b。"),  # not plain: typer's, said in Chinese
+    (["export", str(SAMPLE_REPORT), "--out", "x"], "没有选项 --out。可用的选项：--output。"),
+])
+def test_command_line_mistakes_are_said_in_chinese(tmp_path: Path, argv: list[str], said: str) -> None:
+    done = run_cli(*argv, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()[:-1]  # the last line is the test's own module list
+    assert said in lines[0] and "--help”查看用法" in lines[-1], lines
+    assert not any(word in done.stderr for word in ("Usage", "Error", "Try ", "Traceback")), done.stderr
 
 
 def test_draft_offline_loads_no_model_client(tmp_path: Path) -> None:

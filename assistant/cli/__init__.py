@@ -63,8 +63,18 @@ def main() -> None:
     module = COMMAND_MODULES.get(args[0]) if args else None
     # An unknown command or plain `xxgk --help` needs every command, for the listing or the error.
     app = _register((module,) if module and "--help" not in sys.argv else _ALL_MODULES)
+    # Not standalone: typer's English panels for usage mistakes are replaced by Chinese ones (``_usage``).
+    from typer import Abort, TyperException
+
     try:
-        app(standalone_mode=True, prog_name="xxgk")
+        code = app(standalone_mode=False, prog_name="xxgk")
+    except TyperException as exc:  # typer's click: a usage mistake (exit 2) or a file it could not open
+        from ._usage import say_usage_error
+
+        raise SystemExit(say_usage_error(exc)) from None
+    except Abort:
+        sys.stderr.write("已中止。\n")
+        raise SystemExit(1) from None
     except Exception as exc:
         # Imported here: the drafting store and the file seam load only when something went wrong.
         from ..drafting.storefile import StoreError
@@ -78,6 +88,7 @@ def main() -> None:
         sys.stderr.write(f"错误：处理时发生意外问题（{type(exc).__name__}），请检查输入文件；"
                          "设置 XXGK_DEBUG=1 可查看详细信息。\n")
         raise SystemExit(2) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["COMMAND_MODULES", "app", "main"]
