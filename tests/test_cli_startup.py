@@ -161,3 +161,22 @@ def test_prompts_are_package_data(name: str) -> None:
     assert package / "prompts" == PROMPTS_DIR
     assert (PROMPTS_DIR / name).is_file()
     assert SAMPLE_REPORT.parent == package / "samples"
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
+    """Review fix: the fast check path ran outside the console script's guard (`xxgk check … | head`)."""
+    xxgk = Path(sys.executable).parent / "xxgk"
+    command = [str(xxgk)] if xxgk.exists() else [sys.executable, "-c", "from assistant.cli import main; main()"]
+    process = subprocess.Popen([*command, "check", str(SAMPLE_REPORT)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=tmp_path)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader left before anything was written
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_a_bare_command_group_shows_its_help_and_exits_2(tmp_path: Path) -> None:
+    done = run_cli(cwd=tmp_path)
+    assert done.returncode == 2 and "check" in done.stdout
+    assert done.stderr.strip().splitlines()[:-1] == []  # nothing but the test's own module list

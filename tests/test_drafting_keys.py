@@ -46,9 +46,9 @@ def test_the_key_file_is_owner_only_and_names_no_one(store: VersionStore) -> Non
     assert keys.clear() and keys.load() is None and not keys.clear()
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "sk-two words", "x" * 600])
+@pytest.mark.parametrize("bad", ["", "   ", "sk-two words", "x" * 600, "sk-abc\u200bdef", "\ufeffsk-abcdef", "sk-密钥"])
 def test_a_mangled_paste_is_refused_in_chinese(store: VersionStore, bad: str) -> None:
-    with pytest.raises(ValueError, match="API 密钥应为一行不含空格的字符"):
+    with pytest.raises(ValueError, match="API 密钥应为一行不含空格的英文字母、数字和符号"):
         KeyFile(store.path.parent, "ws-someone-1234567890").save("http://127.0.0.1:8000/v1", bad)
 
 
@@ -108,3 +108,42 @@ def test_the_call_log_blanks_a_page_key(store: VersionStore, tmp_path: Path) -> 
         handler.flush()
     text = path.read_text(encoding="utf-8")
     assert "echo from a server: ***" in text and plain_key not in text
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.5:8O00/v1", "ftp://127.0.0.1/v1", "http:///v1"])
+def test_an_address_that_names_no_endpoint_is_refused_before_anything_is_saved(store: VersionStore, url: str) -> None:
+    space, _ = Workspace.open(store, None)
+    with pytest.raises(ValueError, match="模型服务地址"):
+        tab_settings.test_and_save(space, url, "m", False, PAGE_KEY)
+    with pytest.raises(ValueError, match="模型服务地址"):
+        space.save_settings(url, "m", False, PAGE_KEY)
+    assert space.key_file().load() is None and not space.settings_data().get("base_url")
+
+
+def test_a_bad_address_saved_earlier_does_not_lock_the_workspace(store: VersionStore) -> None:
+    """Review fix: urlparse raised on a non-numeric port in every settings lookup once a key was saved."""
+    import json
+
+    space, _ = Workspace.open(store, None)
+    space.save_settings("http://127.0.0.1:8000/v1", "m", False, PAGE_KEY)
+    store.save_notes(space.owner, "_settings", json.dumps({"base_url": "http://127.0.0.1:8O00/v1", "model": "m"}))
+    assert space.drafting_settings().api_key is None  # not the saved key's address; and no exception
+    assert "暂未使用" in space.key_status()
+
+
+def test_a_key_typed_without_an_address_is_not_silently_dropped(store: VersionStore) -> None:
+    space, _ = Workspace.open(store, None)
+    with pytest.raises(ValueError, match="请先填写模型服务地址"):
+        tab_settings.test_and_save(space, "", "m", False, PAGE_KEY)
+
+
+def test_the_key_moves_with_the_work_to_a_login(store: VersionStore) -> None:
+    from assistant.drafting.library import move_owner
+
+    space, _ = Workspace.open(store, None)
+    space.save_settings("http://127.0.0.1:8000/v1", "m", False, PAGE_KEY)
+    old_file = space.key_file().path
+    assert move_owner(store, space.owner, "user-newlogin-0123456789")
+    moved = KeyFile(store.path.parent, "user-newlogin-0123456789").load()
+    assert moved is not None and moved.key.get_secret_value() == PAGE_KEY
+    assert not old_file.exists()

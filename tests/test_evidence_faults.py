@@ -522,3 +522,13 @@ def test_a_draft_waiting_for_a_busy_endpoint_past_the_wait_is_drafted_offline(fa
         assert len(fake.chat_requests()) == 1  # it never reached the server
     finally:
         first.join(timeout=20)
+
+
+def test_text_that_starts_just_before_the_wait_ends_keeps_the_full_silence_bound(fake: FakeOpenAIServer) -> None:
+    """Review fix: the first text arriving 0.3 s before the wait ends must not leave the rest of the stream
+    only those 0.3 s between chunks (the body's read timeout is set once, when the headers come)."""
+    fake.default = {"text": OK, "delay": 1.2, "chunk": 20, "chunk_delay": 0.6}
+    d = drafter(fake, timeout=5.0, first_token_timeout=5.0, retries=0, first_text_timeout=1.5)
+    [*_, done] = d.stream_part("problems", sample_notes(), sample_report())
+    assert done.result is not None and done.result.backend == "llm", done.result.fallback_reason
+

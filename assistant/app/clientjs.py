@@ -49,28 +49,28 @@ PAGE_JS = r"""
     if (!at || at.td.classList.contains('static')) return;
     e.preventDefault();
     e.stopPropagation();
-    if (pending && pending.td === at.td) { pending.text += e.key; return; }
-    pending = {td: at.td, text: e.key};
+    const here = {gridId: at.grid.id, row: at.row, col: at.col};
+    const same = (p) => p && p.gridId === here.gridId && p.row === here.row && p.col === here.col;
+    if (same(pending)) { pending.text += e.key; return; }  // more keys for the cell being opened
+    const mine = pending = {...here, td: at.td, text: e.key};
     at.td.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
     // The grid may re-render meanwhile (the answer to a paste or a bulk action arriving late): the cell
     // is then a new element, found again by its position and opened again, so the keys are not lost.
-    const gridId = at.grid.id;
     const cellNow = () => {
-      const grid = document.getElementById(gridId);
-      return grid && grid.querySelector(`[data-row="${at.row}"][data-col="${at.col}"]`);
+      const grid = document.getElementById(here.gridId);
+      return grid && grid.querySelector(`[data-row="${here.row}"][data-col="${here.col}"]`);
     };
-    let opened = at.td;
     let tries = 0;
     const fill = () => {
-      const td = at.td.isConnected ? at.td : cellNow();
-      if (td && td !== opened) {
-        opened = td;
-        if (pending) pending.td = td;
+      if (pending !== mine) return;  // keys for another cell took over; they open their own cell
+      const td = mine.td.isConnected ? mine.td : cellNow();
+      if (td && td !== mine.td) {
+        mine.td = td;
         td.dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));
       }
       const box = td && td.querySelector('input, textarea');
       if (!box) { if (tries++ < 240) { requestAnimationFrame(fill); } else { pending = null; } return; }
-      const {text, commit} = pending;
+      const {text, commit} = mine;
       pending = null;
       box.focus();
       setValue(box, text);

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..drafting.settings import RemoteModelForbiddenError
+from ..drafting.settings import RemoteModelForbiddenError, base_url_problem
 from .confirm import CANCELLED, confirm_box, confirm_js, confirmed
 from .context import AppContext
 from .views import backend_label
@@ -43,6 +43,10 @@ def connection_test(space: Workspace, timeout: float = 5.0, overrides: dict[str,
 def test_and_save(space: Workspace, url: str | None, name: str | None, off: bool, key: str | None = None) -> str:
     """测试连接 with the page's fields (and a key typed there); they are saved only when the test succeeds."""
     url = (url or "").strip()
+    if url and (problem := base_url_problem(url)):
+        raise ValueError(problem)
+    if (key or "").strip() and not url:
+        raise ValueError("请先填写模型服务地址：页面上填写的密钥只发往保存时的这个地址。")
     verdict = connection_test(space, overrides={"base_url": url or None, "model": (name or "").strip() or None,
                                                 "offline": bool(off)}, page_key=key)
     if verdict.startswith(OK_MARK):
@@ -81,8 +85,8 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     def on_save(url: str, name: str, key: str, off: bool, ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
         url = (url or "").strip()
-        if url and not url.startswith(("http://", "https://")):
-            return [gr.update(), "【失败】模型服务地址应以 http:// 或 https:// 开头。"]
+        if url and (problem := base_url_problem(url)):
+            return [gr.update(), f"【失败】{problem}"]
         try:
             space.save_settings(url, name, off, key)
         except ValueError as exc:

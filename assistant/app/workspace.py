@@ -27,7 +27,7 @@ from ..drafting.keys import KeyFile
 from ..drafting.library import Library, ReportEntry, default_name, load_previous
 from ..drafting.review import Review, ReviewError, keep_previous
 from ..drafting.session import DraftingSession, notes_document
-from ..drafting.settings import same_endpoint
+from ..drafting.settings import base_url_problem, same_endpoint
 from ..drafting.store import ReportLockedError
 from ..samples import SAMPLE_NOTES, SAMPLE_REPORT
 from ..schema import Report, load_report, load_report_file
@@ -265,6 +265,8 @@ class Workspace:
         """Keep the page's settings; a key typed on the page is kept apart (``drafting.keys``), for this URL only."""
         data = {"base_url": (base_url or "").strip() or None, "model": (model or "").strip() or None,
                 "offline": bool(offline)}
+        if data["base_url"] and (problem := base_url_problem(str(data["base_url"]))):
+            raise ValueError(problem)
         if (api_key or "").strip():
             if not data["base_url"]:
                 raise ValueError("请先填写模型服务地址：页面上填写的密钥只发往保存时的这个地址。")

@@ -51,44 +51,59 @@ def __getattr__(name: str) -> Any:
 def main() -> None:
     """Entry point of the ``xxgk`` console script: no traceback ever reaches the clerk (exit 2 with a
     Chinese message; ``XXGK_DEBUG=1`` shows the traceback for developers)."""
-    import os
+    try:
+        code = _run(sys.argv[1:])
+    except KeyboardInterrupt:
+        sys.stderr.write("已中止。\n")
+        raise SystemExit(130) from None
+    except BrokenPipeError:  # `xxgk check … | head`: the reader left; nothing more to say
+        raise SystemExit(1) from None
+    except Exception as exc:
+        raise SystemExit(_say_unexpected(exc)) from None
+    raise SystemExit(code)
 
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    if sys.argv[1:2] == ["check"]:
+
+def _run(argv: list[str]) -> int:
+    if argv[:1] == ["check"]:
         from .checking import fast_check  # typer and rich load only when the check line is not plain
 
-        code = fast_check(sys.argv[2:])
+        code = fast_check(argv[1:])
         if code is not None:
-            raise SystemExit(code)
+            return code
+    args = [a for a in argv if not a.startswith("-")]
     module = COMMAND_MODULES.get(args[0]) if args else None
     # An unknown command or plain `xxgk --help` needs every command, for the listing or the error.
-    app = _register((module,) if module and "--help" not in sys.argv else _ALL_MODULES)
+    app = _register((module,) if module and "--help" not in argv else _ALL_MODULES)
     # Not standalone: typer's English panels for usage mistakes are replaced by Chinese ones (``_usage``).
     from typer import Abort, TyperException
 
     try:
-        code = app(standalone_mode=False, prog_name="xxgk")
+        result = app(args=argv, standalone_mode=False, prog_name="xxgk")
     except TyperException as exc:  # typer's click: a usage mistake (exit 2) or a file it could not open
         from ._usage import say_usage_error
 
-        raise SystemExit(say_usage_error(exc)) from None
+        return say_usage_error(exc)
     except Abort:
         sys.stderr.write("已中止。\n")
-        raise SystemExit(1) from None
-    except Exception as exc:
-        # Imported here: the drafting store and the file seam load only when something went wrong.
-        from ..drafting.storefile import StoreError
-        from ..fsio import WriteFailedError
+        return 1
+    return result if isinstance(result, int) else 0
 
-        if isinstance(exc, WriteFailedError | StoreError):
-            sys.stderr.write(f"错误：{exc}\n")
-            raise SystemExit(2) from None
-        if os.environ.get("XXGK_DEBUG"):
-            raise
-        sys.stderr.write(f"错误：处理时发生意外问题（{type(exc).__name__}），请检查输入文件；"
-                         "设置 XXGK_DEBUG=1 可查看详细信息。\n")
-        raise SystemExit(2) from None
-    raise SystemExit(code if isinstance(code, int) else 0)
+
+def _say_unexpected(exc: Exception) -> int:
+    import os
+
+    # Imported here: the drafting store and the file seam load only when something went wrong.
+    from ..drafting.storefile import StoreError
+    from ..fsio import WriteFailedError
+
+    if isinstance(exc, WriteFailedError | StoreError):
+        sys.stderr.write(f"错误：{exc}\n")
+        return 2
+    if os.environ.get("XXGK_DEBUG"):
+        raise exc
+    sys.stderr.write(f"错误：处理时发生意外问题（{type(exc).__name__}），请检查输入文件；"
+                     "设置 XXGK_DEBUG=1 可查看详细信息。\n")
+    return 2
 
 
 __all__ = ["COMMAND_MODULES", "app", "main"]

@@ -65,10 +65,11 @@ def usage_error_message(exc: Any) -> str:
 
 def say_usage_error(exc: Any) -> int:
     """Say ``exc`` (typer's click exception) on stderr in Chinese; its exit code. A bare group command
-    (``xxgk``, ``xxgk users``) shows its help, as typer would."""
-    if type(exc).__name__ == "NoArgsIsHelpError":
-        exc.show()
-        return 0
+    (``xxgk``, ``xxgk users``) shows its help and exits 2, as typer does."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already printed (rich) or in the message
+        if exc.format_message().strip():
+            exc.show()
+        return 2
     code = int(getattr(exc, "exit_code", 1))
     message = usage_error_message(exc) if code == 2 else f"错误：{exc.format_message()}\n"
     sys.stderr.write(message)

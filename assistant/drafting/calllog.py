@@ -24,7 +24,8 @@ class RedactKeys(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         key = operator_settings().api_key
-        for secret in (key.get_secret_value() if key is not None else "", *seen_keys()):
+        secrets = {key.get_secret_value() if key is not None else "", *seen_keys()}
+        for secret in sorted(secrets, key=len, reverse=True):  # a key inside a longer one: the longer first
             if secret:
                 message = message.replace(secret, "***")
         record.msg, record.args = _BEARER.sub(lambda m: m.group(1) + "***", message), None

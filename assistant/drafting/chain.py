@@ -126,6 +126,11 @@ def _system_text(messages: list[BaseMessage]) -> str:
     return "\n".join(m.text for m in messages if isinstance(m, SystemMessage))
 
 
+# Failures that mean "still waiting for the model" (turned into no_text once the clerk's wait is over);
+# a refusal, a bad request or the clerk's stop keep their own reason.
+_WAITING_KINDS = frozenset({"timeout", "connection", "server", "rate", "no_text"})
+
+
 class _Policy:
     """The retry policy of one model call (tenacity) and what the call learned.
 
@@ -152,7 +157,7 @@ class _Policy:
         if not isinstance(exc, model_failures()):
             return False  # a bug of ours: not a model failure, never retried or hidden
         failure = self.failure = classify(exc, self.settings.key_withheld)
-        if self.waited_out():
+        if failure.kind in _WAITING_KINDS and self.waited_out():  # not a refusal, a stop or a bad request
             self.failure = Failure(no_text_reason(self.settings.first_text_timeout), False, "no_text")
             return False
         if not failure.retryable or self.started:
@@ -168,9 +173,9 @@ class _Policy:
         """No text yet and the clerk's wait for it is over: no retry (the part is drafted offline)."""
         return not self.started and self.first_text_by is not None and time.monotonic() >= self.first_text_by
 
-    def not_started(self) -> CallAborted:
+    def not_started(self, stop: threading.Event | None) -> CallAborted:
         """Why a call waiting for its slot gave up: the clerk stopped it, or waited out the first text."""
-        if self.waited_out():
+        if (stop is None or not stop.is_set()) and self.waited_out():
             return CallAborted("no_text", no_text_reason(self.settings.first_text_timeout))
         return CallAborted("stopped", "已停止生成")
 
@@ -182,8 +187,12 @@ class _Policy:
             self.free_now = False
             return 0.0
         if self.failure is not None and self.failure.retry_after is not None:
-            return min(self.failure.retry_after, self.settings.retry_wait_max)
-        return float(self._jitter(state))
+            seconds = min(self.failure.retry_after, self.settings.retry_wait_max)
+        else:
+            seconds = float(self._jitter(state))
+        if self.first_text_by is not None and not self.started:  # never sleep past the clerk's wait
+            seconds = max(0.0, min(seconds, self.first_text_by - time.monotonic()))
+        return seconds
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
         reason = self.failure.reason if self.failure else "?"
@@ -375,7 +384,7 @@ class Drafter:
         assert self.model is not None
         policy.attempts += 1
         if not self.gate.acquire(call.stop, policy.first_text_by):
-            raise policy.not_started()
+            raise policy.not_started(call.stop)
         policy.others = self.gate.in_flight - 1  # shared the server with these from the start
         acquired_at_start = self.gate.acquired
         guard = self._call_guard(call, policy)  # the deadline counts from the slot, not the queue
@@ -463,7 +472,7 @@ class Drafter:
         model = self._async_model()
         policy.attempts += 1
         if not await self.gate.aacquire(call.stop, policy.first_text_by):
-            raise policy.not_started()
+            raise policy.not_started(call.stop)
         policy.others = self.gate.in_flight - 1  # shared the server with these from the start
         acquired_at_start = self.gate.acquired
         guard = self._call_guard(call, policy)

@@ -68,11 +68,11 @@ class CallGuard:
         return timeouts
 
     def after_first_byte(self, timeouts: dict[str, float | None] | None) -> None:
-        # The body reader takes its read timeout from this very dict when it starts (a silent stream
-        # before any text ends when the clerk's wait for text does).
+        # The body reader takes its read timeout from this very dict when it starts, once for the whole
+        # body: it stays ``silence`` (a shorter bound for the first text would also cut the stream short
+        # after its text began). Bytes without text are caught by ``check`` at the clerk's deadline.
         if timeouts is not None:
-            bounds = [b for b in (self.silence, self._first_text_left()) if b]
-            timeouts["read"] = min(bounds) if bounds else None
+            timeouts["read"] = self.silence
 
     def check(self) -> None:
         if self.stop is not None and self.stop.is_set():

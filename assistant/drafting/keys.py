@@ -65,8 +65,10 @@ class KeyFile:
     def save(self, base_url: str, key: str) -> None:
         """Keep ``key`` for ``base_url`` (written to a temporary file and renamed; mode 0600)."""
         key = key.strip()
-        if not key or len(key) > MAX_KEY_CHARS or any(c.isspace() for c in key):
-            raise ValueError("API 密钥应为一行不含空格的字符（最长 512 个字符），请重新粘贴。")
+        # An HTTP header carries it: printable ASCII only (a zero-width space or a BOM from a paste would
+        # make every request fail to encode).
+        if not key or len(key) > MAX_KEY_CHARS or not (key.isascii() and key.isprintable()) or " " in key:
+            raise ValueError("API 密钥应为一行不含空格的英文字母、数字和符号（最长 512 个字符），请重新粘贴。")
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.path.parent, 0o700)
         _SEEN.add(key)
@@ -79,3 +81,15 @@ class KeyFile:
         except FileNotFoundError:
             return False
         return True
+
+
+def move_key(data_dir: Path, old: str, new: str) -> None:
+    """When an owner's work moves to another owner key (a login, the one local user): the saved page key
+    goes along, unless the new owner has one of their own (the old one is then removed)."""
+    source, target = KeyFile(data_dir, old), KeyFile(data_dir, new)
+    if not source.path.exists():
+        return
+    if target.path.exists():
+        source.clear()
+        return
+    os.replace(source.path, target.path)

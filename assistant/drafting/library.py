@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..schema import Report, ReportInputError, load_report
+from .keys import move_key
 from .notes import PARTS
 from .store import StoreError, VersionStore, _now
 
@@ -267,6 +268,7 @@ def move_owner(store: VersionStore, old: str, new: str) -> bool:
         db.execute("UPDATE report_index SET owner = ? WHERE owner = ?", (new, old))
         db.execute("UPDATE notes SET workspace = ? WHERE workspace = ? AND part LIKE '\\_%' ESCAPE '\\'",
                    (new, old))
+    move_key(store.path.parent, old, new)
     log.info("moved a workspace to its login-bound key")
     return True
 
@@ -360,6 +362,7 @@ def adopt_browser_workspaces(store: VersionStore, owner: str) -> int:
             # the owner's own settings stay; else the most recently used workspace's (owners newest first)
             if settings is not None and store.load_notes(owner, "_settings") is None:
                 store.save_notes(owner, "_settings", settings["text"])
+            move_key(store.path.parent, old, owner)  # the page key goes with the settings it belongs to
             db.execute("DELETE FROM notes WHERE workspace = ?", (old,))
         if moved and store.load_notes(owner, "_created") is None:
             store.save_notes(owner, "_created", "1")

@@ -55,6 +55,18 @@ def operator_settings() -> _Operator:
     return _Operator()
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a model service address (in Chinese), or ``None`` when it can."""
+    parts = urlparse(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "模型服务地址应以 http:// 或 https:// 开头，并包含主机名，例如 http://127.0.0.1:8000/v1。"
+    try:
+        parts.port  # noqa: B018 - urlparse checks the port only when it is read
+    except ValueError:
+        return "模型服务地址中的端口应为 1–65535 的数字，例如 http://127.0.0.1:8000/v1。"
+    return None
+
+
 def same_endpoint(a: str | None, b: str | None) -> bool:
     """Whether two base URLs name the same endpoint (case of scheme/host and a trailing slash ignored)."""
     return a is not None and b is not None and _canonical(a) == _canonical(b)
@@ -62,7 +74,10 @@ def same_endpoint(a: str | None, b: str | None) -> bool:
 
 def _canonical(url: str) -> str:
     parts = urlparse(url.strip())
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port that is not a number: compared as written (it names no endpoint anyway)
+        return url.strip().lower().rstrip("/")
     return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}{parts.path.rstrip('/')}"
 
 
