@@ -280,6 +280,34 @@ def test_a_key_typed_in_settings_is_kept_on_the_server_and_never_shown(browser: 
         other.stop()
 
 
+def test_last_years_report_is_attached_from_the_review_area(browser: Any, app_server: ServeProcess,
+                                                             tmp_path: Path) -> None:
+    """审核 → 与上年度对照 → 附加上年度报告: a file chosen in the browser's dialog; the comparison appears."""
+    import yaml
+
+    from assistant.samples import SAMPLE_REPORT
+
+    data = yaml.safe_load(SAMPLE_REPORT.read_text(encoding="utf-8"))
+    data["year"] = 2021  # the sample is 2022: its "last year"
+    last = tmp_path / "上年度报告.yaml"
+    last.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        _open(page, app_server.url)
+        _tab(page, "审核")
+        page.locator("#lastyear_box").get_by_text("与上年度对照").click()
+        with page.expect_file_chooser() as chooser:
+            page.locator("#attach_previous").click()
+        chooser.value.set_files(str(last))
+        _wait_text(page, "#review_message", "已附加 2021 年度报告")
+        _wait_text(page, "#last_year", "2021")
+        page.screenshot(path=str(IMG / "app-review-last-year.png"), full_page=True)
+    finally:
+        ctx.close()
+
+
 def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer) -> None:
     page = page_a
     _tab(page, "撰写")

@@ -345,3 +345,32 @@ def test_a_report_from_last_year_is_checked_and_drafted_against_it(store: Versio
     fresh = _space(store)
     assert fresh.previous() is None
     assert any("未检查" in note for note in fresh.check().notes)
+
+
+def test_last_years_report_can_be_attached_to_a_report_begun_blank(store: VersionStore, tmp_path: Path) -> None:
+    """Gap of issue 15: a report started blank gets last year's report attached afterwards (审核 → 与上年度对照):
+    the side-by-side view, the cross-year checks and the reference narrative follow."""
+    from assistant.app.reviewviews import last_year_html
+    from assistant.app.tab_compose import reference_markdown
+    from assistant.app.tab_stats import read_last_year
+    from assistant.samples import SAMPLE_REPORT
+
+    space = _space(store)
+    space.create_blank({**TOWNSHIP, "agency": "淄博市工业和信息化局", "year": 2023, "body_type": "department"})
+    assert space.previous() is None and any("未检查" in note for note in space.check().notes)
+    with pytest.raises(ValueError, match="不支持的文件类型"):
+        read_last_year(str(tmp_path / "x.exe"))
+    last = read_last_year(str(SAMPLE_REPORT))
+    wrong = last.model_copy(update={"year": 2020})
+    with pytest.raises(ValueError, match="请上传 2022 年度的报告"):
+        space.attach_previous(wrong)
+    message = space.attach_previous(last)
+    assert "已附加 2022 年度报告" in message and "不同" not in message
+    assert space.previous() is not None and space.previous().year == 2022  # type: ignore[union-attr]
+    assert not any("未检查" in note for note in space.check().notes)
+    assert "一是" in reference_markdown(space, "problems")
+    assert "2022" in last_year_html(space.review(), space.report())
+    assert any(h.action == "附加上年度报告" for h in space.review().history())
+    # another body's report is accepted but named
+    other = last.model_copy(update={"agency": "某某区人民政府"})
+    assert "与本报告不同" in space.attach_previous(other)

@@ -8,7 +8,8 @@ from typing import Any
 import gradio as gr
 
 from ..errors import AssistantError
-from .context import AppContext
+from ..fsio import public_message
+from .context import UPLOAD_TYPES_REPORT, AppContext
 from .reviewviews import (
     comment_targets,
     comments_html,
@@ -21,6 +22,7 @@ from .reviewviews import (
     since_approval_html,
     status_markdown,
 )
+from .tab_stats import read_last_year
 from .workspace import Workspace
 
 DECISIONS = [("确认需修改", "confirmed"), ("不属于问题（须写明理由）", "dismissed"), ("已修改", "fixed")]
@@ -65,11 +67,13 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     with gr.Accordion("自上次审核通过以来的改动", open=True, elem_id="since_box"):
         since = gr.HTML("", elem_id="since_approval")
     with gr.Accordion("与上年度对照", open=False, elem_id="lastyear_box"):
+        attach = gr.UploadButton("附加上年度报告（用于对照和跨年度核对）", file_types=list(UPLOAD_TYPES_REPORT),
+                                 elem_id="attach_previous", size="sm")
         last_year = gr.HTML("", elem_id="last_year")
     with gr.Accordion("操作记录", open=True, elem_id="history_box"):
         history = gr.HTML("", elem_id="review_history")
     # The buttons a person may use on this report (the others are hidden, and refused if called anyway).
-    controls = [submit_btn, approve_btn, back_text, back_btn, share_box]
+    controls = [submit_btn, approve_btn, back_text, back_btn, share_box, attach]
     outputs = [status, shares, finding, target, reply_to, comments, since, last_year, history, *controls, message]
 
     def view(space: Workspace, note: Any) -> list[Any]:
@@ -85,7 +89,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
                 comments_html(review), since_approval_html(review), last_year_html(review, report),
                 history_html(review), gr.update(visible=review.can_edit), gr.update(visible=review.can_review),
                 gr.update(visible=review.can_review), gr.update(visible=review.can_review),
-                gr.update(visible=review.role == "owner"), note]
+                gr.update(visible=review.role == "owner"), gr.update(visible=review.can_edit), note]
 
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
         return view(ctx.space(ws_id, request.username), "")
@@ -116,6 +120,14 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         def h3(ws_id: str, a: Any, b: Any, c: Any, request: gr.Request) -> list[Any]:
             return run(action, ws_id, (a, b, c), request)
         return h3
+
+    def do_attach(space: Workspace, file: Any) -> str:
+        path = file if isinstance(file, str) else getattr(file, "name", str(file))
+        try:
+            last = read_last_year(path)
+        except (AssistantError, ValueError, OSError) as exc:
+            raise ValueError(f"未能读取上年度报告：{public_message(exc, path)}") from None
+        return space.attach_previous(last)
 
     def do_submit(space: Workspace) -> str:
         space.review().submit()
@@ -170,5 +182,6 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         comment_btn.click(handler(do_comment, 2), [ws, target, comment_text], outputs),
         reply_btn.click(handler(do_reply, 2), [ws, reply_to, reply_text], outputs),
         resolve_btn.click(handler(do_resolve, 1), [ws, reply_to], outputs),
+        attach.upload(handler(do_attach, 1), [ws, attach], outputs),
     ]
     return {"refresh": refresh, "outputs": outputs, "events": events}

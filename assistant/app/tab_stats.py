@@ -88,10 +88,21 @@ def _rows(frame: Any) -> list[list[Any]]:
     return [list(r) for r in frame or []]
 
 
+def read_last_year(path: str) -> Report:
+    """Last year's report from a file: our own document (.yaml/.json) or a published report, parsed in a
+    bounded child process (its own time and memory budget)."""
+    from ..api import load_report_file, parse_file_isolated
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in UPLOAD_TYPES_REPORT:
+        raise ValueError(f"不支持的文件类型“{suffix or '无扩展名'}”；请上传 {' / '.join(UPLOAD_TYPES_REPORT)} 文件。")
+    return load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file_isolated(path).report
+
+
 def import_file(space: Workspace, path: str, kind: str, metadata: bool = False) -> tuple[Report, str]:
     """Import statistics from a filled workbook into the open report (tables only; with ``metadata`` also
     the report information), or make a new report for next year from last year's published report."""
-    from ..api import load_report_file, next_year, parse_file_isolated, read_workbook_isolated
+    from ..api import next_year, read_workbook_isolated
 
     suffix = Path(path).suffix.lower()
     allowed = UPLOAD_TYPES_WORKBOOK if kind == "workbook" else UPLOAD_TYPES_REPORT
@@ -103,7 +114,7 @@ def import_file(space: Workspace, path: str, kind: str, metadata: bool = False) 
         also = "和报告信息" if metadata else ""
         return report, (f"已从 Excel 统计表导入 {imported.year} 年度的统计数据{also}（只替换统计表，已写的正文和要点不变；"
                         "可点击“撤销”恢复导入前的数据）。")
-    last = load_report_file(path) if suffix in (".yaml", ".yml", ".json") else parse_file_isolated(path).report  # own time/memory budget
+    last = read_last_year(path)
     reference: dict[str, str] = {p: text for p in PARTS if (text := getattr(last.narrative, p, None))}
     entry = space.create_from(next_year(last), reference=reference, previous=last)
     report = space.report()

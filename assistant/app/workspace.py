@@ -153,6 +153,21 @@ class Workspace:
             keep_previous(self.store, entry.id, previous)
         return entry
 
+    def attach_previous(self, last: Report) -> str:
+        """Keep last year's report with the open one (for 与上年度对照, the cross-year checks and the drafting
+        guard) and offer its narrative as reference; a Chinese message. Last year's must be the year before."""
+        self._editing()
+        report = self.report()
+        if last.year != report.year - 1:
+            raise ValueError(f"上传的是 {last.year} 年度的报告；本报告为 {report.year} 年度，请上传 {report.year - 1} 年度的报告。")
+        keep_previous(self.store, self.id, last)
+        self.library.set_reference(self.id, {p: t for p in PARTS if (t := getattr(last.narrative, p, None))})
+        self._previous = None
+        self.review().record("附加上年度报告", f"{last.agency}{last.year}年度报告")
+        other = "" if last.agency == report.agency else f"（其机关名称为“{last.agency}”，与本报告不同，请确认是同一机关）"
+        return (f"已附加 {last.year} 年度报告{other}：“审核”中可与上年度逐项对照，校验同时核对上下年度衔接，"
+                "上年正文在“撰写”中仅作参考。")
+
     # ------------------------------------------------------------ report
 
     def report(self) -> Report:

@@ -188,6 +188,14 @@ class Library:
             self._remember(rid)
         return self.get(rid)
 
+    def set_reference(self, report_id: str, reference: dict[str, str]) -> None:
+        """Last year's narrative, part by part, offered beside the notes of ``report_id`` (replaces any earlier)."""
+        entry = self.get(report_id)
+        with self.store.tx():
+            for part in PARTS:
+                text = (reference.get(part) or "").strip()
+                self.store.save_notes(entry.id, REFERENCE_PREFIX + part, text)
+
     def sample(self, report: Report, notes: dict[str, str]) -> ReportEntry:
         """The owner's 示例 report (created from ``report``/``notes`` the first time), opened.
 
