@@ -374,3 +374,21 @@ def test_last_years_report_can_be_attached_to_a_report_begun_blank(store: Versio
     # another body's report is accepted but named
     other = last.model_copy(update={"agency": "某某区人民政府"})
     assert "与本报告不同" in space.attach_previous(other)
+
+
+def test_the_comparison_with_last_year_puts_unchanged_cells_out_of_the_way(store: VersionStore) -> None:
+    from assistant.app.reviewviews import last_year_html
+    from assistant.app.tab_stats import read_last_year
+    from assistant.samples import SAMPLE_REPORT
+    from assistant.schema import set_cells
+
+    space = _space(store)
+    last = read_last_year(str(SAMPLE_REPORT))
+    this_year = set_cells(last.model_copy(update={"year": 2023}), {"applications.granted.natural_person": 2,
+                                                                    "applications.granted.total": 2})
+    space.create_from(this_year, previous=last)
+    page = last_year_html(space.review(), space.report())
+    shown, _, folded = page.partition("<details>")
+    assert "个与上年不同" in shown and "与上年相同（点击展开）" in folded
+    assert shown.count("<tr><td>") == 2  # only the two changed cells before the fold
+    assert "（一）予以公开" in shown

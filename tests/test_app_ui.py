@@ -254,3 +254,15 @@ def test_report_information_with_control_characters_is_announced() -> None:
     assert _cleaned(("某某镇\x07人民政府", "township", 2025, "2021", "地址\x00")) == (
         "已删除 2 个控制字符（如退格、转义符；它们会使 Word、Excel 导出失败）。")
     assert _cleaned(("某某镇人民政府", "township", 2025)) == ""
+
+
+def test_notes_edits_and_drafting_runs_are_in_the_history(space: Workspace) -> None:
+    """Gap of issue 15: 操作记录 lists notes edits (one line per part and sitting, not per keystroke) and drafts."""
+    ctx = AppContext(AppConfig(offline=True), space.store)
+    space.save_notes("problems", "- 公开方式单一")
+    space.save_notes("problems", "- 公开方式单一，解读不足")  # the autosave of the next keystrokes
+    space.save_notes("problems", "- 公开方式单一，解读不足")  # a refresh echoing the same text
+    list(draft_stream(ctx, space, "problems", "notes", "- 公开方式单一，解读不足", []))
+    steps = [(h.action, h.detail) for h in space.review().history()]
+    assert steps.count(("修改要点", "五、存在的主要问题及改进情况（一）存在问题")) == 1, steps
+    assert any(action == "起草正文" and "第 1 版" in detail and "离线" in detail for action, detail in steps), steps

@@ -148,18 +148,26 @@ def last_year_html(review: Review, report: Report) -> str:
         return ('<div class="xxgk-review"><p>没有上年度报告可供对照（根据上年度报告新建的报告会自动保留上年数据）。'
                 "</p></div>")
     out = [f'<div class="xxgk-review" id="xxgk-lastyear"><p><b>与 {previous.year} 年度报告对照</b></p>']
-    rows = []
+    changed: list[str] = []
+    unchanged: list[str] = []
     jumps = 0
     for d in year_over_year(report, previous):
         change = d.change
         shown = "" if change is None else (f"+{_value(change)}" if change > 0 else _value(change))
         cls = ' class="jump"' if d.jump else ""
         jumps += d.jump
-        rows.append(f"<tr><td>{html.escape(d.label)}</td><td>{_value(d.before)}</td><td>{_value(d.after)}</td>"
-                    f"<td{cls}>{shown}{'（变化较大）' if d.jump else ''}</td></tr>")
-    out.append(f"<p>统计表：{len(rows)} 个单元格有数据，其中 {jumps} 处变化较大（标黄）。</p>"
-               f"<table><thead><tr><th>单元格</th><th>{previous.year} 年</th><th>{report.year} 年</th>"
-               f"<th>变化</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        row = (f"<tr><td>{html.escape(d.label)}</td><td>{_value(d.before)}</td><td>{_value(d.after)}</td>"
+               f"<td{cls}>{shown}{'（变化较大）' if d.jump else ''}</td></tr>")
+        (unchanged if d.before == d.after else changed).append(row)
+    head = (f"<thead><tr><th>单元格</th><th>{previous.year} 年</th><th>{report.year} 年</th>"
+            "<th>变化</th></tr></thead>")
+    out.append(f"<p>统计表：{len(changed) + len(unchanged)} 个单元格有数据，{len(changed)} 个与上年不同，"
+               f"其中 {jumps} 处变化较大（标黄）。</p>")
+    if changed:
+        out.append(f"<table>{head}<tbody>{''.join(changed)}</tbody></table>")
+    if unchanged:  # the long tail of unchanged cells (mostly zeros) stays out of the way until asked for
+        out.append(f"<details><summary>其余 {len(unchanged)} 个单元格与上年相同（点击展开）</summary>"
+                   f"<table>{head}<tbody>{''.join(unchanged)}</tbody></table></details>")
     carried = carried_over(report, previous)
     for part in compare_narrative(previous, report):
         same = dict(carried.get(part.part, []))

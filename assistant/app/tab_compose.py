@@ -94,6 +94,8 @@ def draft_stream(
                 reply["content"] = OFFLINE_REWRITE_LIMIT if limited else result.text
                 if session.last_version is not None:
                     reply["version"] = session.last_version.id
+                    number = ordinal(space, part, session.last_version.id)
+                    space.review().record("起草正文", f"{part_title(part)} 第 {number} 版（{BACKEND_LABELS[result.backend]}）")
                 events.close()
                 guard = guard_markdown(result.findings, result.notice, BACKEND_LABELS[result.backend])
                 try:

@@ -38,6 +38,7 @@ _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
 _MARKER_KEY = "_created"
 EXPORT_MAX_AGE_S = 3600
+NOTES_HISTORY_COALESCE_S = 600  # notes autosave on every change: one 操作记录 line per part and sitting
 _WS_RE = re.compile(r"^[A-Za-z0-9_:\-.@]{8,80}$")
 
 
@@ -253,8 +254,11 @@ class Workspace:
         return self.store.load_notes(self.id, part) or ""
 
     def save_notes(self, part: str, text: str) -> None:
+        if text == self.notes(part):
+            return  # a refresh echoing what is stored (also on a reviewer's page): nothing changed
         self._editing()
         self.store.save_notes(self.id, part, text)
+        self.review().record("修改要点", part_title(part), coalesce_s=NOTES_HISTORY_COALESCE_S)
 
     def notes_all(self) -> Notes:
         return parse_notes(notes_document({p: self.notes(p) for p in PARTS}) or "# 总体情况\n")

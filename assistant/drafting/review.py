@@ -134,9 +134,17 @@ class Review:
         if not allowed:
             raise ReviewError(why)
 
-    def record(self, action: str, detail: str = "") -> None:
-        """Add a step to the history (edits are recorded by the shells through this too)."""
+    def record(self, action: str, detail: str = "", *, coalesce_s: float | None = None) -> None:
+        """Add a step to the history (edits are recorded by the shells through this too). With
+        ``coalesce_s``, the same step by the same person within that many seconds of the last one is not
+        added again (notes autosave on every change: one line per sitting, not per keystroke)."""
         with self.store.tx() as db:
+            if coalesce_s is not None:
+                last = db.execute("SELECT who, action, detail, created_at FROM review_history WHERE report_id = ?"
+                                  " ORDER BY id DESC LIMIT 1", (self.report_id,)).fetchone()
+                if (last is not None and (last["who"], last["action"], last["detail"]) == (self.name, action, detail[:300])
+                        and _seconds_since(last["created_at"]) < coalesce_s):
+                    return
             db.execute("INSERT INTO review_history (report_id, who, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
                        (self.report_id, self.name, action, detail[:300], _now()))
 
@@ -330,6 +338,16 @@ class Review:
             db.execute("UPDATE report_index SET review_state = ? WHERE id = ?", (state, self.report_id))
             self.record(action, (note or "").strip())
         log.info("report review state: %s", state)
+
+
+def _seconds_since(stamp: str) -> float:
+    from datetime import UTC, datetime
+
+    try:
+        then = datetime.fromisoformat(stamp)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(UTC) - (then if then.tzinfo else then.replace(tzinfo=UTC))).total_seconds()
 
 
 def keep_previous(store: VersionStore, report_id: str, previous: Report) -> None:
