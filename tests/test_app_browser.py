@@ -250,6 +250,7 @@ def test_a_key_typed_in_settings_is_kept_on_the_server_and_never_shown(browser: 
         assert page.locator("#api_key input").get_attribute("type") == "password"
         page.locator("#base_url").locator("input, textarea").first.fill(other.url)
         page.locator("#api_key input").fill(page_key)
+        page.locator("#first_text_wait input").fill("45")
         page.locator("#test_connection").click()
         _wait_text(page, "#settings_status", "连接成功")
         assert other.authorization == f"Bearer {page_key}"  # not the operator's key: another address
@@ -264,6 +265,8 @@ def test_a_key_typed_in_settings_is_kept_on_the_server_and_never_shown(browser: 
         page.locator("#ready").get_by_text("就绪").wait_for()
         _tab(page, "设置")
         _wait_text(page, "#settings_status", "已保存在页面填写的 API 密钥")
+        _wait_text(page, "#settings_status", "最多等待模型 45 秒开始输出")
+        assert page.locator("#first_text_wait input").input_value() == "45"
         assert page_key not in page.content() and page.locator("#api_key input").input_value() == ""
         page.screenshot(path=str(IMG / "app-settings-key-saved.png"), full_page=True)
 

@@ -95,3 +95,14 @@ def test_old_export_dirs_of_a_workspace_are_cleared(store: VersionStore) -> None
     recent = space.export_dir()
     fresh = space.export_dir()
     assert not old.exists() and recent.exists() and fresh.exists() and recent != fresh
+
+
+def test_the_wait_for_the_first_text_is_set_on_the_page(store: VersionStore) -> None:
+    space, _ = Workspace.open(store, None)
+    assert space.drafting_settings().first_text_timeout == 30.0
+    space.save_settings("http://127.0.0.1:8000/v1", "m", False, first_text_wait=45)
+    assert space.drafting_settings().first_text_timeout == 45.0
+    for bad in (1, 6000):
+        with pytest.raises(ValueError, match="5 至 600 秒"):
+            space.save_settings("http://127.0.0.1:8000/v1", "m", False, first_text_wait=bad)
+    assert space.drafting_settings().first_text_timeout == 45.0

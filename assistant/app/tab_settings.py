@@ -11,7 +11,7 @@ from ..drafting.settings import RemoteModelForbiddenError, base_url_problem
 from .confirm import CANCELLED, confirm_box, confirm_js, confirmed
 from .context import AppContext
 from .views import backend_label
-from .workspace import Workspace
+from .workspace import FIRST_TEXT_WAIT_RANGE, Workspace
 
 OK_MARK = "【成功】"
 
@@ -40,7 +40,8 @@ def connection_test(space: Workspace, timeout: float = 5.0, overrides: dict[str,
     return f"{OK_MARK}连接成功：服务 {settings.base_url} 可用，共 {len(models)} 个模型；所选模型 {settings.model} {listed}。"
 
 
-def test_and_save(space: Workspace, url: str | None, name: str | None, off: bool, key: str | None = None) -> str:
+def test_and_save(space: Workspace, url: str | None, name: str | None, off: bool, key: str | None = None,
+                  wait: float | None = None) -> str:
     """测试连接 with the page's fields (and a key typed there); they are saved only when the test succeeds."""
     url = (url or "").strip()
     if url and (problem := base_url_problem(url)):
@@ -50,7 +51,7 @@ def test_and_save(space: Workspace, url: str | None, name: str | None, off: bool
     verdict = connection_test(space, overrides={"base_url": url or None, "model": (name or "").strip() or None,
                                                 "offline": bool(off)}, page_key=key)
     if verdict.startswith(OK_MARK):
-        space.save_settings(url, name, off, key if url else None)
+        space.save_settings(url, name, off, key if url else None, wait)
         return verdict + ("已保存这些设置和密钥（密钥不再显示）。" if (key or "").strip() and url else "已保存这些设置。")
     return verdict + "\n\n设置未保存（仍使用原来的设置）。"
 
@@ -69,6 +70,8 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     model = gr.Textbox(label="模型名称", placeholder="例如 qwen2.5-7b-instruct", elem_id="model_name")
     api_key = gr.Textbox(label="API 密钥（可不填）", type="password", placeholder="粘贴密钥；测试连接成功或保存后不再显示",
                          elem_id="api_key")
+    wait = gr.Number(label="等待模型开始输出的最长时间（秒；超过即改用离线起草）", value=30, minimum=FIRST_TEXT_WAIT_RANGE[0],
+                     maximum=FIRST_TEXT_WAIT_RANGE[1], precision=0, elem_id="first_text_wait")
     offline = gr.Checkbox(label="离线起草（不调用模型，按模板由要点和统计表生成）", elem_id="offline")
     with gr.Row():
         save = gr.Button("保存设置", elem_id="save_settings", variant="primary")
@@ -80,23 +83,24 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
         settings = space.drafting_settings()
-        return [settings.base_url or "", settings.model, "", settings.offline or ctx.config.offline, describe(space, ctx)]
+        return [settings.base_url or "", settings.model, "", settings.first_text_timeout,
+                settings.offline or ctx.config.offline, describe(space, ctx)]
 
-    def on_save(url: str, name: str, key: str, off: bool, ws_id: str, request: gr.Request) -> list[Any]:
+    def on_save(url: str, name: str, key: str, seconds: Any, off: bool, ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
         url = (url or "").strip()
         if url and (problem := base_url_problem(url)):
             return [gr.update(), f"【失败】{problem}"]
         try:
-            space.save_settings(url, name, off, key)
+            space.save_settings(url, name, off, key, _seconds(seconds))
         except ValueError as exc:
             return [gr.update(), f"【失败】{exc}"]
         return ["", "已保存。" + describe(space, ctx)]
 
-    def on_test(url: str, name: str, key: str, off: bool, ws_id: str, request: gr.Request) -> list[Any]:
+    def on_test(url: str, name: str, key: str, seconds: Any, off: bool, ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
         try:
-            verdict = test_and_save(space, url, name, off, key)
+            verdict = test_and_save(space, url, name, off, key, _seconds(seconds))
         except ValueError as exc:
             return [gr.update(), f"【失败】{exc}"]
         return ["" if verdict.startswith(OK_MARK) else gr.update(), verdict]
@@ -108,7 +112,12 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         done = space.key_file().clear()
         return ("已清除保存的密钥。" if done else "没有保存的密钥。") + describe(space, ctx)
 
-    save.click(on_save, [base_url, model, api_key, offline, ws], [api_key, status])
-    test.click(on_test, [base_url, model, api_key, offline, ws], [api_key, status])
+    save.click(on_save, [base_url, model, api_key, wait, offline, ws], [api_key, status])
+    test.click(on_test, [base_url, model, api_key, wait, offline, ws], [api_key, status])
     forget.click(on_forget, [ws, asked], status, js=confirm_js("清除在页面保存的 API 密钥吗？清除后需重新填写密钥才能调用需要密钥的模型服务。"))
-    return {"refresh": refresh, "outputs": [base_url, model, api_key, offline, status]}
+    return {"refresh": refresh, "outputs": [base_url, model, api_key, wait, offline, status]}
+
+
+def _seconds(value: Any) -> float | None:
+    """The page's number field: ``None`` when left empty."""
+    return None if value in (None, "") else float(value)

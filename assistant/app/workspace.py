@@ -38,6 +38,7 @@ _CHAT_KEY = "chat:"
 _SETTINGS_KEY = "_settings"
 _MARKER_KEY = "_created"
 EXPORT_MAX_AGE_S = 3600
+FIRST_TEXT_WAIT_RANGE = (5, 600)  # seconds a clerk may set on the page for the model's first text
 NOTES_HISTORY_COALESCE_S = 600  # notes autosave on every change: one 操作记录 line per part and sitting
 _WS_RE = re.compile(r"^[A-Za-z0-9_:\-.@]{8,80}$")
 
@@ -280,12 +281,18 @@ class Workspace:
         raw = self.store.load_notes(self.owner, _SETTINGS_KEY)
         return dict(json.loads(raw)) if raw else {}
 
-    def save_settings(self, base_url: str | None, model: str | None, offline: bool, api_key: str | None = None) -> None:
-        """Keep the page's settings; a key typed on the page is kept apart (``drafting.keys``), for this URL only."""
-        data = {"base_url": (base_url or "").strip() or None, "model": (model or "").strip() or None,
-                "offline": bool(offline)}
+    def save_settings(self, base_url: str | None, model: str | None, offline: bool, api_key: str | None = None,
+                      first_text_wait: float | None = None) -> None:
+        """Keep the page's settings; a key typed on the page is kept apart (``drafting.keys``), for this URL only.
+        ``first_text_wait``: seconds a draft waits for the model's first text before drafting offline."""
+        data: dict[str, Any] = {"base_url": (base_url or "").strip() or None, "model": (model or "").strip() or None,
+                                "offline": bool(offline)}
         if data["base_url"] and (problem := base_url_problem(str(data["base_url"]))):
             raise ValueError(problem)
+        if first_text_wait is not None:
+            if not FIRST_TEXT_WAIT_RANGE[0] <= float(first_text_wait) <= FIRST_TEXT_WAIT_RANGE[1]:
+                raise ValueError("等待模型开始输出的时间应为 {} 至 {} 秒。".format(*FIRST_TEXT_WAIT_RANGE))
+            data["first_text_timeout"] = float(first_text_wait)
         if (api_key or "").strip():
             if not data["base_url"]:
                 raise ValueError("请先填写模型服务地址：页面上填写的密钥只发往保存时的这个地址。")
