@@ -6,18 +6,22 @@ import os
 from datetime import datetime, timedelta, timezone, tzinfo
 
 
+def _zone_id() -> str:
+    return os.environ.get("XXGK_TIMEZONE") or "Asia/Shanghai"
+
+
 def _zone() -> tzinfo:
     try:
         from zoneinfo import ZoneInfo
 
-        return ZoneInfo(os.environ.get("XXGK_TIMEZONE") or "Asia/Shanghai")
+        return ZoneInfo(_zone_id())
     except (KeyError, ValueError, OSError):  # no zone database: Beijing time has no daylight saving
         return timezone(timedelta(hours=8))
 
 
 def zone_name() -> str:
     """How the page names the zone times are shown in (北京时间 by default)."""
-    name = os.environ.get("XXGK_TIMEZONE") or "Asia/Shanghai"
+    name = _zone_id()
     return "北京时间" if name in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else name
 
 

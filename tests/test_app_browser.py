@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence.browser import CHROMIUM, IMG, launch
+from evidence.browser import IMG, launch, require_chromium
 from evidence.gradio_http import ServeProcess
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fake_openai_server import FakeOpenAIServer, serve  # noqa: E402
 
 # Screenshots of each area; the copies under docs/img/ were taken from a run of this suite.
-IMG.mkdir(parents=True, exist_ok=True)
 INVENTED = ("2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，"
             "局网站主动公开政府信息148条，全年组织政务公开专题培训8888场次。")
 REVISED = ("2022年，市工信局坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，"
@@ -34,8 +33,7 @@ INSTRUCTION = "请删去无法核实的数字"
 PROBLEMS_INVENTED = ("一是公开方式单一化、陈旧化，以文字形式为主，全年仅开展政策解读8888次。"
                      "二是政策解读形式单一，多渠道解读能力有待完善。三是信息公开业务工作水平有待提升。")
 
-if not Path(CHROMIUM).exists():  # pragma: no cover - the CI installs it
-    pytest.skip("需要 Debian chromium（/usr/bin/chromium）", allow_module_level=True)
+require_chromium()
 
 
 KEY = "sk-test-secret-key"

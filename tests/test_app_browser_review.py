@@ -16,17 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence.browser import CHROMIUM, IMG, launch
+from evidence.browser import IMG, launch, require_chromium
 from evidence.gradio_http import ServeProcess
 
 pytestmark = pytest.mark.browser
 
-IMG.mkdir(parents=True, exist_ok=True)
 PASSWORDS = {"clerk": "clerk-pass-1", "boss": "boss-pass-22", "third": "third-pass-3"}
 REASON = "复议案件由上级机关统一统计，本机关按上级口径填报"
 
-if not Path(CHROMIUM).exists():  # pragma: no cover - the CI installs it
-    pytest.skip("需要 Debian chromium（/usr/bin/chromium）", allow_module_level=True)
+require_chromium()
 
 
 class Person:

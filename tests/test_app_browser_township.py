@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence.browser import ARGS, CHROMIUM, IMG
+from evidence.browser import IMG, launch, require_chromium
 from evidence.gradio_http import ServeProcess
 
 pytestmark = pytest.mark.browser
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-IMG.mkdir(parents=True, exist_ok=True)
 AGENCY = "青山县白云镇人民政府"
 TITLE = f"{AGENCY}2025年政府信息公开工作年度报告"
 NOTES = {
@@ -40,8 +39,7 @@ OVERVIEW_OK = (f"2025年，{AGENCY}认真贯彻落实《中华人民共和国政
 ALLOWED_WORDS = {"DOCX", "HTML", "Markdown", "Excel", "WPS", "Word", "xlsx", "docx", "pdf", "html", "htm", "txt",
                  "md", "yaml", "yml", "json", "API"}
 
-if not Path(CHROMIUM).exists():  # pragma: no cover - the CI installs it
-    pytest.skip("需要 Debian chromium（/usr/bin/chromium）", allow_module_level=True)
+require_chromium()
 
 
 class Clerk:
@@ -93,10 +91,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProces
 
 @pytest.fixture(scope="module")
 def clerk(app_server: ServeProcess) -> Iterator[Clerk]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    for browser in launch():
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
         ctx.grant_permissions(["clipboard-read", "clipboard-write"])
         page = ctx.new_page()
@@ -105,7 +100,6 @@ def clerk(app_server: ServeProcess) -> Iterator[Clerk]:
         page.goto(app_server.url)
         page.locator("#ready").get_by_text("就绪").wait_for()
         yield Clerk(page)
-        browser.close()
 
 
 def _cell(clerk: Clerk, grid: str, row: int, col: int) -> str:

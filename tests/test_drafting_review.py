@@ -15,8 +15,8 @@ from assistant.app.workspace import Workspace, sample_report
 from assistant.checks import check_report
 from assistant.drafting import ReportNotFoundError, VersionStore
 from assistant.drafting.accounts import AccountError, Accounts, hash_password, verify_password
-from assistant.drafting.library import Library, NotOwnerError
-from assistant.drafting.review import Review, ReviewError, keep_previous
+from assistant.drafting.library import Library, NotOwnerError, keep_previous
+from assistant.drafting.review import Review, ReviewError
 from assistant.drafting.store import ReportLockedError, _m1, _m2
 from assistant.schema import get_cell, load_report, report_to_data
 

@@ -117,7 +117,8 @@ def layout(version: FormatVersion, table: str) -> GridLayout:
     return _LAYOUTS[version][table]
 
 
-def _show(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell value as the page shows it ("" for blank; 1.5 not 1.50, 3 not 3.0)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -129,7 +130,7 @@ def grid_rows(report: Report, table: str) -> list[list[str]]:
     """The grid's rows as strings: labels verbatim, cell values ("" for blank)."""
     values, _ = flatten_cells(report)
     return [
-        [_show(values.get(item.cell_id)) if isinstance(item, Slot) else item for item in row]
+        [cell_text(values.get(item.cell_id)) if isinstance(item, Slot) else item for item in row]
         for row in layout(report.format, table).rows
     ]
 

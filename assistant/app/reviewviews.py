@@ -4,7 +4,6 @@ the changes since the last approval, this year beside last year, and the history
 from __future__ import annotations
 
 import html
-from decimal import Decimal
 
 from ..checks import CheckResult, Finding
 from ..checks.verdicts import anchor_of
@@ -13,7 +12,7 @@ from ..drafting.review import Review, target_label
 from ..schema import Report
 from ..schema.labels import CELLS, NARRATIVE_SECTION
 from ..timefmt import local_time, zone_name
-from .views import plain_message
+from .grids import cell_text
 
 ROLE_HINT = {
     "owner": "您是这份报告的起草人：可以修改、共享给同事、提交审核。",
@@ -27,11 +26,7 @@ def _when(iso: str) -> str:
 
 
 def _value(value: object) -> str:
-    if value is None:
-        return "未填写"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
+    return cell_text(value) or "未填写"
 
 
 def status_markdown(review: Review) -> str:
@@ -58,7 +53,7 @@ def finding_choices(result: CheckResult, fmt: str) -> list[tuple[str, str]]:
     for n, f in enumerate(sorted(result.findings, key=lambda x: x.severity != "error"), 1):
         mark = f"〔{f.verdict.label}〕" if f.verdict else ""
         kind = "错误" if f.severity == "error" else "警告"
-        choices.append((f"{n}. {kind}{mark}：{plain_message(f, fmt)[:70]}", anchor_of(f)))
+        choices.append((f"{n}. {kind}{mark}：{f.plain_message(fmt)[:70]}", anchor_of(f)))
     return choices
 
 

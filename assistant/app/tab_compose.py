@@ -12,10 +12,10 @@ import gradio as gr
 from ..drafting import BACKEND_LABELS, PARTS, StoreError
 from ..drafting.session import OFFLINE_REWRITE_LIMIT
 from ..errors import AssistantError
-from ..schema.text import control_notice, removed_count
+from ..schema.text import removal_notice
 from ..timefmt import local_time
 from .context import AppContext
-from .views import as_text, backend_label, diff_html, guard_markdown, marked_markdown
+from .views import as_text, backend_label, diff_html, guard_markdown, marked_markdown, view_only_note
 from .workspace import Workspace, part_title
 
 PART_CHOICES = [(part_title(p), p) for p in PARTS]
@@ -133,9 +133,10 @@ def ordinal(space: Workspace, part: str, version_id: int) -> int:
 def accept_version(space: Workspace, part: str, version_id: int | None) -> str:
     """Accept a version (default: the latest) into the report; returns a Chinese message."""
     version = space.session().accept(part, version_id)
-    space.review().record("采纳正文", f"{part_title(part)} 第 {ordinal(space, part, version.id)} 版")
+    number = ordinal(space, part, version.id)
+    space.review().record("采纳正文", f"{part_title(part)} 第 {number} 版")
     note = "（稿中仍有【待核实】标注，请核对后修改）" if "【待核实" in version.text else ""
-    return f"已将第 {ordinal(space, part, version.id)} 版采纳为“{part_title(part)}”正文并保存{note}。"
+    return f"已将第 {number} 版采纳为“{part_title(part)}”正文并保存{note}。"
 
 
 def notes_choices(space: Workspace, part: str) -> list[tuple[str, int]]:
@@ -163,9 +164,8 @@ def save_edit(space: Workspace, part: str, text: str) -> tuple[str, int]:
     space.review().record("人工修改正文", part_title(part))
     found = "；".join(f.message for f in version.findings[:3])
     more = f"，请核对：{found}" if found else "，数字核对通过"
-    removed = removed_count(text)
-    cleaned = control_notice(removed) if removed else ""
-    return f"已将修改保存为第 {ordinal(space, part, version.id)} 版（人工修改）{more}。采纳后进入正文。{cleaned}", version.id
+    return (f"已将修改保存为第 {ordinal(space, part, version.id)} 版（人工修改）{more}。采纳后进入正文。"
+            f"{removal_notice(text)}", version.id)
 
 
 def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
@@ -227,7 +227,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         why = space.review().refusal()
         editable = why is None
         return [gr.update(interactive=editable), gr.update(interactive=editable),
-                gr.update(visible=not editable, value=f"**只能查看**：{why}" if why else ""),
+                gr.update(visible=not editable, value=view_only_note(why)),
                 *(gr.update(visible=editable) for _ in editing)]
 
     def refresh_access(ws_id: str, request: gr.Request) -> list[Any]:

@@ -13,7 +13,7 @@ from ..drafting.review import ROLE_LABELS, STATE_LABELS
 from ..errors import AssistantError
 from ..schema import ReportInputError
 from ..schema.labels import BODY_TYPE_LABELS
-from ..schema.text import control_notice, removed_count
+from ..schema.text import removal_notice
 from .confirm import CANCELLED, confirm_box, confirm_js, confirmed
 from .context import UPLOAD_TYPES_REPORT, UPLOAD_TYPES_WORKBOOK, AppContext
 from .workspace import Workspace
@@ -44,8 +44,7 @@ def current_line(space: Workspace) -> str:
 
 def _cleaned(fields: tuple[Any, ...]) -> str:
     """The notice for control characters the report's fields dropped from what the clerk typed (or "")."""
-    removed = removed_count(*(f for f in fields if isinstance(f, str)))
-    return control_notice(removed) if removed else ""
+    return removal_notice(*(f for f in fields if isinstance(f, str)))
 
 
 def metadata_values(space: Workspace) -> list[Any]:

@@ -7,11 +7,11 @@ from typing import Any
 
 import gradio as gr
 
-from ..drafting.settings import RemoteModelForbiddenError, base_url_problem
+from ..drafting.settings import RemoteModelForbiddenError
 from .confirm import CANCELLED, confirm_box, confirm_js, confirmed
 from .context import AppContext
 from .views import backend_label
-from .workspace import FIRST_TEXT_WAIT_RANGE, Workspace
+from .workspace import FIRST_TEXT_WAIT_RANGE, Workspace, check_settings
 
 OK_MARK = "【成功】"
 
@@ -44,10 +44,7 @@ def test_and_save(space: Workspace, url: str | None, name: str | None, off: bool
                   wait: float | None = None) -> str:
     """测试连接 with the page's fields (and a key typed there); they are saved only when the test succeeds."""
     url = (url or "").strip()
-    if url and (problem := base_url_problem(url)):
-        raise ValueError(problem)
-    if (key or "").strip() and not url:
-        raise ValueError("请先填写模型服务地址：页面上填写的密钥只发往保存时的这个地址。")
+    check_settings(url, key, wait)  # before testing: nothing is sent for settings that could not be kept
     verdict = connection_test(space, overrides={"base_url": url or None, "model": (name or "").strip() or None,
                                                 "offline": bool(off)}, page_key=key)
     if verdict.startswith(OK_MARK):
@@ -88,9 +85,6 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
 
     def on_save(url: str, name: str, key: str, seconds: Any, off: bool, ws_id: str, request: gr.Request) -> list[Any]:
         space = ctx.space(ws_id, request.username)
-        url = (url or "").strip()
-        if url and (problem := base_url_problem(url)):
-            return [gr.update(), f"【失败】{problem}"]
         try:
             space.save_settings(url, name, off, key, _seconds(seconds))
         except ValueError as exc:

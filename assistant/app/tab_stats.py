@@ -19,7 +19,7 @@ from ..schema.document import flatten_cells
 from ..schema.labels import CELLS
 from .context import UPLOAD_TYPES_REPORT, UPLOAD_TYPES_WORKBOOK, AppContext
 from .grids import TABLES, GridInputError, layout, read_grid, read_paste
-from .views import changes_markdown, findings_html, grid_frame
+from .views import changes_markdown, findings_html, grid_frame, view_only_note
 from .workspace import Workspace
 
 GRID_IDS = {t: f"grid_{t}" for t in TABLES}
@@ -190,7 +190,7 @@ def build(ctx: AppContext, ws: gr.BrowserState) -> dict[str, Any]:
         report = report if report is not None else space.report()
         why = space.review().refusal()  # a reviewer, or 待审核: the editing tools are hidden, the reason shown
         return [*stats_outputs(report, space.check(report)), flatten_cells(report)[0], gr.update(visible=why is None),
-                gr.update(visible=why is not None, value=f"**只能查看**：{why}" if why else "")]
+                gr.update(visible=why is not None, value=view_only_note(why))]
 
     def refresh(ws_id: str, request: gr.Request) -> list[Any]:
         return view(ctx.space(ws_id, request.username))

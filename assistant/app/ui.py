@@ -38,12 +38,10 @@ CSS = """
 .xxgk-review td.jump { background: #fff1b8; font-weight: 600; }
 #xxgk-history td:first-child, #xxgk-history th:first-child { white-space: nowrap; }
 .xxgk-review td.carried { background: #fde2e1; }
-.xxgk-review td.del { background: #fde2e1; text-decoration: line-through; }
-.xxgk-review td.ins { background: #e3f6e0; }
 .xxgk-diff { width: 100%; border-collapse: collapse; table-layout: fixed; }
 .xxgk-diff th, .xxgk-diff td { border: 1px solid #ddd; padding: .3em .5em; vertical-align: top; text-align: left; }
-.xxgk-diff td.del { background: #fde2e1; text-decoration: line-through; }
-.xxgk-diff td.ins { background: #e3f6e0; }
+.xxgk-diff td.del, .xxgk-review td.del { background: #fde2e1; text-decoration: line-through; }
+.xxgk-diff td.ins, .xxgk-review td.ins { background: #e3f6e0; }
 .xxgk-sticky { position: sticky; top: 0; align-self: flex-start; max-height: 100vh; overflow-y: auto; }
 .xxgk-note { font-size: 0.9em; color: #555; }
 /* Gradio titles its toasts by their type in English; the page shows Chinese titles instead. */

@@ -14,7 +14,7 @@ from ..schema import Report
 from ..schema.document import flatten_cells
 from ..schema.labels import CELLS
 from ..timefmt import local_time
-from .grids import flagged_positions, grid_rows, layout
+from .grids import cell_text, flagged_positions, grid_rows, layout
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
 _COLORS = {"error": "background-color: #fde2e1; color: #a8071a; font-weight: 600",
@@ -39,11 +39,6 @@ def _positions(report: Report) -> dict[str, str]:
         for (r, c), cid in layout(report.format, table).slots().items():
             out[cid] = f"grid_{table}:{r}:{c}"
     return out
-
-
-def plain_message(f: Finding, version: str) -> str:
-    """A finding's message with each ``id（label）`` (and bare id) shown as the printed label only."""
-    return f.plain_message(version)
 
 
 def findings_html(result: CheckResult, report: Report) -> str:
@@ -81,7 +76,7 @@ def findings_html(result: CheckResult, report: Report) -> str:
             cls = f"xxgk-{f.severity}" + (" xxgk-dismissed" if f.dismissed else "")
             parts.append(
                 f'<li class="{cls}"{attrs}><b>{SEVERITY_LABEL[f.severity]}</b>：'
-                f"{html.escape(plain_message(f, report.format))}{cells}{verdict}{detail}</li>"
+                f"{html.escape(f.plain_message(report.format))}{cells}{verdict}{detail}</li>"
             )
         parts.append("</ol>")
     parts.append("</div>")
@@ -147,11 +142,14 @@ def changes_markdown(action: str, changes: list[Any], shown: int = 40) -> str:
     """What a bulk action changed, cell by cell (official labels, from → to), for the status line."""
     if not changes:
         return f"{action}：没有需要改动的单元格。"
-    def show(v: Any) -> str:
-        return "空白" if v is None else str(v)
-    lines = [f"- {c.label}：{show(c.before)} → {show(c.after)}" for c in changes[:shown]]
+    lines = [f"- {c.label}：{cell_text(c.before) or '空白'} → {cell_text(c.after) or '空白'}" for c in changes[:shown]]
     more = f"\n- ……另有 {len(changes) - shown} 处" if len(changes) > shown else ""
     return f"{action}：已改动 {len(changes)} 个单元格（可点击“撤销”恢复）。\n" + "\n".join(lines) + more
+
+
+def view_only_note(why: str | None) -> str:
+    """What an area says instead of its editing tools to a reviewer, or while the report is 待审核."""
+    return f"**只能查看**：{why}" if why else ""
 
 
 def backend_label(settings: Any, forced_offline: bool = False) -> str:

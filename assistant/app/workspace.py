@@ -6,8 +6,6 @@ so a killed server loses nothing already shown. The app holds only a workspace i
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -21,11 +19,11 @@ from typing import Any
 
 from ..checks import CheckResult, check_report
 from ..drafting import PARTS, DraftSettings, Notes, VersionStore, load_settings, parse_notes
-from ..drafting.accounts import server_secret
+from ..drafting.accounts import keyed_name
 from ..drafting.edits import METADATA_FIELDS, CellChange, cell_changes
 from ..drafting.keys import KeyFile
-from ..drafting.library import Library, ReportEntry, default_name, load_previous
-from ..drafting.review import Review, ReviewError, keep_previous
+from ..drafting.library import Library, ReportEntry, default_name, keep_previous, load_previous
+from ..drafting.review import Review, ReviewError
 from ..drafting.session import DraftingSession, notes_document
 from ..drafting.settings import base_url_problem, same_endpoint
 from ..drafting.store import ReportLockedError
@@ -187,7 +185,8 @@ class Workspace:
         """The drafting API on the open report, with this owner's settings (``editing``: refused to a reviewer)."""
         if editing:
             self._editing()
-        return DraftingSession(self.store, self.id, self.drafting_settings(force_offline))
+        # The settings (a key file, the environment) are read only when something drafts, not per cell edit.
+        return DraftingSession(self.store, self.id, lambda: self.drafting_settings(force_offline))
 
     def set_cells(self, values: dict[str, CellValue], expected_revision: int | None = None,
                   undo_label: str | None = None, expected: dict[str, CellValue] | None = None) -> Report:
@@ -229,7 +228,7 @@ class Workspace:
 
     def redo(self) -> tuple[Report, str]:
         done = self.session().redo()
-        self.review().record("恢复（重做）", done[1])
+        self.review().record("重做", done[1])
         return done
 
     def set_narrative(self, part: str, text: str) -> Report:
@@ -285,17 +284,12 @@ class Workspace:
                       first_text_wait: float | None = None) -> None:
         """Keep the page's settings; a key typed on the page is kept apart (``drafting.keys``), for this URL only.
         ``first_text_wait``: seconds a draft waits for the model's first text before drafting offline."""
+        check_settings(base_url, api_key, first_text_wait)
         data: dict[str, Any] = {"base_url": (base_url or "").strip() or None, "model": (model or "").strip() or None,
                                 "offline": bool(offline)}
-        if data["base_url"] and (problem := base_url_problem(str(data["base_url"]))):
-            raise ValueError(problem)
         if first_text_wait is not None:
-            if not FIRST_TEXT_WAIT_RANGE[0] <= float(first_text_wait) <= FIRST_TEXT_WAIT_RANGE[1]:
-                raise ValueError("等待模型开始输出的时间应为 {} 至 {} 秒。".format(*FIRST_TEXT_WAIT_RANGE))
             data["first_text_timeout"] = float(first_text_wait)
         if (api_key or "").strip():
-            if not data["base_url"]:
-                raise ValueError("请先填写模型服务地址：页面上填写的密钥只发往保存时的这个地址。")
             self.key_file().save(str(data["base_url"]), str(api_key))
         self.store.save_notes(self.owner, _SETTINGS_KEY, json.dumps(data, ensure_ascii=False))
 
@@ -324,11 +318,12 @@ class Workspace:
     def key_status(self) -> str:
         """Where the key in use comes from, in Chinese (never the key)."""
         saved = self.key_file().load()
-        settings = self.drafting_settings()
+        environment = load_settings()
         if saved is not None:
-            in_use = "正在使用" if same_endpoint(saved.base_url, settings.base_url) else "当前地址不同，暂未使用"
+            url = self.settings_data().get("base_url") or environment.base_url
+            in_use = "正在使用" if same_endpoint(saved.base_url, url) else "当前地址不同，暂未使用"
             return f"已保存在页面填写的 API 密钥（仅用于 `{saved.base_url}`；{in_use}；不再显示）。"
-        if load_settings().api_key:
+        if environment.api_key:
             return "已从环境变量读取 API 密钥（不显示）。"
         return "未设置 API 密钥：可在上方填写，或由管理员在服务器的环境变量中配置。本机模型服务通常不需要密钥。"
 
@@ -340,7 +335,7 @@ class Workspace:
         The owner's directory name is a keyed hash (not the workspace id); earlier export directories
         older than ``EXPORT_MAX_AGE_S`` are removed.
         """
-        root = self.store.path.parent / "exports" / _owner_dir(self.store, self.owner)
+        root = self.store.path.parent / "exports" / keyed_name(self.store.path.parent, self.owner)
         if root.is_dir():
             cutoff = time.time() - EXPORT_MAX_AGE_S
             for old in root.iterdir():
@@ -353,8 +348,16 @@ class Workspace:
         return path
 
 
-def _owner_dir(store: VersionStore, owner: str) -> str:
-    return hmac.new(server_secret(store.path.parent), owner.encode(), hashlib.sha256).hexdigest()[:32]
+def check_settings(base_url: str | None, api_key: str | None, first_text_wait: float | None) -> None:
+    """Refuse, in Chinese, settings that cannot be kept: an address that names no endpoint, a key without an
+    address (a page key goes only to the address it was saved with), a wait out of range."""
+    url = (base_url or "").strip()
+    if url and (problem := base_url_problem(url)):
+        raise ValueError(problem)
+    if (api_key or "").strip() and not url:
+        raise ValueError("请先填写模型服务地址：页面上填写的密钥只发往保存时的这个地址。")
+    if first_text_wait is not None and not FIRST_TEXT_WAIT_RANGE[0] <= float(first_text_wait) <= FIRST_TEXT_WAIT_RANGE[1]:
+        raise ValueError("等待模型开始输出的时间应为 {} 至 {} 秒。".format(*FIRST_TEXT_WAIT_RANGE))
 
 
 def sample_notes_parts() -> dict[str, str]:

@@ -20,6 +20,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import AssistantError
 from .store import VersionStore, _now
@@ -55,10 +56,15 @@ def server_secret(data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
+def keyed_name(data_dir: Path, text: str, length: int = 32) -> str:
+    """A name derived from ``text`` with the server's secret (nobody can derive it without the secret):
+    the owner key of a login, the folder of an owner's exports, the file of an owner's page key."""
+    return hmac.new(server_secret(data_dir), text.encode(), hashlib.sha256).hexdigest()[:length]
+
+
 def login_owner(data_dir: Path, name: str) -> str:
     """The owner key of a login name on this server (keyed by the server's secret)."""
-    digest = hmac.new(server_secret(data_dir), name.encode(), hashlib.sha256).hexdigest()[:40]
-    return f"user-{digest}"
+    return f"user-{keyed_name(data_dir, name, 40)}"
 
 
 def hash_password(password: str) -> str:
@@ -110,8 +116,7 @@ class Accounts:
     def add(self, name: str, password: str) -> Account:
         """A new account (``AccountError`` if the name is taken or the password too short)."""
         name = check_name(name)
-        if len(password) < PASSWORD_MIN:
-            raise AccountError(f"密码至少 {PASSWORD_MIN} 个字符。")
+        _check_password(password)
         owner = login_owner(self.data_dir, name)
         with self.store.tx() as db:
             row = db.execute("SELECT password FROM users WHERE name = ?", (name,)).fetchone()
@@ -126,8 +131,7 @@ class Accounts:
     def set_password(self, name: str, password: str) -> None:
         if self.get(name) is None:
             raise AccountError(f"没有用户“{name}”。")
-        if len(password) < PASSWORD_MIN:
-            raise AccountError(f"密码至少 {PASSWORD_MIN} 个字符。")
+        _check_password(password)
         with self.store.tx() as db:
             db.execute("UPDATE users SET password = ? WHERE name = ?", (hash_password(password), name))
 
@@ -141,13 +145,10 @@ class Accounts:
 
     def get(self, name: str) -> Account | None:
         row = self.store._db.execute("SELECT * FROM users WHERE name = ?", ((name or "").strip(),)).fetchone()
-        if row is None:
-            return None
-        return Account(row["name"], row["owner"], row["password"] != NO_PASSWORD, row["created_at"])
+        return None if row is None else _account(row)
 
     def all(self) -> list[Account]:
-        rows = self.store._db.execute("SELECT * FROM users ORDER BY name").fetchall()
-        return [Account(r["name"], r["owner"], r["password"] != NO_PASSWORD, r["created_at"]) for r in rows]
+        return [_account(r) for r in self.store._db.execute("SELECT * FROM users ORDER BY name").fetchall()]
 
     def has_logins(self) -> bool:
         return self.store._db.execute("SELECT 1 FROM users WHERE password != ? LIMIT 1",
@@ -176,6 +177,15 @@ class Accounts:
             return LOCAL_NAME
         row = self.store._db.execute("SELECT name FROM users WHERE owner = ?", (owner,)).fetchone()
         return str(row["name"]) if row is not None else "本浏览器用户"
+
+
+def _check_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise AccountError(f"密码至少 {PASSWORD_MIN} 个字符。")
+
+
+def _account(row: Any) -> Account:
+    return Account(row["name"], row["owner"], row["password"] != NO_PASSWORD, row["created_at"])
 
 
 _DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="

@@ -1,4 +1,5 @@
-"""Two states of a report side by side: what changed since the last approval, and this year beside last year.
+"""Two states of a report side by side: the text since the last approval, and this year beside last year
+(the cells changed since the approval are ``edits.cell_changes``).
 
 Pure functions over reports (no store, no page): the review page and the Python API show their results.
 Cells are compared by id within the report's format; narrative parts sentence by sentence.
@@ -79,13 +80,6 @@ class PartComparison:
 def _label(report: Report, cell: str) -> str:
     spec = CELLS[report.format].get(cell)
     return spec.full_label if spec is not None else cell
-
-
-def changed_cells(before: Report, after: Report) -> list[CellDelta]:
-    """The cells whose values differ between two states of one report (same format: every cell of it)."""
-    cells = [c for c in CELLS[after.format] if c in CELLS[before.format]]
-    return [CellDelta(c, _label(after, c), get_cell(before, c), get_cell(after, c))  # type: ignore[arg-type]
-            for c in cells if get_cell(before, c) != get_cell(after, c)]
 
 
 def year_over_year(current: Report, previous: Report) -> list[CellDelta]:

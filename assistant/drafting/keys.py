@@ -8,8 +8,6 @@ later points the page at another address, the saved key stays unused until that 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -19,7 +17,7 @@ from typing import NamedTuple
 from pydantic import SecretStr
 
 from ..fsio import atomic_write_text
-from .accounts import server_secret
+from .accounts import keyed_name
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +44,7 @@ class KeyFile:
     """The saved page key of one owner (a keyed hash of the owner names the file)."""
 
     def __init__(self, data_dir: Path, owner: str) -> None:
-        name = hmac.new(server_secret(data_dir), owner.encode(), hashlib.sha256).hexdigest()[:32]
-        self.path = data_dir / KEYS_DIR / f"{name}.json"
+        self.path = data_dir / KEYS_DIR / f"{keyed_name(data_dir, owner)}.json"
 
     def load(self) -> SavedKey | None:
         """The saved key, or ``None`` (none saved, or a file that cannot be read: logged, not raised)."""

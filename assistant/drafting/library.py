@@ -14,10 +14,10 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
-from ..schema import Report, ReportInputError, load_report
+from ..schema import Report, ReportInputError, load_report, report_to_data
 from .keys import move_key
 from .notes import PARTS
-from .store import StoreError, VersionStore, _now
+from .store import StoreError, VersionStore, _ago, _now
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +248,11 @@ class Library:
         return self.store.load_notes(self.get(report_id).id, REFERENCE_PREFIX + part) or ""
 
 
+def keep_previous(store: VersionStore, report_id: str, previous: Report) -> None:
+    """Keep last year's report with this year's (the side-by-side view, cross-year checks, drafting guard)."""
+    store.save_notes(report_id, PREVIOUS_KEY, json.dumps(report_to_data(previous), ensure_ascii=False))
+
+
 def load_previous(store: VersionStore, report_id: str) -> Report | None:
     """Last year's report kept with ``report_id`` (made from last year's report), else ``None``.
 
@@ -290,9 +295,7 @@ def expire_empty_owners(store: VersionStore, max_age_s: float = EMPTY_OWNER_TTL_
 
     Returns how many were removed.
     """
-    from datetime import UTC, datetime, timedelta
-
-    cutoff = (datetime.now(UTC) - timedelta(seconds=max_age_s)).isoformat(timespec="milliseconds")
+    cutoff = _ago(max_age_s)
     with store.tx() as db:
         owners = [r[0] for r in db.execute(
             "SELECT workspace FROM notes WHERE part = '_created' AND updated_at < ?", (cutoff,)).fetchall()]

@@ -19,10 +19,12 @@ from ..checks import CheckResult, Finding, check_report
 from ..checks.verdicts import Verdict, VerdictOutcome, apply_verdicts, decide
 from ..errors import AssistantError
 from ..schema import Report, load_report, report_to_data
+from ..schema.labels import NARRATIVE_SECTION, cell_spec
 from .accounts import Accounts
-from .compare import CellDelta, PartComparison, changed_cells, compare_narrative
-from .library import PREVIOUS_KEY, Library, load_previous
-from .store import ReportLockedError, VersionStore, _now
+from .compare import PartComparison, compare_narrative
+from .edits import CellChange, cell_changes
+from .library import Library, load_previous
+from .store import ReportLockedError, VersionStore, _ago, _now
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +145,7 @@ class Review:
                 last = db.execute("SELECT who, action, detail, created_at FROM review_history WHERE report_id = ?"
                                   " ORDER BY id DESC LIMIT 1", (self.report_id,)).fetchone()
                 if (last is not None and (last["who"], last["action"], last["detail"]) == (self.name, action, detail[:300])
-                        and _seconds_since(last["created_at"]) < coalesce_s):
+                        and last["created_at"] > _ago(coalesce_s)):
                     return
             db.execute("INSERT INTO review_history (report_id, who, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
                        (self.report_id, self.name, action, detail[:300], _now()))
@@ -302,13 +304,13 @@ class Review:
         status = self.status()
         return status.approval.metadata() if status.current_approved and status.approval else None
 
-    def since_approval(self) -> tuple[list[CellDelta], list[PartComparison]] | None:
+    def since_approval(self) -> tuple[list[CellChange], list[PartComparison]] | None:
         """What changed since the last approval (cells, and every part sentence by sentence); None if never approved."""
         approval = self.approval()
         if approval is None:
             return None
         now = self._report()
-        return changed_cells(approval.report, now), compare_narrative(approval.report, now)
+        return cell_changes(approval.report, now), compare_narrative(approval.report, now)
 
     def history(self) -> list[HistoryEntry]:
         rows = self.store._db.execute("SELECT * FROM review_history WHERE report_id = ? ORDER BY id",
@@ -340,31 +342,12 @@ class Review:
         log.info("report review state: %s", state)
 
 
-def _seconds_since(stamp: str) -> float:
-    from datetime import UTC, datetime
-
-    try:
-        then = datetime.fromisoformat(stamp)
-    except ValueError:
-        return float("inf")
-    return (datetime.now(UTC) - (then if then.tzinfo else then.replace(tzinfo=UTC))).total_seconds()
-
-
-def keep_previous(store: VersionStore, report_id: str, previous: Report) -> None:
-    """Keep last year's report with this year's (for the side-by-side view and the stale-sentence marks)."""
-    store.save_notes(report_id, PREVIOUS_KEY, json.dumps(report_to_data(previous), ensure_ascii=False))
-
-
 def target_label(target: str) -> str:
     """A comment's target as the page names it."""
-    from ..schema.labels import NARRATIVE_SECTION
-
     kind, _, what = target.partition(":")
     if kind == "part":
         return NARRATIVE_SECTION.get(what, what)
     if kind == "cell":
-        from ..schema.labels import cell_spec
-
         spec = cell_spec(what, "2021") or cell_spec(what, "2019")
         return spec.full_label if spec else what
     return "整份报告"

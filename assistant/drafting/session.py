@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..checks import CheckResult, Finding, check_report, fill_totals
@@ -56,20 +57,21 @@ def notes_document(parts: dict[str, str]) -> str:
 class DraftingSession:
     """One report in the store (``report_id``), drafted and edited by any shell.
 
-    ``settings`` default to the environment's; ``offline`` forces the deterministic drafter; ``notes``
-    (a whole notes document, e.g. the CLI's file) replaces the stored per-part notes for drafting.
+    ``settings`` default to the environment's (a callable is called when they are first needed: a cell edit
+    never needs them); ``offline`` forces the deterministic drafter; ``notes`` (a whole notes document, e.g.
+    the CLI's file) replaces the stored per-part notes for drafting.
     """
 
-    def __init__(self, store: VersionStore, report_id: str, settings: DraftSettings | None = None,
+    def __init__(self, store: VersionStore, report_id: str,
+                 settings: DraftSettings | Callable[[], DraftSettings] | None = None,
                  offline: bool = False, notes: Notes | None = None) -> None:
         self.store = store
         self._notes = notes
         self.report_id = report_id
-        self._settings = settings
+        self._settings_source = settings if callable(settings) else None
+        self._settings = None if callable(settings) else settings
         self._offline = offline
         self._drafter: Drafter | None = None
-        self._previous: Report | None = None
-        self._previous_read = False
         self.last_version: Version | None = None
         self.last_error: StoreError | None = None
 
@@ -77,6 +79,8 @@ class DraftingSession:
 
     @property
     def settings(self) -> DraftSettings:
+        if self._settings is None and self._settings_source is not None:
+            self._settings = self._settings_source()
         if self._settings is None:
             self._settings = load_settings(offline=True) if self._offline else load_settings()
         if self._offline and not self._settings.offline:
@@ -94,9 +98,11 @@ class DraftingSession:
 
     def previous(self) -> Report | None:
         """Last year's report kept with this one: the guard flags last year's figures stated as this year's (X9)."""
-        if not self._previous_read:
-            self._previous, self._previous_read = load_previous(self.store, self.report_id), True
-        return self._previous
+        return self._last_year
+
+    @cached_property
+    def _last_year(self) -> Report | None:
+        return load_previous(self.store, self.report_id)
 
     def report(self) -> Report:
         report = self.store.load_report(self.report_id)

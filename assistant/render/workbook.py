@@ -44,7 +44,6 @@ SHEET_README = "说明"
 TABLE_SHEETS = {"active_disclosure": "表二", "applications": "表三", "review_litigation": "表四"}
 GRID_TOP = 2  # row 1 holds the table title; the official grid starts on row 2
 BLANK_MARKS = ("/", "-", "—", "——", "－", "无", "／")
-BODY_TYPES = BODY_TYPE_LABELS  # the page's words (one table: schema.labels)
 # Words earlier workbooks wrote for 机关类型, still read.
 _BODY_TYPE_ALIASES = {"部门": "department", "乡镇（街道）": "township", "其他": "other"}
 # 基本信息: (document key, label). Row n+2 holds field n.
@@ -230,7 +229,7 @@ def _info_sheet(wb: Workbook, info: dict[str, Any]) -> None:
         value_cell.number_format = "@"  # postcodes and phone numbers keep their leading zeros
         _style(value_cell, locked=key == "format")
         value_cell.alignment = Alignment(horizontal="left", vertical="center")
-    dv = DataValidation(type="list", formula1='"' + ",".join(BODY_TYPES.values()) + '"', allow_blank=True)
+    dv = DataValidation(type="list", formula1='"' + ",".join(BODY_TYPE_LABELS.values()) + '"', allow_blank=True)
     dv.add(f"B{[k for k, _ in INFO_FIELDS].index('body_type') + 2}")
     ws.add_data_validation(dv)
     ws.column_dimensions["A"].width = 14
@@ -290,7 +289,7 @@ def write_workbook(report: Report, path: str | Path, failed: CheckResult | None 
         "format": report.format,
         "year": report.year,
         "agency": report.agency,
-        "body_type": BODY_TYPES.get(report.body_type) if report.body_type else None,
+        "body_type": BODY_TYPE_LABELS.get(report.body_type) if report.body_type else None,
     }
     if contact is not None:
         for key in ("address", "postcode", "phone", "email"):
@@ -452,9 +451,9 @@ def _read_info(reader: _Reader) -> dict[str, Any]:
                 continue
             value = int(year)
         elif key == "body_type":
-            reverse = {**_BODY_TYPE_ALIASES, **{v: k for k, v in BODY_TYPES.items()}}
-            if value not in reverse and value not in BODY_TYPES:
-                reader.problem(SHEET_INFO, f"B{row}", key, label, "以下之一：" + "、".join(BODY_TYPES.values()),
+            reverse = {**_BODY_TYPE_ALIASES, **{v: k for k, v in BODY_TYPE_LABELS.items()}}
+            if value not in reverse and value not in BODY_TYPE_LABELS:
+                reader.problem(SHEET_INFO, f"B{row}", key, label, "以下之一：" + "、".join(BODY_TYPE_LABELS.values()),
                                _given(value))
                 continue
             value = reverse.get(value, value)

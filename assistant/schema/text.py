@@ -29,15 +29,16 @@ def has_controls(text: str) -> bool:
     return CONTROL_CHARACTERS.search(text) is not None
 
 
-def removed_count(*texts: str | None) -> int:
-    """How many characters ``strip_controls`` removes from ``texts`` together."""
-    return sum(len(CONTROL_CHARACTERS.findall(t)) for t in texts if t)
-
-
 def control_notice(count: int, where: str | None = None) -> str:
     """The clerk's notice that ``count`` control characters were removed (from ``where``, a field's label)."""
     place = f"“{where}”中的" if where else ""
     return f"已删除{place} {count} 个控制字符（如退格、转义符；它们会使 Word、Excel 导出失败）。"
+
+
+def removal_notice(*texts: str | None) -> str:
+    """The notice for the control characters ``texts`` will lose (``""`` when none)."""
+    count = sum(len(CONTROL_CHARACTERS.findall(t)) for t in texts if t)
+    return control_notice(count) if count else ""
 
 
 def _clean(value: str, info: ValidationInfo) -> str:
