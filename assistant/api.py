@@ -9,24 +9,19 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .checks import (
-    CheckOptions,
-    CheckResult,
-    Finding,
-    Verdict,
-    VerdictError,
-    VerdictOutcome,
-    apply_verdicts,
-    check_report,
-    decide,
-    fill_totals,
-    read_verdicts,
-    write_verdicts,
-)
+from .checks import CheckOptions, CheckResult, Finding, check_report, fill_totals
 from .errors import AssistantError
-from .schema import Report, ReportInputError, load_report, load_report_file, report_json_schema, save_report
+from .schema import ReportInputError, load_report, load_report_file, report_json_schema, save_report
 
 if TYPE_CHECKING:
+    from .checks.verdicts import (
+        Verdict,
+        VerdictError,
+        VerdictOutcome,
+        apply_verdicts,
+        read_verdicts,
+        write_verdicts,
+    )
     from .drafting import (
         CellConflictError,
         DraftResult,
@@ -55,11 +50,16 @@ if TYPE_CHECKING:
     from .ingest.isolated import parse_file_isolated, read_workbook_isolated
     from .render import ExportBlocked, export_all, export_report, render_docx, render_html, render_markdown
     from .render.workbook import WorkbookError, read_workbook, write_template, write_workbook
+    from .schema import Report
     from .schema.document import DocumentTooComplexError
 
 # Loaded on first use: the drafting, import and export stacks (LangChain, pdfplumber, python-docx,
 # openpyxl) cost seconds at start-up, and `xxgk check` needs none of them.
 _LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        ("Verdict", "VerdictError", "VerdictOutcome", "apply_verdicts", "decide", "read_verdicts", "write_verdicts"),
+        ".checks.verdicts",
+    ),
     **dict.fromkeys(("AuditSummary", "ParseError", "ParseOutcome", "audit", "next_year", "parse_file", "parse_text"), ".ingest"),
     **dict.fromkeys(("ExportBlocked", "export_all", "export_report", "render_docx", "render_html", "render_markdown"), ".render"),
     **dict.fromkeys(("WorkbookError", "read_workbook", "write_template", "write_workbook"), ".render.workbook"),
@@ -181,6 +181,8 @@ def review_report(
     ``outcome.result`` is the check result a gate or a listing should use: findings ruled 不属于问题 no longer
     count as errors.
     """
+    from .checks.verdicts import apply_verdicts
+
     return apply_verdicts(check_report(report, previous, options), report, verdicts)
 
 
@@ -189,6 +191,8 @@ def decide_finding(
 ) -> Verdict:
     """A verdict (确认需修改 ``confirmed`` / 不属于问题 ``dismissed``, reason required / 已修改 ``fixed``) on one
     finding of ``report``, keyed by its rule, cells and the values involved. Raises ``VerdictError``."""
+    from .checks.verdicts import decide
+
     return decide(finding, report, decision, by, reason)  # type: ignore[arg-type]
 
 

@@ -11,8 +11,6 @@ import logging
 import os
 import re
 import stat
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,6 +120,8 @@ def atomic_open(path: str | Path, mode: str = "wb", encoding: str | None = None,
     target = Path(path)
     if target.is_dir():
         raise WriteFailedError(target, _REASONS[errno.EISDIR])
+    import tempfile  # here, not at the top: a read-only command (``xxgk check``) never pays for it
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".xxgk-", suffix=".tmp")
@@ -249,6 +249,8 @@ def read_bounded(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
 def check_zip(source: bytes | str | os.PathLike[str], what: str) -> None:
     """Refuse a zip container (.docx, .xlsx) with too many members, a member inflating more than
     ``MAX_ZIP_RATIO`` times (from 1 MB up), or more than ``MAX_ZIP_TOTAL`` in all — before any inflating."""
+    import zipfile  # only the commands that open .docx/.xlsx pay for it
+
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
             members = zf.infolist()

@@ -95,12 +95,13 @@ NumberKind = str  # "arabic" | "chinese" | "percent"
 CLASSIFIERS = "件条项个人次家场期篇名批份类户宗起座所台套本册张页天日月年周岁倍余多"
 _DIGIT = "0-9０-９"
 _ARABIC_TOKEN = f"[{_DIGIT}]+(?:[,，][{_DIGIT}]{{3}})*(?:[.．][{_DIGIT}]+)?"
-_MENTION_RE = re.compile(
+# Patterns a command may never need are kept as text: ``re`` compiles and caches them on first use.
+_MENTION = (
     f"(?P<pct_cn>百分之(?P<pct_cn_num>[{CN_DIGITS}点]+))"
     f"|(?P<arabic>{_ARABIC_TOKEN})(?P<scale>\\s*[万亿](?![元]?[{_DIGIT}]))?(?P<pct>\\s*[%％])?"
     f"|(?P<chinese>[{CN_DIGITS}]+)(?=(?P<cls>[{CLASSIFIERS}]))"
 )
-_CLASSIFIER_RE = re.compile(f"\\s*(余|多)?\\s*([{CLASSIFIERS}%％元]|万元|亿元)")
+_CLASSIFIER = f"\\s*(余|多)?\\s*([{CLASSIFIERS}%％元]|万元|亿元)"
 
 
 class NumberMention(NamedTuple):
@@ -119,7 +120,7 @@ class NumberMention(NamedTuple):
 
 
 def _unit_after(text: str, end: int) -> str | None:
-    m = _CLASSIFIER_RE.match(text, end)
+    m = re.compile(_CLASSIFIER).match(text, end)
     return m.group(2) if m else None
 
 
@@ -130,7 +131,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
     enumerators such as （一） and 一是 are never numbers.
     """
     found: list[NumberMention] = []
-    for m in _MENTION_RE.finditer(text):
+    for m in re.finditer(_MENTION, text):
         raw = m.group(0)
         if m.group("pct_cn"):
             value = to_number(m.group("pct_cn_num").replace("点", "."))

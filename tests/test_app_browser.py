@@ -321,6 +321,8 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
                            " return b && b.innerText.length > 6; }")
     page.locator("#stop").click()
     _wait_text(page, "#guard", "已停止生成")
+    page.wait_for_function("() => [...document.querySelectorAll('#chat [data-testid=bot]')].pop()"
+                           "?.innerText.includes('已停止生成')", timeout=5000)
     stopped = bot.inner_text()
     assert "已停止生成" in stopped and len(stopped) < len(PROBLEMS_INVENTED)
     assert page.get_by_text("Error", exact=True).count() == 0  # a stop is not a failure

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import subprocess
@@ -14,7 +15,7 @@ from typer.main import get_command
 from assistant.samples import SAMPLE_NOTES, SAMPLE_REPORT
 
 RUN = """
-import json, sys
+import sys
 sys.argv = ["xxgk", *sys.argv[1:]]
 {prelude}
 from assistant.cli import main
@@ -22,8 +23,9 @@ try:
     main()
 finally:
     heavy = ("langchain_core", "langchain_openai", "openai", "docx", "openpyxl", "gradio", "numpy", "pdfplumber", "sqlite3",
-             "typer", "rich")
-    print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+             "typer", "rich", "assistant.schema.models_2019", "json", "pydantic.type_adapter",
+             "assistant.checks.verdicts")
+    print(repr(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)  # repr: json is on the list
 """
 
 
@@ -35,7 +37,7 @@ def run_cli(*args: str, prelude: str = "", cwd: Path | None = None) -> subproces
 
 
 def loaded_heavy(done: subprocess.CompletedProcess[str]) -> list[str]:
-    return json.loads(done.stderr.strip().splitlines()[-1])
+    return list(ast.literal_eval(done.stderr.strip().splitlines()[-1]))
 
 
 def test_command_modules_match_the_registered_commands() -> None:
@@ -57,6 +59,37 @@ def test_check_loads_no_drafting_documents_or_app(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "检查通过" in done.stdout
     assert loaded_heavy(done) == []
+
+
+def test_a_2019_report_loads_the_trial_format_classes_when_it_needs_them(tmp_path: Path) -> None:
+    trial = Path(__file__).parent / "fixtures" / "township_2020.expected.yaml"
+    done = run_cli("check", "--json", str(trial), cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert "findings" in json.loads(done.stdout)
+    assert loaded_heavy(done) == ["assistant.schema.models_2019", "json"]  # json: for --json
+    # a 2019-only cell is validated by the lazily loaded class and named in the error
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(trial.read_text(encoding="utf-8").replace("format: '2019'", "format: '2019'\nzzz: 1", 1)
+                   .replace("other_total_2019:\n    natural_person: 1", "other_total_2019:\n    natural_person: 多", 1), encoding="utf-8")
+    refused = run_cli("check", str(bad), cwd=tmp_path)
+    assert refused.returncode == 2 and "（六）其他处理" in refused.stderr and "zzz" in refused.stderr, refused.stderr
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "__all__"), ("", ""), ("logfire", "logfire")])
+def test_the_command_line_skips_pydantic_plugin_discovery_unless_told(
+    tmp_path: Path, given: str | None, seen: str
+) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+    code = RUN.format(prelude="import atexit, os; atexit.register(lambda: print(repr(os.environ.get("
+                      "'PYDANTIC_DISABLE_PLUGINS')), file=sys.stderr))")
+    done = subprocess.run([sys.executable, "-c", code, "check", str(SAMPLE_REPORT)], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == repr(seen)
 
 
 def test_plain_check_parses_the_options_typer_declares() -> None:
@@ -113,12 +146,18 @@ def test_command_line_mistakes_are_said_in_chinese(tmp_path: Path, argv: list[st
     assert not any(word in done.stderr for word in ("Usage", "Error", "Try ", "Traceback")), done.stderr
 
 
-def test_draft_offline_loads_no_model_client(tmp_path: Path) -> None:
+def test_draft_offline_loads_no_model_client(tmp_path: Path, _user_dir: Path) -> None:
     done = run_cli("draft", str(SAMPLE_NOTES), "--report", str(SAMPLE_REPORT), "--section", "problems", "--offline",
                    cwd=tmp_path)
     assert done.returncode in (0, 1), done.stderr
     assert "一是" in done.stdout
     assert not {"gradio", "openai", "langchain_openai"} & set(loaded_heavy(done))
+    # main() skips the last garbage collections (gc.freeze): what the command stored is there, whole
+    from assistant.api import CLI_REPORT
+    from assistant.drafting import VersionStore
+
+    stored = VersionStore(_user_dir).latest(CLI_REPORT, "problems")
+    assert stored is not None and stored.text.strip() and stored.text.strip() in done.stdout
 
 
 def test_serve_without_the_app_extra_says_how_to_install_it(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,16 @@ def test_json_schema_covers_both_formats():
     text = json.dumps(schema, ensure_ascii=False)
     assert "Report2021" in text and "Report2019" in text
     assert "本年废止件数" in text and "（六）其他处理" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [("broken.json", '{\n  "year": 2024,\n  "agency": \n}', "第 4 行第 1 列附近的语法错误"),
+     ("broken.yaml", "year: 2024\nagency: [未闭合\n", "第 3 行第 1 列附近的语法错误")],
+)
+def test_a_syntax_error_is_placed_by_line_and_column(tmp_path: Path, name: str, text: str, where: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReportInputError) as caught:
+        load_report_file(path)
+    assert where in str(caught.value) and "合法的 JSON 或 YAML" in str(caught.value)

@@ -10,7 +10,7 @@ from typing import Any, cast
 import gradio as gr
 
 from ..drafting import BACKEND_LABELS, PARTS, StoreError
-from ..drafting.session import OFFLINE_REWRITE_LIMIT
+from ..drafting.session import OFFLINE_REWRITE_LIMIT, STOPPED
 from ..errors import AssistantError
 from ..schema.text import removal_notice
 from ..timefmt import local_time
@@ -85,6 +85,8 @@ def draft_stream(
                 yield _snapshot(chat), waiting()
             elif event.type == "status":
                 status = event.text
+                if status == STOPPED:  # said below together with the marked reply, never before it
+                    continue
                 if status == OFFLINE_REWRITE_LIMIT:
                     reply["content"] = status
                 yield _snapshot(chat), status

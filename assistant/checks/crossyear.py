@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..schema import Report, get_cell
+from ..schema import get_cell
 from ..schema.labels import NARRATIVE_PARTS, NARRATIVE_SECTION, SECTION3_COLUMNS
 from ..schema.models import ApplicantCounts
 from ..textnum import NUMBER, normalize, sentences, to_int
 from .findings import Finding
+
+if TYPE_CHECKING:
+    from ..schema import Report
 
 _COLUMN_LABEL = {c.id: c.label for c in SECTION3_COLUMNS}
 
@@ -126,9 +129,8 @@ def check_in_force_stock(report: Report, prev: PreviousFacts) -> list[Finding]:
     return findings
 
 
-_YOY = re.compile(
-    rf"(?:较|比|同比)(?:去年|上年|上一年度|上年度)(?:同期)?(?P<dir>上升|增加|增长|多|减少|下降|少|持平)(?:了)?(?P<num>{NUMBER})?\s*件"
-)
+# only for a report with last year's figures: text until then (``re`` compiles and caches it on first use)
+_YOY = rf"(?:较|比|同比)(?:去年|上年|上一年度|上年度)(?:同期)?(?P<dir>上升|增加|增长|多|减少|下降|少|持平)(?:了)?(?P<num>{NUMBER})?\s*件"
 
 
 def check_year_on_year(report: Report, prev: PreviousFacts) -> list[Finding]:
@@ -142,7 +144,7 @@ def check_year_on_year(report: Report, prev: PreviousFacts) -> list[Finding]:
         for sent in sentences(normalize(getattr(report.narrative, part) or "")):
             if "申请" not in sent.text:
                 continue
-            for m in _YOY.finditer(sent.text):
+            for m in re.finditer(_YOY, sent.text):
                 sign = -1 if m.group("dir") in ("减少", "下降", "少") else 1
                 claimed = 0 if m.group("dir") == "持平" else sign * (to_int(m.group("num") or "") or 0)
                 if claimed != this - last:

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..schema import FormatVersion, Report, load_report, report_to_data
+from ..schema import FormatVersion, load_report, report_to_data
 from ..schema.labels import (
     APPLICANT_COLUMNS,
     SECTION3_COLUMNS,
@@ -23,6 +23,9 @@ from ..schema.labels import (
 )
 from .facts import CELL_IDS, CELL_INDEX, Facts
 from .findings import Finding
+
+if TYPE_CHECKING:
+    from ..schema import Report
 
 _COLUMN_LABEL = {c.id: c.label for c in SECTION3_COLUMNS}
 _SHORT_ROW = {

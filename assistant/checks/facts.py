@@ -10,10 +10,13 @@ from __future__ import annotations
 from functools import cache, cached_property
 from itertools import chain
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..schema import CELLS, FormatVersion, Report, flatten_cells
+from ..schema import CELLS, FormatVersion, flatten_cells
 from ..schema.document import ROW_IDS, CellValue
+
+if TYPE_CHECKING:
+    from ..schema import Report
 
 CELL_IDS: dict[FormatVersion, tuple[str, ...]] = {v: tuple(CELLS[v]) for v in ("2021", "2019")}
 CELL_INDEX: dict[FormatVersion, dict[str, int]] = {v: {c: i for i, c in enumerate(CELL_IDS[v])} for v in CELL_IDS}

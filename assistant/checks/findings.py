@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 Severity = Literal["error", "warning"]
 Status = Literal["fail", "not_assessable", "uncertain"]
@@ -39,7 +38,7 @@ class Finding(BaseModel):
 
     rule: str
     severity: Severity
-    cells: list[str] = Field(default_factory=list)
+    cells: list[str] = []  # pydantic copies it per instance; a factory would cost a signature parse
     message: str
     expected: int | Decimal | str | None = None
     actual: int | Decimal | str | None = None
@@ -117,6 +116,8 @@ class CheckResult:
         }
 
     def to_json(self) -> str:
+        import json  # only `--json` output needs it
+
         return json.dumps(self.to_data(), ensure_ascii=False, indent=2)
 
     def summary(self) -> str:

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..schema import Report, cell_spec
+from ..schema import cell_spec
 from ..schema.labels import NARRATIVE_PARTS, NARRATIVE_SECTION
 from ..schema.phrases import (
     CARRIED_FORWARD,
@@ -33,6 +33,9 @@ from ..schema.phrases import (
 from ..textnum import NUMBER, extract_numbers, normalize, sentences, to_int
 from .facts import Facts
 from .findings import Finding
+
+if TYPE_CHECKING:
+    from ..schema import Report
 
 _CLAUSE = re.compile(r"[^，,。；;！？\n]+")
 
@@ -463,9 +466,10 @@ def check_sections(report: Report) -> list[Finding]:
     return findings
 
 
-_PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日[^。]{0,12}?(\d{4})\s*年\s*12\s*月\s*31\s*日")
+# Text, not compiled, where a report often has nothing to match: ``re`` compiles and caches on first use.
+_PERIOD = r"(\d{4})\s*年\s*1\s*月\s*1\s*日[^。]{0,12}?(\d{4})\s*年\s*12\s*月\s*31\s*日"
 _PLAN = re.compile(r"(\d{4})\s*年[度]?[^，。；《》]{0,14}?政务公开(?:工作)?(?:要点|方案|实施方案|工作方案)")
-_TITLE_YEAR = re.compile(r"(\d{4})\s*年(?:度)?\s*政府信息公开(?:工作)?年度?报告")
+_TITLE_YEAR = r"(\d{4})\s*年(?:度)?\s*政府信息公开(?:工作)?年度?报告"
 
 
 def check_years(report: Report) -> list[Finding]:
@@ -482,14 +486,14 @@ def check_years(report: Report) -> list[Finding]:
             )
         )
 
-    if report.title and (m := _TITLE_YEAR.search(normalize(report.title))) and int(m.group(1)) != year:
+    if report.title and (m := re.search(_TITLE_YEAR, normalize(report.title))) and int(m.group(1)) != year:
         wrong("标题", int(m.group(1)), report.title)
     texts = [("开头段落", report.opening or "")] + [(NARRATIVE_SECTION[p], t) for p, t in _narrative(report)]
     for where, text in texts:
         if "年" not in text:
             continue
         text = normalize(text)
-        for m in _PERIOD.finditer(text) if "12月31日" in text.replace(" ", "") else ():
+        for m in re.finditer(_PERIOD, text) if "12月31日" in text.replace(" ", "") else ():
             for found in {int(m.group(1)), int(m.group(2))} - {year}:
                 wrong(where, found, m.group(0))
         for m in _PLAN.finditer(text) if "政务公开" in text else ():

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import OrderedDict
 from decimal import Decimal
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from ..schema import Report
 from ..schema.labels import NARRATIVE_PARTS
 from . import crossyear, narrative, tables
 from .equations import check_equations
 from .facts import CELL_INDEX, Facts
 from .findings import CheckResult, Finding
+
+if TYPE_CHECKING:
+    from ..schema import Report
 
 _NARRATIVE_CELLS = tuple(sorted(narrative.CELLS_READ))
 _NARRATIVE_POSITIONS_2021 = itemgetter(*(CELL_INDEX["2021"][c] for c in _NARRATIVE_CELLS))

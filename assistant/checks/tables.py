@@ -62,16 +62,16 @@ def check_structure(facts: Facts) -> list[Finding]:
 
 # a kept source text with digits that is not a plain number: the publisher typed something else into the cell
 _HAS_DIGIT = re.compile(r"\d")
-_PLAIN_DIGITS = re.compile(r"^[\d\s,，]+$")  # digits the parser could not place: a reading failure, not text
-_SIGNED = re.compile(r"^\s*[+＋\-－−]")
-_NOTE = re.compile(r"[（(]|其中|含|约|左右|余")
-_YUAN = re.compile(r"元")
+# Only an imported report with printed text in a cell needs these: text until then (``re`` caches on first use).
+_PLAIN_DIGITS = r"^[\d\s,，]+$"  # digits the parser could not place: a reading failure, not text
+_SIGNED = r"^\s*[+＋\-－−]"
+_NOTE = r"[（(]|其中|含|约|左右|余"
 
 
 def printed_text_cells(report: object) -> dict[str, str]:
     """Cells left blank whose source text was a number dressed up (``+22`` ``--253`` ``22（其中修订16件）`` ``251000元``)."""
     raw: dict[str, str] = getattr(report, "raw_cells", {}) or {}
-    return {c: t for c, t in raw.items() if _HAS_DIGIT.search(t) and not _PLAIN_DIGITS.match(t)}
+    return {c: t for c, t in raw.items() if _HAS_DIGIT.search(t) and not re.match(_PLAIN_DIGITS, t)}
 
 
 def check_printed_text(facts: Facts) -> list[Finding]:
@@ -82,7 +82,7 @@ def check_printed_text(facts: Facts) -> list[Finding]:
         spec = CELLS[report.format].get(cid)
         if spec is None or facts.values.get(cid) is not None:
             continue  # a cell the clerk has since filled in is no longer what was printed
-        if cid == _FEE and _YUAN.search(raw) and "万元" not in raw:
+        if cid == _FEE and "元" in raw and "万元" not in raw:
             findings.append(
                 Finding(rule="R2.3", severity="warning", cells=[cid], actual=raw, expected="以万元为单位的数字",
                         message=f"{spec.label}填写为“{raw}”：本栏单位为万元，只填数字；按元填写的金额应换算为万元。")
@@ -90,12 +90,12 @@ def check_printed_text(facts: Facts) -> list[Finding]:
             continue
         # 本年增/减 (2019 format) is signed: a sign is its value, not a fault.
         signed = spec.kind == "signed_count"
-        body = _SIGNED.sub("", raw, count=1) if signed else raw
-        if signed and _PLAIN_DIGITS.match(body):
+        body = re.sub(_SIGNED, "", raw, count=1) if signed else raw
+        if signed and re.match(_PLAIN_DIGITS, body):
             continue
-        if _SIGNED.match(body):
+        if re.match(_SIGNED, body):
             why = "带有正负号"
-        elif _NOTE.search(body):
+        elif re.search(_NOTE, body):
             why = "附有说明文字（说明请写在正文中）"
         elif re.search(r"[件条项个万元]", body):
             why = "带有单位"

@@ -11,19 +11,21 @@ as an error: it no longer blocks export.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import AssistantError
-from ..schema import Report, get_cell
+from ..schema import get_cell
 from .findings import DECISION_LABELS, CheckResult, Decision, Finding, FindingVerdict
+
+if TYPE_CHECKING:
+    from ..schema import Report
 
 STALE_MARK = "【裁定已失效】"  # starts every note of a dropped verdict (the page lists these notes)
 
@@ -41,7 +43,7 @@ class Verdict(BaseModel):
     anchor: str = Field(description="规则与位置的指纹（规则 + 单元格，或规则 + 部分 + 引文）")
     fingerprint: str = Field(description="所涉数值的指纹；数值改变后裁定失效")
     rule: str
-    cells: list[str] = Field(default_factory=list)
+    cells: list[str] = []  # pydantic copies it per instance; a factory would cost a signature parse
     decision: Decision
     reason: str | None = None
     by: str
@@ -78,6 +80,8 @@ def fingerprint_of(finding: Finding, report: Report) -> str:
 
 
 def _digest(parts: Sequence[Any]) -> str:
+    import json  # loaded only once a verdict is involved: a plain `xxgk check` never needs it
+
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
@@ -134,6 +138,9 @@ def apply_verdicts(result: CheckResult, report: Report, verdicts: Iterable[Verdi
     for recorded in sorted((v for v in verdicts if applies_to(v, report)), key=lambda v: v.at):
         latest[recorded.anchor] = recorded
     outcome = VerdictOutcome(CheckResult(notes=list(result.notes)))
+    if not latest:  # nothing to carry: no anchor to compute
+        outcome.result.findings.extend(result.findings)
+        return outcome
     matched: set[str] = set()
     for finding in result.findings:
         verdict = latest.get(anchor_of(finding))
@@ -186,6 +193,8 @@ def read_verdicts(path: str | Path) -> list[Verdict]:
 
 def write_verdicts(path: str | Path, verdicts: Iterable[Verdict]) -> Path:
     """Write the verdicts (YAML, or JSON by extension) through the one atomic write seam (``assistant.fsio``)."""
+    import json
+
     import yaml
 
     from ..fsio import atomic_write_text

@@ -9,7 +9,6 @@ two parsers to the same options.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import NoReturn
 
@@ -61,6 +60,8 @@ def run_check(report: Path, previous: Path | None, as_json: bool, verdicts: Path
         say_error(str(exc))
     except ReportInputError as exc:
         if as_json:
+            import json
+
             write_text(json.dumps(api.input_error_data(exc), ensure_ascii=False, indent=2) + "\n")
             return 2
         say_error(str(exc))

@@ -1,5 +1,7 @@
 """The report as data: official labels, Pydantic models and document I/O."""
 
+from typing import TYPE_CHECKING, Any
+
 from .document import (
     InputProblem,
     ReportInputError,
@@ -17,7 +19,10 @@ from .document import (
     set_cells,
 )
 from .labels import CELLS, CellSpec, FormatVersion, cell_spec, describe
-from .models import Narrative, Report, Report2019, Report2021
+from .models import Narrative, Report2021
+
+if TYPE_CHECKING:
+    from .models import Report, Report2019
 
 __all__ = [
     "CELLS",
@@ -44,3 +49,12 @@ __all__ = [
     "save_report",
     "set_cells",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # ``Report`` and ``Report2019`` need the 2019 trial format's classes, which load on first use.
+    if name in ("Report", "Report2019"):
+        from . import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,21 +7,23 @@ pydantic's errors into a ``ReportInputError`` that names each cell by id and Chi
 from __future__ import annotations
 
 import errno
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import yaml
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import AssistantError
 from ..fsio import atomic_write_text, reason_of
 from .labels import CELLS, FormatVersion, cell_spec
-from .models import Report, Report2019, Report2021
+from .models import Report2021, _ReportBase
+
+if TYPE_CHECKING:
+    from .models import Report, Report2019
 
 CellValue = int | Decimal | None
 
@@ -78,6 +80,8 @@ def _describe_given(value: Any) -> str:
         return "一组字段"
     if isinstance(value, list):
         return "一个列表"
+    import json  # only an input error needs it; `xxgk check` of a good YAML report never loads json
+
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -139,8 +143,8 @@ def load_report(data: Mapping[str, Any] | BaseModel, source: str | None = None) 
 
     Raises ``ReportInputError`` naming every bad cell by id and Chinese label.
     """
-    if isinstance(data, Report2021 | Report2019):
-        return data
+    if isinstance(data, _ReportBase):  # either format (isinstance of the union would load the 2019 classes)
+        return cast("Report", data)
     if isinstance(data, BaseModel):
         data = data.model_dump()
     if not isinstance(data, Mapping):
@@ -153,7 +157,13 @@ def load_report(data: Mapping[str, Any] | BaseModel, source: str | None = None) 
         raise ReportInputError(
             [InputProblem("format", "格式版本", "“2021” 或 “2019”", _describe_given(version))], source
         )
-    cls: type[Report2021] | type[Report2019] = Report2021 if version == "2021" else Report2019
+    cls: type[Report2021] | type[Report2019]
+    if version == "2021":
+        cls = Report2021
+    else:
+        from .models_2019 import Report2019
+
+        cls = Report2019
     try:
         return cls.model_validate(data if isinstance(data, dict) else dict(data))
     except ValidationError as exc:
@@ -208,7 +218,12 @@ def read_data_file(path: str | Path) -> Any:
         raise DocumentTooComplexError(f"文件超过 {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB，不是报告文档")
     text = raw.decode("utf-8-sig")
     try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.load(text, Loader=_SAFE_LOADER)
+        if p.suffix.lower() == ".json":
+            import json  # here: reading YAML (the usual case) never loads it
+
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=_SAFE_LOADER)
     except RecursionError as exc:
         raise DocumentTooComplexError(f"嵌套层数过深（超过 {MAX_DEPTH} 层）") from exc
     except yaml.MarkedYAMLError as exc:
@@ -234,15 +249,16 @@ def load_report_file(path: str | Path) -> Report:
                                name) from exc
     except OSError as exc:
         raise ReportInputError([InputProblem(name, "文件", "可读取的 UTF-8 文本文件", reason_of(exc))], name) from exc
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+    except (ValueError, yaml.YAMLError) as exc:  # ValueError: json.JSONDecodeError (json loads only for .json)
         raise ReportInputError([InputProblem(name, "文件", "合法的 JSON 或 YAML", _syntax_where(exc))], name) from exc
     return load_report(data, source=name)
 
 
-def _syntax_where(exc: json.JSONDecodeError | yaml.YAMLError) -> str:
+def _syntax_where(exc: ValueError | yaml.YAMLError) -> str:
     """Where a syntax error is, in Chinese (the parsers' own messages are English)."""
-    if isinstance(exc, json.JSONDecodeError):
-        return f"第 {exc.lineno} 行第 {exc.colno} 列附近的语法错误"
+    if isinstance(exc, ValueError):  # json.JSONDecodeError carries the line and column
+        lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        return f"第 {lineno} 行第 {colno} 列附近的语法错误" if lineno else "无法解析的内容"
     mark = getattr(exc, "problem_mark", None)
     if mark is not None:
         return f"第 {mark.line + 1} 行第 {mark.column + 1} 列附近的语法错误"
@@ -258,6 +274,8 @@ def dump_report(report: Report, fmt: str = "json") -> str:
     """Serialise to JSON (``fmt="json"``) or YAML (``fmt="yaml"``)."""
     data = report_to_data(report)
     if fmt == "json":
+        import json
+
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
@@ -271,6 +289,10 @@ def save_report(report: Report, path: str | Path) -> Path:
 
 def report_json_schema() -> dict[str, Any]:
     """JSON Schema of the report document (both formats, selected by ``format``)."""
+    from pydantic import TypeAdapter  # a module of its own in pydantic, which only this needs
+
+    from .models_2019 import Report2019
+
     adapter: TypeAdapter[Any] = TypeAdapter(Annotated[Report2021 | Report2019, Field(discriminator="format")])
     schema = adapter.json_schema()
     schema["title"] = "政府信息公开工作年度报告文档"

@@ -1,4 +1,8 @@
-"""Pydantic models of the report document (data-contract §1), 2021 format and 2019 trial format.
+"""Pydantic models of the report document (data-contract §1): the 2021 format and what both formats share.
+
+The 2019 trial format's own classes live in ``models_2019`` and load on first use (``Report2019`` or
+``Report`` from here loads them): checking a 2021 report never defines them, a tenth of ``xxgk check``'s
+start-up.
 
 Count cells are strict: an integer ≥ 0 or ``null`` (blank). Text, fractions, booleans, negatives
 and unknown keys are input errors; ``load_report`` turns them into a ``ReportInputError`` that
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
@@ -22,7 +26,7 @@ BodyType = Literal["department", "government", "township", "other"]
 
 
 class _Strict(BaseModel):
-    # defer_build: a model builds its validator on first use, so the 2019 classes cost nothing when a
+    # defer_build: a model builds its validator on first use, so a class a command never validates costs
     # 2021 report is checked (the command line starts faster).
     model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
@@ -71,62 +75,24 @@ class ActiveDisclosure(_Strict):
     art20_8: Art20Item8 | None = Field(None, title="第二十条第（八）项")
 
 
-# ---------------------------------------------------------------- section 二, 2019 trial format
 
 
-class MadePublished2019(_Strict):
-    new_made: Count | None = Field(None, title="本年新制作数量")
-    new_published: Count | None = Field(None, title="本年新公开数量")
-    total_published: Count | None = Field(None, title="对外公开总数量")
 
 
-class Items2019(_Strict):
-    prev_year_items: Count | None = Field(None, title="上一年项目数量")
-    change: SignedCount | None = Field(None, title="本年增/减")
-    decisions: Count | None = Field(None, title="处理决定数量")
 
 
-class FeeItems2019(_Strict):
-    prev_year_items: Count | None = Field(None, title="上一年项目数量")
-    change: SignedCount | None = Field(None, title="本年增/减")
 
 
-class Procurement2019(_Strict):
-    procurement_items: Count | None = Field(None, title="采购项目数量")
-    procurement_amount: Money | None = Field(None, title="采购总金额")
 
 
-class Art20Item1v2019(_Strict):
-    regulations: MadePublished2019 | None = Field(None, title="规章")
-    normative_documents: MadePublished2019 | None = Field(None, title="规范性文件")
 
 
-class Art20Item5v2019(_Strict):
-    admin_licensing: Items2019 | None = Field(None, title="行政许可")
-    other_external_services: Items2019 | None = Field(None, title="其他对外管理服务事项")
 
 
-class Art20Item6v2019(_Strict):
-    admin_penalty: Items2019 | None = Field(None, title="行政处罚")
-    admin_coercion: Items2019 | None = Field(None, title="行政强制")
 
 
-class Art20Item8v2019(_Strict):
-    admin_fees: FeeItems2019 | None = Field(None, title="行政事业性收费")
 
 
-class Art20Item9v2019(_Strict):
-    gov_central_procurement: Procurement2019 | None = Field(None, title="政府集中采购")
-
-
-class ActiveDisclosure2019(_Strict):
-    """Section 二 of the 2019 trial format (spec §8.1)."""
-
-    art20_1: Art20Item1v2019 | None = Field(None, title="第二十条第（一）项")
-    art20_5: Art20Item5v2019 | None = Field(None, title="第二十条第（五）项")
-    art20_6: Art20Item6v2019 | None = Field(None, title="第二十条第（六）项")
-    art20_8: Art20Item8v2019 | None = Field(None, title="第二十条第（八）项")
-    art20_9: Art20Item9v2019 | None = Field(None, title="第二十条第（九）项")
 
 
 # ---------------------------------------------------------------- section 三
@@ -184,12 +150,6 @@ class Applications(_ApplicationsBase):
     carried_forward: Line = Field(None, title="四、结转下年度继续办理")
 
 
-class Applications2019(_ApplicationsBase):
-    """Section 三 of the 2019 trial format: （六）其他处理 is a single row."""
-
-    other_total_2019: Line = Field(None, title="（六）其他处理")
-    total_processed: Line = Field(None, title="（七）总计")
-    carried_forward: Line = Field(None, title="四、结转下年度继续办理")
 
 
 # ---------------------------------------------------------------- section 四
@@ -254,10 +214,10 @@ class _ReportBase(_Strict):
     narrative: Narrative = Field(default_factory=Narrative)
     previous_year: PreviousYearReference | None = None
     raw_cells: dict[str, CleanText] = Field(
-        default_factory=dict, title="导入时未能读成数字的单元格原文（单元格编号 → 原文）"
+        {}, title="导入时未能读成数字的单元格原文（单元格编号 → 原文）"
     )
     parse_notes: list[str] = Field(
-        default_factory=list, title="导入说明：解析时推断的数字拆分、列对应与机关类型，及其依据"
+        [], title="导入说明：解析时推断的数字拆分、列对应与机关类型，及其依据"
     )
 
     @property
@@ -273,12 +233,20 @@ class Report2021(_ReportBase):
     applications: Applications | None = None
 
 
-class Report2019(_ReportBase):
-    """A report in the 2019 trial format (国办公开办函〔2019〕60号), used for years 2019–2020."""
+if TYPE_CHECKING:
+    from .models_2019 import Report2019
 
-    format: Literal["2019"]
-    active_disclosure: ActiveDisclosure2019 | None = None
-    applications: Applications2019 | None = None
+    Report: TypeAlias = Report2021 | Report2019
+else:
 
+    def __getattr__(name: str) -> Any:
+        # ``Report`` (either format) and ``Report2019`` are built from the 2019 classes on first use.
+        if name == "Report2019":
+            from .models_2019 import Report2019
 
-Report = Report2021 | Report2019
+            return Report2019
+        if name == "Report":
+            from .models_2019 import Report2019
+
+            return Report2021 | Report2019
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
