@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 # Loaded on first use: the drafting, import and export stacks (LangChain, pdfplumber, python-docx,
 # openpyxl) cost seconds at start-up, and `xxgk check` needs none of them.
 _LAZY: dict[str, str] = {
+    "Report": ".schema",  # either format: the union needs the 2019 classes, which load on first use
+    "run_demo": ".demo",
     **dict.fromkeys(
         ("Verdict", "VerdictError", "VerdictOutcome", "apply_verdicts", "decide", "read_verdicts", "write_verdicts"),
         ".checks.verdicts",

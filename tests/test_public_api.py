@@ -24,6 +24,10 @@ def test_package_names_agree_with_the_api():
     for name in assistant.__all__:
         if name != "__version__" and name in api.__all__:
             assert getattr(assistant, name) is getattr(api, name)
+    # every package-level name is also reachable as assistant.api.<name>, even those loaded on first use
+    for name in assistant.__all__:
+        if name != "__version__":
+            assert getattr(api, name) == getattr(assistant, name), name
 
 
 def test_import_assistant_does_not_load_llm_or_ui_libraries():

@@ -143,3 +143,13 @@ def test_a_syntax_error_is_placed_by_line_and_column(tmp_path: Path, name: str, 
     with pytest.raises(ReportInputError) as caught:
         load_report_file(path)
     assert where in str(caught.value) and "合法的 JSON 或 YAML" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["2024-02-30", "1" * 5000])
+def test_a_value_python_cannot_make_is_named_not_called_a_syntax_error(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "report.yaml"
+    path.write_text(f"year: 2024\nagency: 某局\npublished_on: {value}\n", encoding="utf-8")
+    with pytest.raises(ReportInputError) as caught:
+        load_report_file(path)
+    assert "无法读取的值（例如不存在的日期，或位数过多的数字）" in str(caught.value)
+    assert "语法错误" not in str(caught.value)

@@ -256,9 +256,12 @@ def load_report_file(path: str | Path) -> Report:
 
 def _syntax_where(exc: ValueError | yaml.YAMLError) -> str:
     """Where a syntax error is, in Chinese (the parsers' own messages are English)."""
-    if isinstance(exc, ValueError):  # json.JSONDecodeError carries the line and column
+    if isinstance(exc, ValueError):
         lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-        return f"第 {lineno} 行第 {colno} 列附近的语法错误" if lineno else "无法解析的内容"
+        if lineno is not None:  # json.JSONDecodeError carries the line and column
+            return f"第 {lineno} 行第 {colno} 列附近的语法错误"
+        # YAML that parses but holds a value Python cannot make: 2024-02-30, a number thousands of digits long
+        return "无法读取的值（例如不存在的日期，或位数过多的数字）"
     mark = getattr(exc, "problem_mark", None)
     if mark is not None:
         return f"第 {mark.line + 1} 行第 {mark.column + 1} 列附近的语法错误"

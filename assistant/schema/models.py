@@ -27,7 +27,7 @@ BodyType = Literal["department", "government", "township", "other"]
 
 class _Strict(BaseModel):
     # defer_build: a model builds its validator on first use, so a class a command never validates costs
-    # 2021 report is checked (the command line starts faster).
+    # nothing (the command line starts faster).
     model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
@@ -73,26 +73,6 @@ class ActiveDisclosure(_Strict):
     art20_5: Art20Item5 | None = Field(None, title="第二十条第（五）项")
     art20_6: Art20Item6 | None = Field(None, title="第二十条第（六）项")
     art20_8: Art20Item8 | None = Field(None, title="第二十条第（八）项")
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # ---------------------------------------------------------------- section 三
@@ -148,8 +128,6 @@ class Applications(_ApplicationsBase):
     other_misc: Line = Field(None, title="3.其他")
     total_processed: Line = Field(None, title="（七）总计")
     carried_forward: Line = Field(None, title="四、结转下年度继续办理")
-
-
 
 
 # ---------------------------------------------------------------- section 四
