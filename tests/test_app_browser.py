@@ -93,6 +93,12 @@ def _wait_text(page: Any, selector: str, needle: str, absent: bool = False) -> N
     page.wait_for_function(js, arg=[selector, needle, absent])
 
 
+def _wait_last_reply(page: Any, needle: str) -> None:
+    """The last reply in the chat shows ``needle`` within 5 s (it comes in the same update as the guard)."""
+    page.wait_for_function("n => [...document.querySelectorAll('#chat [data-testid=bot]')].pop()?.innerText.includes(n)",
+                           arg=needle, timeout=5000)
+
+
 def _edit_cell(page: Any, grid: str, row: int, col: int, value: str) -> None:
     cell = page.locator(f'#{grid} [data-testid="cell-{row}-{col}"]')
     cell.dblclick()
@@ -168,7 +174,7 @@ def test_clerk_flow_from_sample_to_docx(page_a: Any, app_server: ServeProcess, l
     page.locator("#instruction textarea").fill(INSTRUCTION)
     page.locator("#regenerate").click()
     _wait_text(page, "#guard", "数字核对通过")
-    assert "依法依规做好政府信息公开申请答复工作" in page.locator('#chat [data-testid="bot"]').last.inner_text()
+    _wait_last_reply(page, "依法依规做好政府信息公开申请答复工作")  # same update; the chat may paint a frame later
     assert any(INSTRUCTION in r["messages"][-1]["content"] for r in llm.chat_requests())
 
     # Accept it into the report.
@@ -321,8 +327,7 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
                            " return b && b.innerText.length > 6; }")
     page.locator("#stop").click()
     _wait_text(page, "#guard", "已停止生成")
-    page.wait_for_function("() => [...document.querySelectorAll('#chat [data-testid=bot]')].pop()"
-                           "?.innerText.includes('已停止生成')", timeout=5000)
+    _wait_last_reply(page, "已停止生成")
     stopped = bot.inner_text()
     assert "已停止生成" in stopped and len(stopped) < len(PROBLEMS_INVENTED)
     assert page.get_by_text("Error", exact=True).count() == 0  # a stop is not a failure
@@ -330,7 +335,7 @@ def test_stop_retry_diff_and_undo_in_the_chat(page_a: Any, llm: FakeOpenAIServer
     llm.default = {"text": PROBLEMS_INVENTED, "chunk": 8}
     page.get_by_role("button", name="重试").last.click()
     _wait_text(page, "#guard", "数字核对")
-    assert "待核实" in page.locator('#chat [data-testid="bot"]').last.inner_text()
+    _wait_last_reply(page, "待核实")
 
     page.locator("#versions_panel").click()
     page.wait_for_function("() => document.querySelector('#version_b input')?.value?.includes('第 2 版')")
