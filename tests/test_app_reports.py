@@ -392,3 +392,18 @@ def test_the_comparison_with_last_year_puts_unchanged_cells_out_of_the_way(store
     assert "个与上年不同" in shown and "与上年相同（点击展开）" in folded
     assert shown.count("<tr><td>") == 2  # only the two changed cells before the fold
     assert "（一）予以公开" in shown
+
+
+def test_the_review_tables_name_a_blank_cell_as_the_change_lists_do(store: VersionStore) -> None:
+    from assistant.app.reviewviews import last_year_html
+    from assistant.app.tab_stats import read_last_year
+    from assistant.samples import SAMPLE_REPORT
+    from assistant.schema import set_cells
+    from assistant.schema.labels import BLANK_CELL
+
+    space = _space(store)
+    last = read_last_year(str(SAMPLE_REPORT))
+    this_year = set_cells(last.model_copy(update={"year": 2023}), {"applications.granted.natural_person": None})
+    space.create_from(this_year, previous=last)
+    page = last_year_html(space.review(), space.report())
+    assert f"<td>{BLANK_CELL}</td>" in page and "未填写" not in page

@@ -70,3 +70,13 @@ def test_diff_is_side_by_side_by_sentence() -> None:
     assert '<td class="del">二是解读形式单一。</td><td class="ins">二是解读渠道&lt;b&gt;较少。</td>' in page
     assert '<td class="">一是公开方式单一。</td>' in page
     assert "相同" in diff_html("甲。", "甲。", "a", "b")
+
+
+def test_a_blank_cell_is_named_with_one_word_in_change_lists(sample_report) -> None:
+    from assistant.app.views import changes_markdown
+    from assistant.drafting.edits import cell_changes
+    from assistant.schema.labels import BLANK_CELL
+
+    blanked = set_cells(sample_report, {"applications.new_requests.commercial": None})
+    listed = changes_markdown("空白填 0", cell_changes(blanked, sample_report))
+    assert f"{BLANK_CELL} → 0" in listed and "未填写" not in listed

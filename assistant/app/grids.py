@@ -15,6 +15,7 @@ from typing import Any
 from ..schema import Report
 from ..schema.document import flatten_cells
 from ..schema.labels import (
+    BLANK_CELL,
     CELLS,
     INFO_CONTENT,
     RESULTS_GROUP,
@@ -124,6 +125,11 @@ def cell_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
     return str(value)
+
+
+def cell_or_blank(value: Any) -> str:
+    """A cell value as a list or table of changes shows it: its text, or 空白 (``BLANK_CELL``) when blank."""
+    return cell_text(value) or BLANK_CELL
 
 
 def grid_rows(report: Report, table: str) -> list[list[str]]:

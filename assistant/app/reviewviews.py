@@ -12,7 +12,7 @@ from ..drafting.review import Review, target_label
 from ..schema import Report
 from ..schema.labels import CELLS, NARRATIVE_SECTION
 from ..timefmt import local_time, zone_name
-from .grids import cell_text
+from .grids import cell_or_blank
 
 ROLE_HINT = {
     "owner": "您是这份报告的起草人：可以修改、共享给同事、提交审核。",
@@ -23,10 +23,6 @@ ROLE_HINT = {
 
 def _when(iso: str) -> str:
     return local_time(iso, "%Y-%m-%d %H:%M")
-
-
-def _value(value: object) -> str:
-    return cell_text(value) or "未填写"
 
 
 def status_markdown(review: Review) -> str:
@@ -119,7 +115,7 @@ def since_approval_html(review: Review) -> str:
     cells, parts = found
     out = ['<div class="xxgk-review" id="xxgk-since">']
     if cells:
-        rows = "".join(f"<tr><td>{html.escape(d.label)}</td><td>{_value(d.before)}</td><td>{_value(d.after)}</td></tr>"
+        rows = "".join(f"<tr><td>{html.escape(d.label)}</td><td>{cell_or_blank(d.before)}</td><td>{cell_or_blank(d.after)}</td></tr>"
                        for d in cells)
         out.append(f"<p><b>统计表改动 {len(cells)} 处</b></p><table><thead><tr><th>单元格</th><th>审核通过时</th>"
                    f"<th>现在</th></tr></thead><tbody>{rows}</tbody></table>")
@@ -148,10 +144,10 @@ def last_year_html(review: Review, report: Report) -> str:
     jumps = 0
     for d in year_over_year(report, previous):
         change = d.change
-        shown = "" if change is None else (f"+{_value(change)}" if change > 0 else _value(change))
+        shown = "" if change is None else (f"+{cell_or_blank(change)}" if change > 0 else cell_or_blank(change))
         cls = ' class="jump"' if d.jump else ""
         jumps += d.jump
-        row = (f"<tr><td>{html.escape(d.label)}</td><td>{_value(d.before)}</td><td>{_value(d.after)}</td>"
+        row = (f"<tr><td>{html.escape(d.label)}</td><td>{cell_or_blank(d.before)}</td><td>{cell_or_blank(d.after)}</td>"
                f"<td{cls}>{shown}{'（变化较大）' if d.jump else ''}</td></tr>")
         (unchanged if d.before == d.after else changed).append(row)
     head = (f"<thead><tr><th>单元格</th><th>{previous.year} 年</th><th>{report.year} 年</th>"

@@ -14,7 +14,7 @@ from ..schema import Report
 from ..schema.document import flatten_cells
 from ..schema.labels import CELLS
 from ..timefmt import local_time
-from .grids import cell_text, flagged_positions, grid_rows, layout
+from .grids import cell_or_blank, flagged_positions, grid_rows, layout
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
 _COLORS = {"error": "background-color: #fde2e1; color: #a8071a; font-weight: 600",
@@ -142,7 +142,7 @@ def changes_markdown(action: str, changes: list[Any], shown: int = 40) -> str:
     """What a bulk action changed, cell by cell (official labels, from → to), for the status line."""
     if not changes:
         return f"{action}：没有需要改动的单元格。"
-    lines = [f"- {c.label}：{cell_text(c.before) or '空白'} → {cell_text(c.after) or '空白'}" for c in changes[:shown]]
+    lines = [f"- {c.label}：{cell_or_blank(c.before)} → {cell_or_blank(c.after)}" for c in changes[:shown]]
     more = f"\n- ……另有 {len(changes) - shown} 处" if len(changes) > shown else ""
     return f"{action}：已改动 {len(changes)} 个单元格（可点击“撤销”恢复）。\n" + "\n".join(lines) + more
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..schema import FormatVersion, load_report, report_to_data
 from ..schema.labels import (
     APPLICANT_COLUMNS,
+    BLANK_CELL,
     SECTION3_COLUMNS,
     SECTION4_COLUMNS,
     SECTION4_GROUPS,
@@ -121,7 +122,7 @@ def _side(facts: Facts, name: str, cells: tuple[str, ...], total: int) -> str:
         return f"{name}为{total}"
     if len(cells) > 4:
         return f"{name}为{total}"
-    terms = "+".join(str(v) if (v := facts.cell(c)) is not None else "空白" for c in cells)
+    terms = "+".join(str(v) if (v := facts.cell(c)) is not None else BLANK_CELL for c in cells)
     return f"{name}为{terms}＝{total}"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..schema import Report, get_cell
+from ..schema.labels import BLANK_CELL
 from .guard import SUBTOTALS
 from .notes import Notes, part_label
 
@@ -48,7 +49,7 @@ def chat_prompt(part: str) -> ChatPromptTemplate:
 
 def _n(value: Any) -> str:
     if value is None:
-        return "（空白）"
+        return f"（{BLANK_CELL}）"
     if isinstance(value, Decimal):
         return str(int(value)) if value == value.to_integral() else str(value)
     return str(value)

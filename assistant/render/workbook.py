@@ -26,6 +26,7 @@ from ..checks import CheckResult
 from ..fsio import UnsafeInputError, atomic_save, check_regular_file, check_zip
 from ..schema import InputProblem, Report, ReportInputError, get_cell, load_report
 from ..schema.labels import (
+    BLANK_CELL,
     BODY_TYPE_LABELS,
     CELLS,
     SECTION3_COLUMNS,
@@ -531,7 +532,7 @@ def read_workbook(path: str | Path) -> Report:
     for key, label in (("year", "统计年度"), ("agency", "机关名称")):
         if key not in data and not any(pr.field == key for pr in reader.problems):
             row = [k for k, _ in INFO_FIELDS].index(key) + 2
-            reader.problem(SHEET_INFO, f"B{row}", key, label, "必填内容", "空白")
+            reader.problem(SHEET_INFO, f"B{row}", key, label, "必填内容", BLANK_CELL)
     if reader.problems:
         raise WorkbookError(reader.problems, p.name)
     try:

@@ -72,6 +72,8 @@ SECTION_HEADINGS: tuple[Heading, ...] = (
 
 # The narrative parts of the document and where they stand in the report.
 NarrativePart = Literal["overview", "problems", "improvements", "other_matters"]
+# How every message, view and prompt names a cell with no value (blank is not 0): one word, everywhere.
+BLANK_CELL = "空白"
 NARRATIVE_PARTS: tuple[NarrativePart, ...] = ("overview", "problems", "improvements", "other_matters")
 NARRATIVE_LABELS: dict[str, str] = {
     "overview": "总体情况",
