@@ -9,11 +9,12 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
+from ._help import Typer
 from ._plain import install_notices
 from ._plain import require_file as require_file  # the shared helpers, for every command module
 from ._plain import write_text as write_text
 
-app = typer.Typer(
+app = Typer(
     name="xxgk",
     help="政府信息公开工作年度报告起草助手：校验、起草、导入与导出年报。",
     no_args_is_help=True,

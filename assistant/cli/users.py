@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from ._app import app, fail, open_store, out
+from ._help import Typer
 
-users_app = typer.Typer(help="管理登录账号（多人共用一台服务器时使用；启动时加 --logins）。", no_args_is_help=True)
+users_app = Typer(help="管理登录账号（多人共用一台服务器时使用；启动时加 --logins）。", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（一行），用于脚本")]
