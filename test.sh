@@ -24,7 +24,7 @@ mkdir -p out/screenshots
 status=0
 (
   cd "$alone"
-  XXGK_CORPUS_DIR="$corpus" XXGK_SCREENSHOT_DIR="$root/out/screenshots" PYTHONPATH="$alone" \
+  XXGK_CORPUS_DIR="$corpus" XXGK_SCREENSHOT_DIR="$root/out/screenshots" PYTHONPATH="$alone" XXGK_REQUIRE_BROWSER=1 \
     "$root/.venv/bin/pytest" -q -p no:cacheprovider -rs "$@"
 ) || status=$?
 [ "$status" -eq 0 ] || exit "$status"

@@ -13,6 +13,8 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from ._plain import ABORTED
+
 if TYPE_CHECKING:
     import typer
 
@@ -63,7 +65,7 @@ def main() -> None:
     try:
         code = _run(sys.argv[1:])
     except KeyboardInterrupt:
-        sys.stderr.write("已中止。\n")
+        sys.stderr.write(f"{ABORTED}\n")
         raise SystemExit(130) from None
     except BrokenPipeError:  # `xxgk check … | head`: the reader left; nothing more to say
         raise SystemExit(1) from None
@@ -99,14 +101,12 @@ def _run(argv: list[str]) -> int:
 
         return say_usage_error(exc)
     except Abort:
-        sys.stderr.write("已中止。\n")
+        sys.stderr.write(f"{ABORTED}\n")
         return 1
     return result if isinstance(result, int) else 0
 
 
 def _say_unexpected(exc: Exception) -> int:
-    import os
-
     # Imported here: the drafting store and the file seam load only when something went wrong.
     from ..drafting.storefile import StoreError
     from ..fsio import WriteFailedError

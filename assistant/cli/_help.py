@@ -14,6 +14,8 @@ import typer
 from typer import rich_utils
 from typer.core import TyperCommand, TyperGroup
 
+from ._plain import ABORTED
+
 if TYPE_CHECKING:  # typer 0.29 carries its own copy of click; its classes derive from that copy
     from typer._click.core import Command as _HelpBase
     from typer._click.core import Context, Parameter
@@ -32,7 +34,7 @@ PANEL_WORDS: dict[str, str] = {
     "DEFAULT_STRING": "[默认：{}]",
     "ENVVAR_STRING": "[环境变量：{}]",
     "DEPRECATED_STRING": "（已停用）",
-    "ABORTED_TEXT": "已中止。",
+    "ABORTED_TEXT": ABORTED,
     "RICH_HELP": "运行 [blue]“{command_path} {help_option}”[/] 查看用法。",
 }
 USAGE_PREFIX = "用法："

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+ABORTED = "已中止。"  # Ctrl-C, or a prompt the user left
+
 
 def say_error(message: str, code: int = 2) -> NoReturn:
     """Print ``错误：message`` on stderr and exit with ``code`` (works inside and outside typer)."""
@@ -52,7 +54,7 @@ def _field_label(name: str) -> str:
         info = model.model_fields.get(name)
         if info is not None and info.title:
             return info.title
-    return {"agency": "机关名称", "raw_cells": "单元格原文"}.get(name, name)
+    return name
 
 
 def install_notices() -> None:

@@ -23,7 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ..checks import Finding
 from ..schema import Report
-from .endpoint import CallAborted, CallGuard, EndpointGate, gate_for, new_guard, no_text_reason
+from .endpoint import STOPPED_REASON, CallAborted, CallGuard, EndpointGate, gate_for, new_guard, no_text_reason
 from .errors import Failure, classify, model_failures
 from .guard import guard_text, mark_unverified
 from .model import build_chat_model
@@ -177,7 +177,7 @@ class _Policy:
         """Why a call waiting for its slot gave up: the clerk stopped it, or waited out the first text."""
         if (stop is None or not stop.is_set()) and self.waited_out():
             return CallAborted("no_text", no_text_reason(self.settings.first_text_timeout))
-        return CallAborted("stopped", "已停止生成")
+        return CallAborted("stopped", STOPPED_REASON)
 
     def stop(self, state: tenacity.RetryCallState) -> bool:
         return state.attempt_number > self.settings.retries + self.free

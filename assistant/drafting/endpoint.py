@@ -34,6 +34,9 @@ class CallAborted(Exception):
         self.kind = kind
 
 
+STOPPED_REASON = "已停止生成"  # the clerk pressed 停止
+
+
 @dataclass
 class CallGuard:
     """The bounds of one model call: a wall-clock deadline (monotonic seconds) and a stop flag."""
@@ -76,7 +79,7 @@ class CallGuard:
 
     def check(self) -> None:
         if self.stop is not None and self.stop.is_set():
-            raise CallAborted("stopped", "已停止生成")
+            raise CallAborted("stopped", STOPPED_REASON)
         now = time.monotonic()
         if self.first_text_by is not None and not self.text_seen and now > self.first_text_by:
             raise CallAborted("no_text", no_text_reason(self.first_text_seconds))
